@@ -1,0 +1,70 @@
+# nfkafka: plain make, libraries found with pkg-config.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/nfkafka
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+LIBS_PC = libuv rdkafka libcbor
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARN) -Iinclude \
+	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC)) $(CFLAGS)
+ALL_LDLIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PC)) $(LDLIBS)
+
+BUILD ?= build
+SRCS = $(wildcard src/*.c)
+LIB_SRCS = $(filter-out src/main.c,$(SRCS))
+OBJS = $(SRCS:src/%.c=$(BUILD)/obj/%.o)
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
+
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
+
+.PHONY: all check unit integration install clean format asan bench deps
+
+all: nfkafka
+
+nfkafka: $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(ALL_LDLIBS)
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj $(BUILD)/unit:
+	mkdir -p $@
+
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/unit
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDLIBS) \
+		$(shell $(PKG_CONFIG) --libs cmocka)
+
+deps:
+	sh tests/setup/deps.sh
+
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do $$t || exit 1; done
+
+integration: nfkafka
+	sh tests/run-integration.sh
+
+# Installs what is missing, builds, and runs every test.
+check: deps
+	$(MAKE) all unit
+	$(MAKE) integration
+
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" all
+
+install: nfkafka
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)
+	install -m 755 nfkafka $(DESTDIR)$(BINDIR)/nfkafka
+	install -m 644 man/nfkafka.8 $(DESTDIR)$(MANDIR)/man8/nfkafka.8
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+
+format:
+	clang-format -i src/*.c include/*.h tests/unit/*.c
+
+clean:
+	rm -rf $(BUILD) nfkafka

@@ -1,0 +1,40 @@
+#ifndef NFKAFKA_CONFIG_H
+#define NFKAFKA_CONFIG_H
+
+#include <stddef.h>
+
+#include "encode.h"
+#include "log.h"
+
+#define CONFIG_DEFAULT_TOPIC "network-metadata"
+#define CONFIG_DEFAULT_PORT 9092
+
+/* Everything the command line says, before it is checked against the world. */
+struct config {
+	char *profile;		/* -M DIR/CHAN[:CHAN...] */
+	char *once;		/* --once FILE */
+	char *brokers;		/* -b, or -i HOST -p PORT */
+	char *host;
+	int port;
+	char *topic;
+	char **props;		/* -X name=value */
+	size_t nprops;
+	int list_props;		/* -X list */
+	char *query;		/* -Q */
+	char *nfdump;		/* --nfdump */
+	char *key;		/* -k FIELD[,FIELD...] */
+	enum encode_values values;
+	enum log_level log_level;
+	char *log_file;
+	int flush_ms;		/* --flush-timeout */
+	int help;
+	int version;
+};
+
+/* 0, or -EINVAL with a one-line reason naming the option in errstr. */
+int config_parse(int argc, char **argv, struct config *c, char *errstr,
+    size_t errlen);
+void config_free(struct config *c);
+void config_usage(void);
+
+#endif

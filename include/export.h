@@ -1,0 +1,58 @@
+#ifndef NFKAFKA_EXPORT_H
+#define NFKAFKA_EXPORT_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "encode.h"
+#include "kafka.h"
+#include "profile.h"
+#include "query.h"
+
+struct exporter;
+
+struct export_options {
+	const struct query *query;
+	const struct profile *profile;
+	const char *nfdump;	/* program to run */
+	enum encode_values values;
+	char **key_fields;	/* record fields forming the message key */
+	size_t nkey_fields;
+};
+
+/* What became of one window. */
+struct export_result {
+	int ok;
+	uint64_t rows;		/* records produced */
+	uint64_t acked;		/* records the broker acknowledged */
+	uint64_t skipped;	/* output lines that were not records */
+	uint64_t untyped;	/* values kept as text: not of their type */
+	double nfdump_secs;	/* nfdump's run time */
+	double total_secs;	/* start to last acknowledgement */
+	char error[1024];	/* why the window failed, one line */
+};
+
+typedef void (*export_done_cb)(void *arg, const char *stamp,
+    const struct export_result *r);
+
+int exporter_new(uv_loop_t *loop, const struct export_options *o,
+    const struct kafka_options *ko, struct exporter **xp, char *errstr,
+    size_t errlen);
+/*
+ * Exports the window relfile of the channels in mask: runs the query,
+ * produces every record, and calls cb once nfdump has finished and every
+ * record has its delivery report. One window at a time; on error cb is not
+ * called.
+ */
+int export_start(struct exporter *x, const char *relfile,
+    const char *stamp, unsigned long mask, export_done_cb cb, void *arg);
+int export_busy(const struct exporter *x);
+/* nfdump processes still running, including abandoned ones. */
+int export_children(const struct exporter *x);
+/* Stops the window in flight without calling its cb; it counts as undone. */
+void export_abandon(struct exporter *x);
+struct kafka *exporter_kafka(struct exporter *x);
+/* Flushes the producer for up to timeout_ms and frees the exporter. */
+void exporter_free(struct exporter *x, int timeout_ms);
+
+#endif

@@ -1,0 +1,49 @@
+#ifndef NFKAFKA_KAFKA_H
+#define NFKAFKA_KAFKA_H
+
+#include <stddef.h>
+#include <uv.h>
+
+struct kafka;
+
+/* A delivery report: err is 0 when the broker acknowledged the message. */
+typedef void (*kafka_delivery_cb)(void *arg, void *msg_opaque, int err,
+    const char *errstr);
+/* After a batch of delivery reports: the producer queue has room again. */
+typedef void (*kafka_drain_cb)(void *arg);
+
+struct kafka_header {
+	const char *name;
+	const char *value;
+	size_t len;
+};
+
+struct kafka_options {
+	const char *brokers;
+	const char *topic;
+	char **props;		/* "name=value" librdkafka properties */
+	size_t nprops;
+	const char *transactional_id; /* NULL: at-least-once */
+};
+
+/* Validates the properties without connecting; errstr names the bad one. */
+int kafka_check(const struct kafka_options *o, char *errstr, size_t errlen);
+int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
+    kafka_delivery_cb delivery_cb, kafka_drain_cb drain_cb, void *arg,
+    struct kafka **kp, char *errstr, size_t errlen);
+/*
+ * Queues one message. Returns 0, -ENOBUFS when the producer queue is full
+ * (retry after the drain callback), or another negative errno.
+ */
+int kafka_produce(struct kafka *k, const void *key, size_t keylen,
+    const void *value, size_t len, const struct kafka_header *headers,
+    size_t nheaders, void *msg_opaque);
+/* Nonzero after librdkafka raised a fatal error; its text in errstr. */
+int kafka_fatal(struct kafka *k, char *errstr, size_t errlen);
+int kafka_outq_len(struct kafka *k);
+/* Waits up to timeout_ms for deliveries; frees once the loop closes it. */
+void kafka_destroy(struct kafka *k, int timeout_ms);
+/* Prints librdkafka's property list (-X list). */
+void kafka_list_properties(void);
+
+#endif

@@ -1,0 +1,34 @@
+#ifndef NFKAFKA_QUERY_H
+#define NFKAFKA_QUERY_H
+
+#include <stddef.h>
+
+#include "schema.h"
+
+/* The default: the cron script's per-country aggregation, nfdump 1.7 syntax. */
+#define QUERY_DEFAULT \
+	"-A dstgeo -o 'fmt:%ts,%dc,%td,%pkt,%byt,%pps,%bps,%fl' -N -6 -q"
+
+/* An operator's nfdump query, ready to be run for any window. */
+struct query {
+	char **opts;	/* options to pass; -M, -r, -R and -q removed */
+	size_t nopts;
+	char **filter;	/* the filter words, passed after the options */
+	size_t nfilter;
+	int csv;	/* -o csv; else -o fmt: with schema below */
+	struct schema schema;
+};
+
+/*
+ * Parses nfdump arguments as pasted from a shell or Flowmon's Analysis page
+ * (a leading "nfdump" word is dropped). -EINVAL with errstr when nfkafka
+ * cannot use them.
+ */
+int query_parse(const char *text, struct query *q, char *errstr,
+    size_t errlen);
+/* The argv that runs the query on relfile of the channels in profile. */
+char **query_argv(const struct query *q, const char *nfdump,
+    const char *profile, const char *relfile);
+void query_free(struct query *q);
+
+#endif

@@ -1,0 +1,43 @@
+#ifndef NFKAFKA_SCHEMA_H
+#define NFKAFKA_SCHEMA_H
+
+#include <stddef.h>
+
+/* How a value is typed in the CBOR record. */
+enum field_type {
+	FIELD_TEXT,  /* text string, as printed */
+	FIELD_UINT,  /* counters, ports, numbers: unsigned integer */
+	FIELD_FLOAT, /* durations, latencies: float64 seconds */
+	FIELD_TIME,  /* "YYYY-MM-DD hh:mm:ss[.mmm]" in UTC: tag 1 epoch */
+	FIELD_EPOCH, /* fractional seconds since the epoch: tag 1 epoch */
+	FIELD_ADDR,  /* IPv4/IPv6 address: RFC 9164 tag 52/54 */
+};
+
+struct field {
+	char *name;
+	enum field_type type;
+	/* Literal printed after the value, trimmed; "" means blanks only. */
+	char *sep;
+	/* Words the value spans when sep is blank; 0: free text, needs a sep. */
+	int words;
+};
+
+/* The columns of one nfdump output format, left to right. */
+struct schema {
+	size_t nfields;
+	struct field *fields;
+	/* Literal printed before the first value, trimmed. */
+	char *lead;
+};
+
+/* Schema of an "-o fmt:..." format; -EINVAL with errstr when unparseable. */
+int schema_from_fmt(const char *fmt, struct schema *schema, char *errstr,
+    size_t errlen);
+/* Schema of "-o csv" output from its header line. */
+int schema_from_csv_header(const char *line, size_t len,
+    struct schema *schema, char *errstr, size_t errlen);
+int schema_find(const struct schema *schema, const char *name);
+const char *schema_type_name(enum field_type type);
+void schema_free(struct schema *schema);
+
+#endif

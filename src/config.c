@@ -1,0 +1,232 @@
+/* The command line: options, their defaults, and checks of their form. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "query.h"
+#include "xmalloc.h"
+
+enum {
+	OPT_ONCE = 256,
+	OPT_NFDUMP,
+	OPT_VALUES,
+	OPT_LOG_FILE,
+	OPT_FLUSH_TIMEOUT,
+};
+
+static const char config_shortopts[] = "M:b:i:p:t:X:Q:k:vqhV";
+
+static const struct option config_longopts[] = {
+	{ "profile", required_argument, NULL, 'M' },
+	{ "once", required_argument, NULL, OPT_ONCE },
+	{ "brokers", required_argument, NULL, 'b' },
+	{ "host", required_argument, NULL, 'i' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "topic", required_argument, NULL, 't' },
+	{ "property", required_argument, NULL, 'X' },
+	{ "query", required_argument, NULL, 'Q' },
+	{ "nfdump", required_argument, NULL, OPT_NFDUMP },
+	{ "key", required_argument, NULL, 'k' },
+	{ "values", required_argument, NULL, OPT_VALUES },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
+	{ "flush-timeout", required_argument, NULL, OPT_FLUSH_TIMEOUT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void config_usage(void)
+{
+	printf("usage: nfkafka -M DIR/CHAN[:CHAN...] -b BROKERS [options]\n"
+	    "       nfkafka --once FILE -M DIR/CHAN[:CHAN...] -b BROKERS "
+	    "[options]\n"
+	    "  -M DIR/CHAN[:CHAN]  channels to export (nfdump -M syntax)\n"
+	    "  --once FILE         export one window, e.g. "
+	    "2026/11/27/nfcapd.202611271055\n"
+	    "  -b HOST:PORT[,...]  Kafka brokers (or -i HOST [-p PORT])\n"
+	    "  -t TOPIC            topic (default %s)\n"
+	    "  -Q 'ARGS'           nfdump query (default %s)\n"
+	    "  -k FIELD[,FIELD]    message key from record fields\n"
+	    "  -X NAME=VALUE       librdkafka property; -X list lists them\n"
+	    "  -v, -q              more, less logging\n"
+	    "Every option is described in nfkafka(8): man nfkafka\n",
+	    CONFIG_DEFAULT_TOPIC, QUERY_DEFAULT);
+}
+
+static int config_int(const char *opt, const char *arg, long min, long max,
+    int *out, char *errstr, size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max) {
+		snprintf(errstr, errlen, "%s %s: expected a number from %ld "
+		    "to %ld", opt, arg, min, max);
+		return -EINVAL;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static void config_set(char **field, const char *value)
+{
+	free(*field);
+	*field = xstrdup(value);
+}
+
+static int config_option(struct config *c, int opt, const char *arg,
+    char *errstr, size_t errlen)
+{
+	switch (opt) {
+	case 'M': config_set(&c->profile, arg); break;
+	case OPT_ONCE: config_set(&c->once, arg); break;
+	case 'b': config_set(&c->brokers, arg); break;
+	case 'i': config_set(&c->host, arg); break;
+	case 'p':
+		return config_int("-p", arg, 1, 65535, &c->port, errstr,
+		    errlen);
+	case 't': config_set(&c->topic, arg); break;
+	case 'X':
+		if (strcmp(arg, "list") == 0) {
+			c->list_props = 1;
+			break;
+		}
+		c->props = xrealloc(c->props,
+		    (c->nprops + 2) * sizeof *c->props);
+		c->props[c->nprops++] = xstrdup(arg);
+		c->props[c->nprops] = NULL;
+		break;
+	case 'Q': config_set(&c->query, arg); break;
+	case OPT_NFDUMP: config_set(&c->nfdump, arg); break;
+	case 'k': config_set(&c->key, arg); break;
+	case OPT_VALUES:
+		if (strcmp(arg, "typed") == 0)
+			c->values = ENCODE_TYPED;
+		else if (strcmp(arg, "strings") == 0)
+			c->values = ENCODE_STRINGS;
+		else {
+			snprintf(errstr, errlen, "--values %s: expected "
+			    "typed or strings", arg);
+			return -EINVAL;
+		}
+		break;
+	case 'v':
+		if (c->log_level < LOG_LVL_DEBUG)
+			c->log_level++;
+		break;
+	case 'q':
+		if (c->log_level > LOG_LVL_ERROR)
+			c->log_level--;
+		break;
+	case OPT_LOG_FILE: config_set(&c->log_file, arg); break;
+	case OPT_FLUSH_TIMEOUT:
+		if (config_int("--flush-timeout", arg, 0, INT_MAX / 1000,
+		    &c->flush_ms, errstr, errlen) != 0)
+			return -EINVAL;
+		c->flush_ms *= 1000;
+		break;
+	case 'h': c->help = 1; break;
+	case 'V': c->version = 1; break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Fills what the command line left out, and checks options together. */
+static int config_finish(struct config *c, char *errstr, size_t errlen)
+{
+	if (c->topic == NULL)
+		c->topic = xstrdup(CONFIG_DEFAULT_TOPIC);
+	if (c->query == NULL)
+		c->query = xstrdup(QUERY_DEFAULT);
+	if (c->nfdump == NULL)
+		c->nfdump = xstrdup("nfdump");
+	if (c->help || c->version || c->list_props)
+		return 0;
+	if (c->brokers != NULL && c->host != NULL) {
+		snprintf(errstr, errlen, "-b and -i both name brokers: give "
+		    "one of them");
+		return -EINVAL;
+	}
+	if (c->brokers == NULL && c->host != NULL)
+		xasprintf(&c->brokers, "%s:%d", c->host,
+		    c->port != 0 ? c->port : CONFIG_DEFAULT_PORT);
+	if (c->brokers == NULL) {
+		snprintf(errstr, errlen, "no Kafka brokers: give -b "
+		    "HOST:PORT (see nfkafka(8))");
+		return -EINVAL;
+	}
+	if (c->profile == NULL) {
+		snprintf(errstr, errlen, "no channels: give -M "
+		    "DIR/CHAN[:CHAN...] (see nfkafka(8))");
+		return -EINVAL;
+	}
+	if (c->once == NULL) {
+		snprintf(errstr, errlen, "live mode is not available yet: "
+		    "give --once FILE");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int config_parse(int argc, char **argv, struct config *c, char *errstr,
+    size_t errlen)
+{
+	int opt, error;
+
+	memset(c, 0, sizeof *c);
+	c->log_level = LOG_LVL_INFO;
+	c->values = ENCODE_TYPED;
+	c->flush_ms = 10000;
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, config_shortopts,
+	    config_longopts, NULL)) != -1) {
+		if (opt == '?' || opt == ':') {
+			if (optopt != 0 && strchr(config_shortopts, optopt))
+				snprintf(errstr, errlen, "option -%c needs "
+				    "an argument (see nfkafka --help)",
+				    optopt);
+			else
+				snprintf(errstr, errlen, "unknown option %s "
+				    "(see nfkafka --help)", argv[optind - 1]);
+			return -EINVAL;
+		}
+		if ((error = config_option(c, opt, optarg, errstr,
+		    errlen)) != 0)
+			return error;
+	}
+	if (optind < argc) {
+		snprintf(errstr, errlen, "unexpected argument \"%s\" (quote "
+		    "the query given to -Q)", argv[optind]);
+		return -EINVAL;
+	}
+	return config_finish(c, errstr, errlen);
+}
+
+void config_free(struct config *c)
+{
+	free(c->profile);
+	free(c->once);
+	free(c->brokers);
+	free(c->host);
+	free(c->topic);
+	for (size_t i = 0; i < c->nprops; i++)
+		free(c->props[i]);
+	free(c->props);
+	free(c->query);
+	free(c->nfdump);
+	free(c->key);
+	free(c->log_file);
+	memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,390 @@
+/*
+ * The data path for one window: nfdump's output lines → records → CBOR →
+ * Kafka. A window is done only when nfdump has finished cleanly and every
+ * record it produced has a delivery report.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export.h"
+#include "log.h"
+#include "nfcapd.h"
+#include "nfdump.h"
+#include "words.h"
+#include "xmalloc.h"
+
+struct export_run {
+	struct exporter *x;
+	struct nfdump *nfdump;
+	char stamp[NFCAPD_STAMP_LEN + 1];
+	char *profile_arg;	/* -M of the channels read; a header */
+	struct schema csv_schema;
+	const struct schema *schema;
+	int *key_index;
+	struct slice *values;
+
+	uint64_t lines;
+	uint64_t failed;
+	int trailer;
+	int usage;
+	int nfdump_done;
+	int nfdump_status;
+	int abandoned;
+	uint64_t t_start;
+	uint64_t t_nfdump;
+	struct export_result r;
+	char nfdump_err[1024];
+
+	export_done_cb cb;
+	void *arg;
+};
+
+struct exporter {
+	uv_loop_t *loop;
+	struct export_options o;
+	struct kafka *kafka;
+	struct encoder *enc;
+	struct export_run *run;	/* the window in flight */
+	struct export_run *paused; /* waiting for room in the queue */
+	char *keybuf;
+	size_t keycap;
+	int children;		/* nfdump processes not yet reaped */
+};
+
+static void export_run_free(struct export_run *run)
+{
+	schema_free(&run->csv_schema);
+	free(run->key_index);
+	free(run->values);
+	free(run->profile_arg);
+	free(run);
+}
+
+static void export_fail(struct export_run *run, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Keeps the first reason a window failed: later ones are consequences. */
+static void export_fail(struct export_run *run, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (run->r.error[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(run->r.error, sizeof run->r.error, fmt, ap);
+	va_end(ap);
+	if (run->nfdump != NULL && !run->nfdump_done)
+		nfdump_kill(run->nfdump);
+}
+
+/* First line of nfdump's stderr, for a one-line error. */
+static const char *export_first_line(char *text)
+{
+	char *nl;
+
+	while (*text == '\n')
+		text++;
+	if ((nl = strchr(text, '\n')) != NULL)
+		*nl = '\0';
+	return text;
+}
+
+/*
+ * nfdump 1.7.1 exits 0 on an unknown option, a missing file and a corrupt
+ * one, so its exit status alone cannot tell a failed query from an empty
+ * window. Any stderr output, its usage text, or a missing summary also
+ * count as failure.
+ */
+static void export_judge_nfdump(struct export_run *run)
+{
+	if (run->nfdump_status != 0)
+		export_fail(run, "nfdump exited with status %d%s%s",
+		    run->nfdump_status, run->nfdump_err[0] ? ": " : "",
+		    export_first_line(run->nfdump_err));
+	else if (run->nfdump_err[0] != '\0')
+		export_fail(run, "nfdump: %s",
+		    export_first_line(run->nfdump_err));
+	else if (run->usage)
+		export_fail(run, "nfdump printed its usage: the query has an "
+		    "option this nfdump does not know");
+	else if (!run->trailer)
+		export_fail(run, "nfdump output ended without its summary: "
+		    "output incomplete");
+}
+
+static void export_maybe_done(struct export_run *run)
+{
+	struct exporter *x = run->x;
+
+	if (!run->nfdump_done || run->r.acked + run->failed < run->r.rows)
+		return;
+	if (run->abandoned) {
+		export_run_free(run);
+		return;
+	}
+	export_judge_nfdump(run);
+	if (run->failed > 0)
+		export_fail(run, "%" PRIu64 " of %" PRIu64 " records not "
+		    "acknowledged", run->failed, run->r.rows);
+	run->r.ok = run->r.error[0] == '\0';
+	run->r.total_secs = (uv_hrtime() - run->t_start) / 1e9;
+	x->run = NULL;
+	run->cb(run->arg, run->stamp, &run->r);
+	export_run_free(run);
+}
+
+/* Resolves the key fields once the schema is known; -EINVAL if absent. */
+static int export_bind_schema(struct export_run *run,
+    const struct schema *schema)
+{
+	const struct export_options *o = &run->x->o;
+
+	run->schema = schema;
+	run->values = xcalloc(schema->nfields, sizeof *run->values);
+	run->key_index = xcalloc(o->nkey_fields + 1, sizeof *run->key_index);
+	for (size_t i = 0; i < o->nkey_fields; i++) {
+		run->key_index[i] = schema_find(schema, o->key_fields[i]);
+		if (run->key_index[i] < 0) {
+			export_fail(run, "key field %s is not in the query's "
+			    "output", o->key_fields[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The message key: the key fields' printed values joined by ','. */
+static size_t export_key(struct exporter *x, struct export_run *run)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < x->o.nkey_fields; i++) {
+		struct slice v = run->values[run->key_index[i]];
+
+		if (x->keycap < len + v.n + 1) {
+			x->keycap = (len + v.n + 1) * 2;
+			x->keybuf = xrealloc(x->keybuf, x->keycap);
+		}
+		if (i > 0)
+			x->keybuf[len++] = ',';
+		memcpy(x->keybuf + len, v.p, v.n);
+		len += v.n;
+	}
+	return len;
+}
+
+/* Returns 1 to pause nfdump when the producer queue is full. */
+static int export_record(struct export_run *run, const char *line,
+    size_t len)
+{
+	struct exporter *x = run->x;
+	const unsigned char *cbor;
+	size_t cborlen, keylen = 0;
+	char row[24];
+	struct kafka_header h[3];
+	int error;
+
+	if (record_split(run->schema, line, len, run->values) != 0) {
+		if (run->r.skipped++ == 0)
+			log_warn("window %s: skipping output that is not a "
+			    "record: \"%.*s\"", run->stamp,
+			    (int)(len > 120 ? 120 : len), line);
+		return 0;
+	}
+	encoder_record(x->enc, run->schema, run->values, &cbor, &cborlen,
+	    &run->r.untyped);
+	if (x->o.nkey_fields > 0)
+		keylen = export_key(x, run);
+	snprintf(row, sizeof row, "%" PRIu64, run->r.rows);
+	h[0] = (struct kafka_header){ "nfkafka-window", run->stamp,
+		strlen(run->stamp) };
+	h[1] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
+		strlen(run->profile_arg) };
+	h[2] = (struct kafka_header){ "nfkafka-row", row, strlen(row) };
+	error = kafka_produce(x->kafka, x->o.nkey_fields > 0 ? x->keybuf :
+	    NULL, keylen, cbor, cborlen, h, 3, run);
+	if (error == -ENOBUFS)
+		return 1;
+	if (error != 0) {
+		export_fail(run, "cannot queue record %" PRIu64 " for Kafka",
+		    run->r.rows);
+		return 0;
+	}
+	run->r.rows++;
+	return 0;
+}
+
+static int export_is(const char *line, size_t len, const char *text)
+{
+	size_t n = strlen(text);
+
+	return len >= n && memcmp(line, text, n) == 0;
+}
+
+/* Sorts nfdump's output: header, records, then the summary. */
+static int export_line(void *arg, const char *line, size_t len)
+{
+	struct export_run *run = arg;
+	char why[256];
+
+	if (run->r.error[0] != '\0' || run->abandoned || run->trailer)
+		return 0;
+	if (run->lines++ == 0) {
+		if (export_is(line, len, "usage"))
+			run->usage = 1;
+		else if (run->x->o.query->csv &&
+		    schema_from_csv_header(line, len, &run->csv_schema, why,
+		    sizeof why) != 0)
+			export_fail(run, "nfdump csv header: %s", why);
+		else
+			export_bind_schema(run, run->x->o.query->csv ?
+			    &run->csv_schema : &run->x->o.query->schema);
+		return 0;
+	}
+	if (run->usage)
+		return 0;
+	if (export_is(line, len, "Summary: total flows:") ||
+	    (len == 7 && export_is(line, len, "Summary"))) {
+		run->trailer = 1;
+		return 0;
+	}
+	if (len == 0 || export_is(line, len, "No matching flows"))
+		return 0;
+	if (export_record(run, line, len)) {
+		run->x->paused = run;
+		return 1;
+	}
+	return 0;
+}
+
+static void export_nfdump_done(void *arg, int status, const char *errtext)
+{
+	struct export_run *run = arg;
+
+	run->nfdump = NULL;
+	run->nfdump_done = 1;
+	run->x->children--;
+	run->nfdump_status = status;
+	snprintf(run->nfdump_err, sizeof run->nfdump_err, "%s", errtext);
+	run->t_nfdump = uv_hrtime();
+	run->r.nfdump_secs = (run->t_nfdump - run->t_start) / 1e9;
+	export_maybe_done(run);
+}
+
+static void export_delivered(void *arg, void *msg_opaque, int err,
+    const char *errstr)
+{
+	struct export_run *run = msg_opaque;
+
+	(void)arg;
+	if (err == 0) {
+		run->r.acked++;
+	} else {
+		run->failed++;
+		export_fail(run, "Kafka delivery failed: %s", errstr);
+	}
+	export_maybe_done(run);
+}
+
+static void export_drained(void *arg)
+{
+	struct exporter *x = arg;
+	struct export_run *run = x->paused;
+
+	if (run == NULL)
+		return;
+	x->paused = NULL;
+	if (run->nfdump != NULL)
+		nfdump_resume(run->nfdump);
+}
+
+int exporter_new(uv_loop_t *loop, const struct export_options *o,
+    const struct kafka_options *ko, struct exporter **xp, char *errstr,
+    size_t errlen)
+{
+	struct exporter *x = xcalloc(1, sizeof *x);
+	int error;
+
+	x->loop = loop;
+	x->o = *o;
+	error = kafka_new(loop, ko, export_delivered, export_drained, x,
+	    &x->kafka, errstr, errlen);
+	if (error != 0) {
+		free(x);
+		return error;
+	}
+	x->enc = encoder_new(o->values);
+	*xp = x;
+	return 0;
+}
+
+int export_start(struct exporter *x, const char *relfile,
+    const char *stamp, unsigned long mask, export_done_cb cb, void *arg)
+{
+	struct export_run *run;
+	char **argv;
+	int error;
+
+	if (x->run != NULL)
+		return -EBUSY;
+	run = xcalloc(1, sizeof *run);
+	run->x = x;
+	run->cb = cb;
+	run->arg = arg;
+	snprintf(run->stamp, sizeof run->stamp, "%s", stamp);
+	run->profile_arg = profile_arg(x->o.profile, mask);
+	run->t_start = uv_hrtime();
+	argv = query_argv(x->o.query, x->o.nfdump, run->profile_arg,
+	    relfile);
+	error = nfdump_start(x->loop, argv, export_line, export_nfdump_done,
+	    run, &run->nfdump);
+	words_free(argv);
+	if (error != 0) {
+		export_run_free(run);
+		return error;
+	}
+	x->run = run;
+	x->children++;
+	return 0;
+}
+
+int export_busy(const struct exporter *x)
+{
+	return x->run != NULL;
+}
+
+int export_children(const struct exporter *x)
+{
+	return x->children;
+}
+
+void export_abandon(struct exporter *x)
+{
+	struct export_run *run = x->run;
+
+	if (run == NULL)
+		return;
+	x->run = NULL;
+	x->paused = NULL;
+	run->abandoned = 1;
+	if (run->nfdump != NULL)
+		nfdump_kill(run->nfdump);
+	/* Freed by its last delivery report, or below at exporter_free. */
+}
+
+struct kafka *exporter_kafka(struct exporter *x)
+{
+	return x->kafka;
+}
+
+void exporter_free(struct exporter *x, int timeout_ms)
+{
+	kafka_destroy(x->kafka, timeout_ms);
+	encoder_free(x->enc);
+	free(x->keybuf);
+	free(x);
+}

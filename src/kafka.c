@@ -1,0 +1,284 @@
+/*
+ * The Kafka producer. Delivery reports come through librdkafka's main queue,
+ * which writes to a pipe when it becomes non-empty; a uv_poll on that pipe
+ * serves them on the loop thread: no polling timer, no extra thread.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kafka.h"
+#include "log.h"
+#include "xmalloc.h"
+
+/* Defaults chosen for nfkafka; any of them can be overridden with -X. */
+static const char *const kafka_defaults[][2] = {
+	{ "client.id", "nfkafka" },
+	/* Broker-side de-duplication of librdkafka's own retries. */
+	{ "enable.idempotence", "true" },
+	/* A window fails, and is retried whole, after a minute of outage. */
+	{ "message.timeout.ms", "60000" },
+	/* Bounds memory: a full queue pauses nfdump instead. */
+	{ "queue.buffering.max.kbytes", "16384" },
+	{ "linger.ms", "20" },
+	/* librdkafka's logs are served on the loop thread with ours. */
+	{ "log.queue", "true" },
+};
+
+struct kafka {
+	rd_kafka_t *rk;
+	rd_kafka_topic_t *rkt;
+	rd_kafka_queue_t *mainq;
+	uv_poll_t poll;
+	int pipefd[2];
+	int last_error;
+	kafka_delivery_cb delivery_cb;
+	kafka_drain_cb drain_cb;
+	void *arg;
+};
+
+static int kafka_set(rd_kafka_conf_t *conf, const char *name,
+    const char *value, char *errstr, size_t errlen)
+{
+	char why[512];
+
+	if (rd_kafka_conf_set(conf, name, value, why, sizeof why) ==
+	    RD_KAFKA_CONF_OK)
+		return 0;
+	snprintf(errstr, errlen, "-X %s=%s: %s (see -X list)", name, value,
+	    why);
+	return -EINVAL;
+}
+
+/* Builds the configuration: our defaults, then the operator's -X. */
+static int kafka_conf(const struct kafka_options *o, rd_kafka_conf_t **confp,
+    char *errstr, size_t errlen)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	int error = 0;
+
+	for (size_t i = 0; i < sizeof kafka_defaults / sizeof *kafka_defaults;
+	    i++)
+		kafka_set(conf, kafka_defaults[i][0], kafka_defaults[i][1],
+		    errstr, errlen);
+	if (o->brokers != NULL)
+		error = kafka_set(conf, "bootstrap.servers", o->brokers,
+		    errstr, errlen);
+	if (error == 0 && o->transactional_id != NULL)
+		error = kafka_set(conf, "transactional.id",
+		    o->transactional_id, errstr, errlen);
+	for (size_t i = 0; error == 0 && i < o->nprops; i++) {
+		char *name = xstrdup(o->props[i]);
+		char *eq = strchr(name, '=');
+
+		if (eq == NULL) {
+			snprintf(errstr, errlen, "-X %s: expected "
+			    "property=value (see -X list)", name);
+			error = -EINVAL;
+		} else {
+			*eq = '\0';
+			error = kafka_set(conf, name, eq + 1, errstr, errlen);
+		}
+		free(name);
+	}
+	if (error != 0) {
+		rd_kafka_conf_destroy(conf);
+		return error;
+	}
+	*confp = conf;
+	return 0;
+}
+
+int kafka_check(const struct kafka_options *o, char *errstr, size_t errlen)
+{
+	rd_kafka_conf_t *conf;
+	int error = kafka_conf(o, &conf, errstr, errlen);
+
+	if (error == 0)
+		rd_kafka_conf_destroy(conf);
+	return error;
+}
+
+static void kafka_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m,
+    void *opaque)
+{
+	struct kafka *k = opaque;
+
+	(void)rk;
+	if (m->err != 0 && m->err != k->last_error) {
+		log_warn("kafka: delivery failed: %s", rd_kafka_err2str(m->err));
+		k->last_error = m->err;
+	} else if (m->err == 0 && k->last_error != 0) {
+		log_info("kafka: deliveries succeed again");
+		k->last_error = 0;
+	}
+	k->delivery_cb(k->arg, m->_private, m->err,
+	    m->err != 0 ? rd_kafka_err2str(m->err) : NULL);
+}
+
+/* Reports each change of the client's error state once, not per retry. */
+static void kafka_error(rd_kafka_t *rk, int err, const char *reason,
+    void *opaque)
+{
+	struct kafka *k = opaque;
+
+	(void)rk;
+	if (err == RD_KAFKA_RESP_ERR__FATAL) {
+		log_error("kafka: fatal error: %s", reason);
+		return;
+	}
+	if (err == k->last_error)
+		return;
+	k->last_error = err;
+	log_warn("kafka: %s", reason);
+}
+
+static void kafka_log(const rd_kafka_t *rk, int level, const char *fac,
+    const char *buf)
+{
+	enum log_level l = level <= 3 ? LOG_LVL_ERROR : level <= 5 ?
+	    LOG_LVL_WARN : level == 6 ? LOG_LVL_INFO : LOG_LVL_DEBUG;
+
+	(void)rk;
+	/* Connection failures also reach kafka_error, which says them once. */
+	if (strcmp(fac, "FAIL") == 0)
+		l = LOG_LVL_DEBUG;
+	log_at(l, "librdkafka: %s: %s", fac, buf);
+}
+
+static void kafka_serve(uv_poll_t *h, int status, int events)
+{
+	struct kafka *k = h->data;
+	char drain[64];
+
+	(void)status;
+	(void)events;
+	while (read(k->pipefd[0], drain, sizeof drain) > 0)
+		;
+	while (rd_kafka_poll(k->rk, 0) > 0)
+		;
+	k->drain_cb(k->arg);
+}
+
+int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
+    kafka_delivery_cb delivery_cb, kafka_drain_cb drain_cb, void *arg,
+    struct kafka **kp, char *errstr, size_t errlen)
+{
+	struct kafka *k;
+	rd_kafka_conf_t *conf;
+	int error;
+
+	if ((error = kafka_conf(o, &conf, errstr, errlen)) != 0)
+		return error;
+	k = xcalloc(1, sizeof *k);
+	k->delivery_cb = delivery_cb;
+	k->drain_cb = drain_cb;
+	k->arg = arg;
+	rd_kafka_conf_set_opaque(conf, k);
+	rd_kafka_conf_set_dr_msg_cb(conf, kafka_delivered);
+	rd_kafka_conf_set_error_cb(conf, kafka_error);
+	rd_kafka_conf_set_log_cb(conf, kafka_log);
+	k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errlen);
+	if (k->rk == NULL) {
+		rd_kafka_conf_destroy(conf);
+		free(k);
+		return -EINVAL;
+	}
+	/* From here the configuration belongs to the handle. */
+	k->rkt = rd_kafka_topic_new(k->rk, o->topic, NULL);
+	if (pipe2(k->pipefd, O_NONBLOCK | O_CLOEXEC) != 0)
+		fatal("pipe");
+	k->mainq = rd_kafka_queue_get_main(k->rk);
+	rd_kafka_set_log_queue(k->rk, NULL);
+	rd_kafka_queue_io_event_enable(k->mainq, k->pipefd[1], "1", 1);
+	uv_poll_init(loop, &k->poll, k->pipefd[0]);
+	k->poll.data = k;
+	uv_poll_start(&k->poll, UV_READABLE, kafka_serve);
+	*kp = k;
+	return 0;
+}
+
+int kafka_produce(struct kafka *k, const void *key, size_t keylen,
+    const void *value, size_t len, const struct kafka_header *headers,
+    size_t nheaders, void *msg_opaque)
+{
+	rd_kafka_vu_t vu[16];
+	size_t n = 0;
+	rd_kafka_error_t *e;
+	rd_kafka_resp_err_t err;
+
+	vu[n].vtype = RD_KAFKA_VTYPE_RKT;
+	vu[n++].u.rkt = k->rkt;
+	vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
+	vu[n].u.mem.ptr = (void *)value;
+	vu[n++].u.mem.size = len;
+	if (key != NULL) {
+		vu[n].vtype = RD_KAFKA_VTYPE_KEY;
+		vu[n].u.mem.ptr = (void *)key;
+		vu[n++].u.mem.size = keylen;
+	}
+	vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+	vu[n++].u.i = RD_KAFKA_MSG_F_COPY;
+	vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+	vu[n++].u.ptr = msg_opaque;
+	for (size_t i = 0; i < nheaders && n < 16; i++, n++) {
+		vu[n].vtype = RD_KAFKA_VTYPE_HEADER;
+		vu[n].u.header.name = headers[i].name;
+		vu[n].u.header.val = headers[i].value;
+		vu[n].u.header.size = (ssize_t)headers[i].len;
+	}
+	e = rd_kafka_produceva(k->rk, vu, n);
+	if (e == NULL)
+		return 0;
+	err = rd_kafka_error_code(e);
+	rd_kafka_error_destroy(e);
+	if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+		return -ENOBUFS;
+	log_error("kafka: cannot queue a message: %s", rd_kafka_err2str(err));
+	return -EIO;
+}
+
+int kafka_fatal(struct kafka *k, char *errstr, size_t errlen)
+{
+	return rd_kafka_fatal_error(k->rk, errstr, errlen) != 0;
+}
+
+int kafka_outq_len(struct kafka *k)
+{
+	return rd_kafka_outq_len(k->rk);
+}
+
+static void kafka_poll_closed(uv_handle_t *h)
+{
+	struct kafka *k = h->data;
+
+	close(k->pipefd[0]);
+	close(k->pipefd[1]);
+	free(k);
+}
+
+void kafka_destroy(struct kafka *k, int timeout_ms)
+{
+	if (k == NULL)
+		return;
+	/* Delivery reports served here still reach their callbacks. */
+	if (rd_kafka_flush(k->rk, timeout_ms) != 0)
+		log_warn("kafka: %d message(s) not delivered at exit",
+		    rd_kafka_outq_len(k->rk));
+	rd_kafka_queue_io_event_enable(k->mainq, -1, NULL, 0);
+	rd_kafka_queue_destroy(k->mainq);
+	rd_kafka_topic_destroy(k->rkt);
+	rd_kafka_destroy(k->rk);
+	uv_poll_stop(&k->poll);
+	uv_close((uv_handle_t *)&k->poll, kafka_poll_closed);
+}
+
+void kafka_list_properties(void)
+{
+	rd_kafka_conf_properties_show(stdout);
+}

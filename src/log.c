@@ -1,0 +1,136 @@
+/* Logging: one line per event on stderr (or a file reopened on SIGHUP). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "xmalloc.h"
+
+static enum log_level log_level = LOG_LVL_INFO;
+static FILE *log_file;
+static char *log_path;
+
+static const char *const log_names[] = { "error", "warn", "info", "debug" };
+
+void log_set_level(enum log_level level)
+{
+	log_level = level;
+}
+
+enum log_level log_get_level(void)
+{
+	return log_level;
+}
+
+/* Appends to path; stderr stays the fallback when it cannot be opened. */
+int log_open_file(const char *path)
+{
+	FILE *f = fopen(path, "a");
+
+	if (f == NULL)
+		return -errno;
+	setvbuf(f, NULL, _IOLBF, 0);
+	if (log_file != NULL)
+		fclose(log_file);
+	log_file = f;
+	if (log_path != path) {
+		free(log_path);
+		log_path = xstrdup(path);
+	}
+	return 0;
+}
+
+/* After logrotate moved the file away, start a new one under the same name. */
+void log_reopen(void)
+{
+	int error;
+
+	if (log_path == NULL)
+		return;
+	error = log_open_file(log_path);
+	if (error != 0)
+		log_warn("log file %s: cannot reopen: %s", log_path,
+		    strerror(-error));
+}
+
+void log_close(void)
+{
+	if (log_file != NULL)
+		fclose(log_file);
+	log_file = NULL;
+	free(log_path);
+	log_path = NULL;
+}
+
+static void log_vwrite(enum log_level level, const char *fmt, va_list ap)
+{
+	FILE *out = log_file != NULL ? log_file : stderr;
+	char msg[2048];
+
+	if (level > log_level)
+		return;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (log_file != NULL) {
+		struct timespec ts;
+		struct tm tm;
+		char stamp[32];
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+		fprintf(out, "%s.%03ldZ ", stamp, ts.tv_nsec / 1000000);
+	}
+	/* journald and supervisord add their own timestamps to stderr lines. */
+	fprintf(out, "nfkafka: %s: %s\n", log_names[level], msg);
+}
+
+#define LOG_FN(name, level)                                                   \
+	void name(const char *fmt, ...)                                      \
+	{                                                                    \
+		va_list ap;                                                  \
+		va_start(ap, fmt);                                           \
+		log_vwrite(level, fmt, ap);                                  \
+		va_end(ap);                                                  \
+	}
+
+LOG_FN(log_error, LOG_LVL_ERROR)
+LOG_FN(log_warn, LOG_LVL_WARN)
+LOG_FN(log_info, LOG_LVL_INFO)
+LOG_FN(log_debug, LOG_LVL_DEBUG)
+
+void log_at(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(level, fmt, ap);
+	va_end(ap);
+}
+
+void fatal(const char *fmt, ...)
+{
+	char msg[1024];
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_error("%s: %s", msg, strerror(saved));
+	exit(1);
+}
+
+void fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LVL_ERROR, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

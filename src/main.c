@@ -1,0 +1,239 @@
+/* nfkafka: command line → checked configuration → the export loop. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <librdkafka/rdkafka.h>
+#include <uv.h>
+
+#include "config.h"
+#include "export.h"
+#include "log.h"
+#include "nfcapd.h"
+#include "profile.h"
+#include "query.h"
+#include "words.h"
+#include "xmalloc.h"
+
+#define NFKAFKA_VERSION "0.1.0"
+
+/* Exit statuses, documented in nfkafka(8). */
+#define EXIT_EXPORT_FAILED 1
+#define EXIT_USAGE 2
+
+struct app {
+	struct config c;
+	struct query query;
+	struct profile profile;
+	char **key_fields;
+	size_t nkey_fields;
+	uv_loop_t loop;
+	uv_signal_t sigint;
+	uv_signal_t sigterm;
+	struct exporter *x;
+	int stopping;
+	int exit_status;
+};
+
+static void usage_error(const char *what, const char *why)
+{
+	fprintf(stderr, "nfkafka: %s%s%s\n", what, what[0] ? ": " : "", why);
+	exit(EXIT_USAGE);
+}
+
+/* Splits -k into field names and checks them when the schema is known. */
+static void app_key_fields(struct app *a)
+{
+	char errstr[256];
+	char *list;
+
+	if (a->c.key == NULL)
+		return;
+	list = xstrdup(a->c.key);
+	for (char *f = strtok(list, ","); f != NULL; f = strtok(NULL, ",")) {
+		if (!a->query.csv && schema_find(&a->query.schema, f) < 0) {
+			snprintf(errstr, sizeof errstr, "field %s is not in "
+			    "the query's output format", f);
+			usage_error("-k", errstr);
+		}
+		a->key_fields = xrealloc(a->key_fields,
+		    (a->nkey_fields + 2) * sizeof *a->key_fields);
+		a->key_fields[a->nkey_fields++] = xstrdup(f);
+		a->key_fields[a->nkey_fields] = NULL;
+	}
+	free(list);
+	if (a->nkey_fields == 0)
+		usage_error("-k", "no field names");
+}
+
+/* Checks everything that can be checked before touching the network. */
+static void app_configure(struct app *a, int argc, char **argv)
+{
+	char errstr[512];
+
+	if (config_parse(argc, argv, &a->c, errstr, sizeof errstr) != 0)
+		usage_error("", errstr);
+	if (a->c.help) {
+		config_usage();
+		exit(0);
+	}
+	if (a->c.version) {
+		printf("nfkafka %s (librdkafka %s, libuv %s)\n",
+		    NFKAFKA_VERSION, rd_kafka_version_str(),
+		    uv_version_string());
+		exit(0);
+	}
+	if (a->c.list_props) {
+		kafka_list_properties();
+		exit(0);
+	}
+	log_set_level(a->c.log_level);
+	if (a->c.log_file != NULL && log_open_file(a->c.log_file) != 0) {
+		snprintf(errstr, sizeof errstr, "%s: %s", a->c.log_file,
+		    strerror(errno));
+		usage_error("--log-file", errstr);
+	}
+	if (query_parse(a->c.query, &a->query, errstr, sizeof errstr) != 0)
+		usage_error("-Q", errstr);
+	if (profile_parse(a->c.profile, &a->profile, errstr,
+	    sizeof errstr) != 0)
+		usage_error("-M", errstr);
+	app_key_fields(a);
+}
+
+static struct kafka_options app_kafka_options(const struct app *a)
+{
+	return (struct kafka_options){
+		.brokers = a->c.brokers,
+		.topic = a->c.topic,
+		.props = a->c.props,
+		.nprops = a->c.nprops,
+	};
+}
+
+static void app_walk_close(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+/* Stops intake; the loop ends once no nfdump is left running. */
+static void app_stop(struct app *a)
+{
+	a->stopping = 1;
+	uv_signal_stop(&a->sigint);
+	uv_signal_stop(&a->sigterm);
+	uv_close((uv_handle_t *)&a->sigint, NULL);
+	uv_close((uv_handle_t *)&a->sigterm, NULL);
+}
+
+static void app_once_done(void *arg, const char *stamp,
+    const struct export_result *r)
+{
+	struct app *a = arg;
+
+	if (r->ok) {
+		log_info("window %s: exported %" PRIu64 " records "
+		    "(nfdump %.3f s, last ack after %.3f s)", stamp, r->rows,
+		    r->nfdump_secs, r->total_secs);
+		a->exit_status = 0;
+	} else {
+		log_error("window %s: failed: %s", stamp, r->error);
+		a->exit_status = EXIT_EXPORT_FAILED;
+	}
+	if (r->untyped > 0)
+		log_warn("window %s: %" PRIu64 " values did not parse as "
+		    "their type and were sent as text", stamp, r->untyped);
+	app_stop(a);
+}
+
+static void app_signal(uv_signal_t *h, int signum)
+{
+	struct app *a = h->data;
+
+	log_warn("signal %d: stopping; the window in flight is not done",
+	    signum);
+	export_abandon(a->x);
+	a->exit_status = EXIT_EXPORT_FAILED;
+	app_stop(a);
+}
+
+static void app_once(struct app *a)
+{
+	char stamp[NFCAPD_STAMP_LEN + 1], errstr[512];
+	unsigned long mask;
+	int error;
+
+	if (nfcapd_check_relfile(a->c.once, stamp, errstr,
+	    sizeof errstr) != 0)
+		usage_error("--once", errstr);
+	mask = profile_present(&a->profile, a->c.once);
+	if (mask == 0) {
+		log_error("window %s: no channel has %s under %s", stamp,
+		    a->c.once, a->profile.dir);
+		exit(EXIT_EXPORT_FAILED);
+	}
+	if (mask != (1UL << a->profile.nchannels) - 1) {
+		char *missing = profile_names(&a->profile, ~mask, ",");
+
+		log_warn("window %s: channel(s) %s have no %s; exporting the "
+		    "others", stamp, missing, a->c.once);
+		free(missing);
+	}
+	error = export_start(a->x, a->c.once, stamp, mask, app_once_done, a);
+	if (error != 0) {
+		log_error("window %s: cannot run %s: %s", stamp, a->c.nfdump,
+		    uv_strerror(error));
+		exit(EXIT_EXPORT_FAILED);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct app a = { .exit_status = EXIT_EXPORT_FAILED };
+	struct export_options eo;
+	struct kafka_options ko;
+	char errstr[512];
+
+	app_configure(&a, argc, argv);
+	ko = app_kafka_options(&a);
+	if (kafka_check(&ko, errstr, sizeof errstr) != 0)
+		usage_error("", errstr);
+	eo = (struct export_options){
+		.query = &a.query,
+		.profile = &a.profile,
+		.nfdump = a.c.nfdump,
+		.values = a.c.values,
+		.key_fields = a.key_fields,
+		.nkey_fields = a.nkey_fields,
+	};
+	uv_loop_init(&a.loop);
+	if (exporter_new(&a.loop, &eo, &ko, &a.x, errstr,
+	    sizeof errstr) != 0)
+		usage_error("kafka", errstr);
+	uv_signal_init(&a.loop, &a.sigint);
+	uv_signal_init(&a.loop, &a.sigterm);
+	a.sigint.data = a.sigterm.data = &a;
+	uv_signal_start(&a.sigint, app_signal, SIGINT);
+	uv_signal_start(&a.sigterm, app_signal, SIGTERM);
+	signal(SIGPIPE, SIG_IGN);
+
+	app_once(&a);
+	while (!(a.stopping && export_children(a.x) == 0))
+		uv_run(&a.loop, UV_RUN_ONCE);
+
+	exporter_free(a.x, a.c.flush_ms);
+	uv_walk(&a.loop, app_walk_close, NULL);
+	uv_run(&a.loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&a.loop) != 0)
+		log_warn("event loop: handles left open at exit");
+	query_free(&a.query);
+	profile_free(&a.profile);
+	words_free(a.key_fields);
+	config_free(&a.c);
+	log_close();
+	return a.exit_status;
+}

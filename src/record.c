@@ -1,0 +1,255 @@
+/* One nfdump output line → its fields' values, as text and typed. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+
+static int record_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static struct slice record_trim(const char *p, const char *end)
+{
+	while (p < end && record_blank(*p))
+		p++;
+	while (end > p && record_blank(end[-1]))
+		end--;
+	return (struct slice){ p, (size_t)(end - p) };
+}
+
+static const char *record_skip_blanks(const char *p, const char *end)
+{
+	while (p < end && record_blank(*p))
+		p++;
+	return p;
+}
+
+/* A value of `words` blank-separated words, such as "2026-11-27 10:55:00". */
+static const char *record_words(const char *p, const char *end, int words)
+{
+	for (int w = 0; w < words; w++) {
+		p = record_skip_blanks(p, end);
+		if (p == end)
+			return NULL;
+		while (p < end && !record_blank(*p))
+			p++;
+	}
+	return p;
+}
+
+int record_split(const struct schema *schema, const char *line, size_t len,
+    struct slice *values)
+{
+	const char *p = line, *end = line + len;
+	size_t leadlen = strlen(schema->lead);
+
+	p = record_skip_blanks(p, end);
+	if (leadlen > 0) {
+		if ((size_t)(end - p) < leadlen ||
+		    memcmp(p, schema->lead, leadlen) != 0)
+			return -EINVAL;
+		p += leadlen;
+	}
+	for (size_t i = 0; i < schema->nfields; i++) {
+		const struct field *f = &schema->fields[i];
+		size_t seplen = strlen(f->sep);
+		int last = i + 1 == schema->nfields;
+		const char *stop;
+
+		p = record_skip_blanks(p, end);
+		if (last) {
+			struct slice rest = record_trim(p, end);
+
+			if (seplen > 0) {
+				if (rest.n < seplen || memcmp(rest.p + rest.n -
+				    seplen, f->sep, seplen) != 0)
+					return -EINVAL;
+				rest.n -= seplen;
+				rest = record_trim(rest.p, rest.p + rest.n);
+			}
+			values[i] = rest;
+			return 0;
+		}
+		if (seplen > 0) {
+			stop = memmem(p, (size_t)(end - p), f->sep, seplen);
+			if (stop == NULL)
+				return -EINVAL;
+			values[i] = record_trim(p, stop);
+			p = stop + seplen;
+		} else {
+			stop = record_words(p, end, f->words);
+			if (stop == NULL)
+				return -EINVAL;
+			values[i] = record_trim(p, stop);
+			p = stop;
+		}
+	}
+	return -EINVAL;
+}
+
+static int record_uint(struct slice s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (s.n == 0 || s.n > 20)
+		return -EINVAL;
+	for (size_t i = 0; i < s.n; i++) {
+		unsigned d = (unsigned)(s.p[i] - '0');
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int record_double(struct slice s, double *out)
+{
+	char buf[64];
+	char *endp;
+
+	if (s.n == 0 || s.n >= sizeof buf)
+		return -EINVAL;
+	memcpy(buf, s.p, s.n);
+	buf[s.n] = '\0';
+	*out = strtod(buf, &endp);
+	return *endp == '\0' ? 0 : -EINVAL;
+}
+
+static int record_digits(const char *p, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t record_days(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Fraction digits after a '.', as nanoseconds. */
+static int record_fraction(const char *p, size_t n, uint32_t *nsec)
+{
+	uint32_t v = 0;
+
+	if (n == 0 || n > 9)
+		return -EINVAL;
+	for (size_t i = 0; i < 9; i++) {
+		unsigned d = 0;
+
+		if (i < n) {
+			d = (unsigned)(p[i] - '0');
+			if (d > 9)
+				return -EINVAL;
+		}
+		v = v * 10 + d;
+	}
+	*nsec = v;
+	return 0;
+}
+
+/* "YYYY-MM-DD hh:mm:ss[.fff]", which nfdump prints in TZ=UTC for us. */
+static int record_time(struct slice s, int64_t *sec, uint32_t *nsec)
+{
+	const char *p = s.p;
+	int y, mo, d, h, mi, se;
+
+	if (s.n < 19 || p[4] != '-' || p[7] != '-' || p[10] != ' ' ||
+	    p[13] != ':' || p[16] != ':')
+		return -EINVAL;
+	y = record_digits(p, 4);
+	mo = record_digits(p + 5, 2);
+	d = record_digits(p + 8, 2);
+	h = record_digits(p + 11, 2);
+	mi = record_digits(p + 14, 2);
+	se = record_digits(p + 17, 2);
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 ||
+	    h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
+		return -EINVAL;
+	*nsec = 0;
+	if (s.n > 19 && (p[19] != '.' ||
+	    record_fraction(p + 20, s.n - 20, nsec) != 0))
+		return -EINVAL;
+	*sec = record_days(y, (unsigned)mo, (unsigned)d) * 86400 +
+	    h * 3600 + mi * 60 + se;
+	return 0;
+}
+
+/* "1764240900.585": seconds since the epoch with an optional fraction. */
+static int record_epoch(struct slice s, int64_t *sec, uint32_t *nsec)
+{
+	const char *dot = memchr(s.p, '.', s.n);
+	struct slice whole = { s.p, dot != NULL ? (size_t)(dot - s.p) : s.n };
+	uint64_t u;
+
+	*nsec = 0;
+	if (record_uint(whole, &u) != 0 || u > INT64_MAX)
+		return -EINVAL;
+	if (dot != NULL && record_fraction(dot + 1,
+	    s.n - whole.n - 1, nsec) != 0)
+		return -EINVAL;
+	*sec = (int64_t)u;
+	return 0;
+}
+
+static int record_addr(struct slice s, struct value *v)
+{
+	char buf[INET6_ADDRSTRLEN + 1];
+
+	if (s.n == 0 || s.n >= sizeof buf)
+		return -EINVAL;
+	memcpy(buf, s.p, s.n);
+	buf[s.n] = '\0';
+	if (inet_pton(AF_INET, buf, v->a.bytes) == 1) {
+		v->a.family = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, buf, v->a.bytes) == 1) {
+		v->a.family = 6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int record_value(enum field_type type, struct slice text, struct value *v)
+{
+	v->type = type;
+	switch (type) {
+	case FIELD_TEXT:
+		return 0;
+	case FIELD_UINT:
+		if (record_uint(text, &v->u) == 0)
+			return 0;
+		/* Rates and other numbers may carry a fraction. */
+		v->type = FIELD_FLOAT;
+		return record_double(text, &v->d);
+	case FIELD_FLOAT:
+		return record_double(text, &v->d);
+	case FIELD_TIME:
+		return record_time(text, &v->t.sec, &v->t.nsec);
+	case FIELD_EPOCH:
+		v->type = FIELD_TIME;
+		return record_epoch(text, &v->t.sec, &v->t.nsec);
+	case FIELD_ADDR:
+		return record_addr(text, v);
+	}
+	return -EINVAL;
+}
