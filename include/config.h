@@ -8,6 +8,7 @@
 
 #define CONFIG_DEFAULT_TOPIC "network-metadata"
 #define CONFIG_DEFAULT_PORT 9092
+#define CONFIG_DEFAULT_GRACE 60
 
 /* Everything the command line says, before it is checked against the world. */
 struct config {
@@ -27,6 +28,13 @@ struct config {
 	enum log_level log_level;
 	char *log_file;
 	int flush_ms;		/* --flush-timeout */
+	char *state;		/* --state FILE */
+	int grace_s;		/* --grace */
+	char since[16];		/* --since: stamp, "" when not given */
+	char replay_from[16];	/* --replay FROM TO */
+	char replay_to[16];
+	int backoff_min_ms;	/* --backoff-min */
+	int backoff_max_ms;	/* --backoff-max */
 	int help;
 	int version;
 };

@@ -20,9 +20,17 @@ struct export_options {
 	size_t nkey_fields;
 };
 
+enum export_failure {
+	EXPORT_OK,
+	EXPORT_NFDUMP,		/* the query failed: nothing or part sent */
+	EXPORT_KAFKA,		/* a record was not acknowledged */
+	EXPORT_KAFKA_PERMANENT,	/* ...and retrying cannot help */
+};
+
 /* What became of one window. */
 struct export_result {
 	int ok;
+	enum export_failure failure;
 	uint64_t rows;		/* records produced */
 	uint64_t acked;		/* records the broker acknowledged */
 	uint64_t skipped;	/* output lines that were not records */

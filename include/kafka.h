@@ -43,6 +43,11 @@ int kafka_fatal(struct kafka *k, char *errstr, size_t errlen);
 int kafka_outq_len(struct kafka *k);
 /* Waits up to timeout_ms for deliveries; frees once the loop closes it. */
 void kafka_destroy(struct kafka *k, int timeout_ms);
+/*
+ * Nonzero for delivery errors that retrying cannot cure: a missing topic
+ * (auto-creation off), denied authorization, a record too large.
+ */
+int kafka_err_permanent(int err);
 /* Prints librdkafka's property list (-X list). */
 void kafka_list_properties(void);
 

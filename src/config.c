@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "nfcapd.h"
 #include "query.h"
 #include "xmalloc.h"
 
@@ -17,6 +18,12 @@ enum {
 	OPT_VALUES,
 	OPT_LOG_FILE,
 	OPT_FLUSH_TIMEOUT,
+	OPT_STATE,
+	OPT_GRACE,
+	OPT_SINCE,
+	OPT_REPLAY,
+	OPT_BACKOFF_MIN,
+	OPT_BACKOFF_MAX,
 };
 
 static const char config_shortopts[] = "M:b:i:p:t:X:Q:k:vqhV";
@@ -37,6 +44,12 @@ static const struct option config_longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
 	{ "flush-timeout", required_argument, NULL, OPT_FLUSH_TIMEOUT },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "backoff-min", required_argument, NULL, OPT_BACKOFF_MIN },
+	{ "backoff-max", required_argument, NULL, OPT_BACKOFF_MAX },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -47,6 +60,7 @@ void config_usage(void)
 	printf("usage: nfkafka -M DIR/CHAN[:CHAN...] -b BROKERS [options]\n"
 	    "       nfkafka --once FILE -M DIR/CHAN[:CHAN...] -b BROKERS "
 	    "[options]\n"
+	    "Exports each nfcapd window to Kafka as it rotates.\n"
 	    "  -M DIR/CHAN[:CHAN]  channels to export (nfdump -M syntax)\n"
 	    "  --once FILE         export one window, e.g. "
 	    "2026/11/27/nfcapd.202611271055\n"
@@ -54,10 +68,13 @@ void config_usage(void)
 	    "  -t TOPIC            topic (default %s)\n"
 	    "  -Q 'ARGS'           nfdump query (default %s)\n"
 	    "  -k FIELD[,FIELD]    message key from record fields\n"
+	    "  --state FILE        remember the last exported window\n"
+	    "  --grace SECONDS     wait for late channels (default %d)\n"
+	    "  --since TIME, --replay FROM TO   export past windows\n"
 	    "  -X NAME=VALUE       librdkafka property; -X list lists them\n"
 	    "  -v, -q              more, less logging\n"
 	    "Every option is described in nfkafka(8): man nfkafka\n",
-	    CONFIG_DEFAULT_TOPIC, QUERY_DEFAULT);
+	    CONFIG_DEFAULT_TOPIC, QUERY_DEFAULT, CONFIG_DEFAULT_GRACE);
 }
 
 static int config_int(const char *opt, const char *arg, long min, long max,
@@ -74,6 +91,54 @@ static int config_int(const char *opt, const char *arg, long min, long max,
 		return -EINVAL;
 	}
 	*out = (int)v;
+	return 0;
+}
+
+/*
+ * A window time as nfcapd names files, in the collector's local time:
+ * "202611271055", "2026-11-27 10:55", "2026-11-27T10:55:30" or a date.
+ */
+static int config_stamp(const char *opt, const char *arg, char *stamp,
+    char *errstr, size_t errlen)
+{
+	char digits[32], name[48];
+	size_t n = 0;
+
+	for (const char *p = arg; *p != '\0' && n < sizeof digits - 1; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits[n++] = *p;
+		else if (strchr("-:/. T", *p) == NULL)
+			n = sizeof digits; /* not a time */
+	}
+	if (n == 8) {
+		memcpy(digits + 8, "0000", 4);
+		n = 12;
+	}
+	digits[n < sizeof digits ? n : 0] = '\0';
+	snprintf(name, sizeof name, "nfcapd.%s", digits);
+	if ((n != 12 && n != 14) || nfcapd_parse_name(name, stamp) != 0) {
+		snprintf(errstr, errlen, "%s %s: expected a window time such "
+		    "as 202611271055 or \"2026-11-27 10:55\"", opt, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int config_seconds(const char *opt, const char *arg, int *ms,
+    char *errstr, size_t errlen)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || v < 0 ||
+	    v > INT_MAX / 1000) {
+		snprintf(errstr, errlen, "%s %s: expected seconds, e.g. 1.5",
+		    opt, arg);
+		return -EINVAL;
+	}
+	*ms = (int)(v * 1000);
 	return 0;
 }
 
@@ -129,11 +194,20 @@ static int config_option(struct config *c, int opt, const char *arg,
 		break;
 	case OPT_LOG_FILE: config_set(&c->log_file, arg); break;
 	case OPT_FLUSH_TIMEOUT:
-		if (config_int("--flush-timeout", arg, 0, INT_MAX / 1000,
-		    &c->flush_ms, errstr, errlen) != 0)
-			return -EINVAL;
-		c->flush_ms *= 1000;
-		break;
+		return config_seconds("--flush-timeout", arg, &c->flush_ms,
+		    errstr, errlen);
+	case OPT_STATE: config_set(&c->state, arg); break;
+	case OPT_GRACE:
+		return config_int("--grace", arg, 0, 86400, &c->grace_s,
+		    errstr, errlen);
+	case OPT_SINCE:
+		return config_stamp("--since", arg, c->since, errstr, errlen);
+	case OPT_BACKOFF_MIN:
+		return config_seconds("--backoff-min", arg,
+		    &c->backoff_min_ms, errstr, errlen);
+	case OPT_BACKOFF_MAX:
+		return config_seconds("--backoff-max", arg,
+		    &c->backoff_max_ms, errstr, errlen);
 	case 'h': c->help = 1; break;
 	case 'V': c->version = 1; break;
 	default:
@@ -171,9 +245,35 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 		    "DIR/CHAN[:CHAN...] (see nfkafka(8))");
 		return -EINVAL;
 	}
-	if (c->once == NULL) {
-		snprintf(errstr, errlen, "live mode is not available yet: "
-		    "give --once FILE");
+	if (c->once != NULL && c->replay_from[0] != '\0') {
+		snprintf(errstr, errlen, "--once and --replay are two modes: "
+		    "give one of them");
+		return -EINVAL;
+	}
+	if (c->backoff_min_ms > c->backoff_max_ms) {
+		snprintf(errstr, errlen, "--backoff-min is above "
+		    "--backoff-max");
+		return -EINVAL;
+	}
+	if (c->backoff_min_ms < 10)
+		c->backoff_min_ms = 10;
+	return 0;
+}
+
+/* --replay FROM TO: getopt gives FROM; TO is the next word. */
+static int config_replay(struct config *c, int argc, char **argv,
+    char *errstr, size_t errlen)
+{
+	if (optind >= argc) {
+		snprintf(errstr, errlen, "--replay FROM TO: TO is missing");
+		return -EINVAL;
+	}
+	if (config_stamp("--replay", optarg, c->replay_from, errstr,
+	    errlen) != 0 || config_stamp("--replay", argv[optind++],
+	    c->replay_to, errstr, errlen) != 0)
+		return -EINVAL;
+	if (strcmp(c->replay_from, c->replay_to) > 0) {
+		snprintf(errstr, errlen, "--replay FROM TO: FROM is after TO");
 		return -EINVAL;
 	}
 	return 0;
@@ -188,6 +288,9 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 	c->log_level = LOG_LVL_INFO;
 	c->values = ENCODE_TYPED;
 	c->flush_ms = 10000;
+	c->grace_s = CONFIG_DEFAULT_GRACE;
+	c->backoff_min_ms = 1000;
+	c->backoff_max_ms = 60000;
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, config_shortopts,
@@ -201,6 +304,12 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 				snprintf(errstr, errlen, "unknown option %s "
 				    "(see nfkafka --help)", argv[optind - 1]);
 			return -EINVAL;
+		}
+		if (opt == OPT_REPLAY) {
+			error = config_replay(c, argc, argv, errstr, errlen);
+			if (error != 0)
+				return error;
+			continue;
 		}
 		if ((error = config_option(c, opt, optarg, errstr,
 		    errlen)) != 0)
@@ -228,5 +337,6 @@ void config_free(struct config *c)
 	free(c->nfdump);
 	free(c->key);
 	free(c->log_file);
+	free(c->state);
 	memset(c, 0, sizeof *c);
 }

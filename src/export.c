@@ -28,7 +28,9 @@ struct export_run {
 	struct slice *values;
 
 	uint64_t lines;
-	uint64_t failed;
+	uint64_t failed;	/* records refused or not acknowledged */
+	uint64_t delivery_failed;
+	int permanent;
 	int trailer;
 	int usage;
 	int nfdump_done;
@@ -120,16 +122,19 @@ static void export_maybe_done(struct export_run *run)
 {
 	struct exporter *x = run->x;
 
-	if (!run->nfdump_done || run->r.acked + run->failed < run->r.rows)
+	if (!run->nfdump_done || run->r.acked + run->delivery_failed <
+	    run->r.rows)
 		return;
 	if (run->abandoned) {
 		export_run_free(run);
 		return;
 	}
 	export_judge_nfdump(run);
-	if (run->failed > 0)
-		export_fail(run, "%" PRIu64 " of %" PRIu64 " records not "
-		    "acknowledged", run->failed, run->r.rows);
+	if (run->r.error[0] != '\0' && run->failed == 0)
+		run->r.failure = EXPORT_NFDUMP;
+	else if (run->failed > 0)
+		run->r.failure = run->permanent ? EXPORT_KAFKA_PERMANENT :
+		    EXPORT_KAFKA;
 	run->r.ok = run->r.error[0] == '\0';
 	run->r.total_secs = (uv_hrtime() - run->t_start) / 1e9;
 	x->run = NULL;
@@ -210,8 +215,11 @@ static int export_record(struct export_run *run, const char *line,
 	if (error == -ENOBUFS)
 		return 1;
 	if (error != 0) {
+		/* librdkafka refuses at once only what it can never send. */
 		export_fail(run, "cannot queue record %" PRIu64 " for Kafka",
 		    run->r.rows);
+		run->failed++;
+		run->permanent = 1;
 		return 0;
 	}
 	run->r.rows++;
@@ -284,8 +292,11 @@ static void export_delivered(void *arg, void *msg_opaque, int err,
 	if (err == 0) {
 		run->r.acked++;
 	} else {
-		run->failed++;
-		export_fail(run, "Kafka delivery failed: %s", errstr);
+		run->delivery_failed++;
+		if (run->failed++ == 0)
+			export_fail(run, "Kafka delivery failed: %s", errstr);
+		if (kafka_err_permanent(err))
+			run->permanent = 1;
 	}
 	export_maybe_done(run);
 }

@@ -278,6 +278,24 @@ void kafka_destroy(struct kafka *k, int timeout_ms)
 	uv_close((uv_handle_t *)&k->poll, kafka_poll_closed);
 }
 
+int kafka_err_permanent(int err)
+{
+	switch (err) {
+	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+	case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+	case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+	case RD_KAFKA_RESP_ERR__FATAL:
+	case RD_KAFKA_RESP_ERR__INVALID_ARG:
+		return 1;
+	}
+	return 0;
+}
+
 void kafka_list_properties(void)
 {
 	rd_kafka_conf_properties_show(stdout);

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "export.h"
+#include "live.h"
 #include "log.h"
 #include "nfcapd.h"
 #include "profile.h"
@@ -32,7 +33,9 @@ struct app {
 	uv_loop_t loop;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
+	uv_signal_t sighup;
 	struct exporter *x;
+	struct live *live;
 	int stopping;
 	int exit_status;
 };
@@ -123,11 +126,12 @@ static void app_walk_close(uv_handle_t *h, void *arg)
 /* Stops intake; the loop ends once no nfdump is left running. */
 static void app_stop(struct app *a)
 {
+	if (a->stopping)
+		return;
 	a->stopping = 1;
-	uv_signal_stop(&a->sigint);
-	uv_signal_stop(&a->sigterm);
 	uv_close((uv_handle_t *)&a->sigint, NULL);
 	uv_close((uv_handle_t *)&a->sigterm, NULL);
+	uv_close((uv_handle_t *)&a->sighup, NULL);
 }
 
 static void app_once_done(void *arg, const char *stamp,
@@ -154,11 +158,53 @@ static void app_signal(uv_signal_t *h, int signum)
 {
 	struct app *a = h->data;
 
-	log_warn("signal %d: stopping; the window in flight is not done",
-	    signum);
+	log_info("%s: stopping", strsignal(signum));
+	if (a->live != NULL) {
+		live_stop(a->live);
+		return;
+	}
+	log_warn("window %s: not exported: interrupted", a->c.once);
 	export_abandon(a->x);
 	a->exit_status = EXIT_EXPORT_FAILED;
 	app_stop(a);
+}
+
+static void app_hangup(uv_signal_t *h, int signum)
+{
+	(void)h;
+	(void)signum;
+	log_reopen();
+	log_info("SIGHUP: log file reopened");
+}
+
+static void app_live_exit(void *arg, int status)
+{
+	struct app *a = arg;
+
+	a->exit_status = status;
+	app_stop(a);
+}
+
+static void app_live(struct app *a)
+{
+	struct live_options lo = {
+		.state = a->c.state,
+		.grace_ms = (uint64_t)a->c.grace_s * 1000,
+		.since = a->c.since,
+		.replay_from = a->c.replay_from,
+		.replay_to = a->c.replay_to,
+		.backoff_min_ms = a->c.backoff_min_ms,
+		.backoff_max_ms = a->c.backoff_max_ms,
+	};
+	char errstr[512];
+
+	if (live_start(&a->loop, &a->profile, a->x, &lo, app_live_exit, a,
+	    &a->live, errstr, sizeof errstr) != 0) {
+		log_error("%s", errstr);
+		exit(EXIT_USAGE);
+	}
+	if (lo.replay_from[0] == '\0')
+		log_info("watching %s for rotated windows", a->c.profile);
 }
 
 static void app_once(struct app *a)
@@ -216,16 +262,23 @@ int main(int argc, char **argv)
 		usage_error("kafka", errstr);
 	uv_signal_init(&a.loop, &a.sigint);
 	uv_signal_init(&a.loop, &a.sigterm);
-	a.sigint.data = a.sigterm.data = &a;
+	uv_signal_init(&a.loop, &a.sighup);
+	a.sigint.data = a.sigterm.data = a.sighup.data = &a;
 	uv_signal_start(&a.sigint, app_signal, SIGINT);
 	uv_signal_start(&a.sigterm, app_signal, SIGTERM);
+	uv_signal_start(&a.sighup, app_hangup, SIGHUP);
 	signal(SIGPIPE, SIG_IGN);
+	srandom((unsigned)uv_hrtime());
 
-	app_once(&a);
+	if (a.c.once != NULL)
+		app_once(&a);
+	else
+		app_live(&a);
 	while (!(a.stopping && export_children(a.x) == 0))
 		uv_run(&a.loop, UV_RUN_ONCE);
 
 	exporter_free(a.x, a.c.flush_ms);
+	live_free(a.live);
 	uv_walk(&a.loop, app_walk_close, NULL);
 	uv_run(&a.loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&a.loop) != 0)

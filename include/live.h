@@ -1,0 +1,40 @@
+#ifndef NFKAFKA_LIVE_H
+#define NFKAFKA_LIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "export.h"
+#include "profile.h"
+
+struct live_options {
+	const char *state;	/* state file, or NULL */
+	uint64_t grace_ms;
+	const char *since;	/* "" or the first window to export */
+	const char *replay_from; /* "" in live mode */
+	const char *replay_to;
+	int backoff_min_ms;
+	int backoff_max_ms;
+};
+
+struct live;
+
+/* The run is over: status is the process exit status. */
+typedef void (*live_exit_cb)(void *arg, int status);
+
+/*
+ * Live mode: exports every window on disk after the state, then each new
+ * window as it rotates, until live_stop(). Replay mode: exports the windows
+ * between replay_from and replay_to, then calls exit_cb.
+ */
+int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
+    const struct live_options *o, live_exit_cb cb, void *arg,
+    struct live **lp, char *errstr, size_t errlen);
+/* Stops intake and abandons the window in flight; exit_cb follows. */
+void live_stop(struct live *l);
+void live_set_grace(struct live *l, uint64_t grace_ms);
+void live_set_backoff(struct live *l, int min_ms, int max_ms);
+void live_free(struct live *l);
+
+#endif

@@ -1,0 +1,28 @@
+#ifndef NFKAFKA_WATCH_H
+#define NFKAFKA_WATCH_H
+
+#include <stddef.h>
+#include <uv.h>
+
+#include "nfcapd.h"
+#include "profile.h"
+
+/* A rotated nfcapd file appeared (or was found) in a channel. */
+typedef void (*watch_file_cb)(void *arg, size_t channel, const char *relfile,
+    const char *stamp);
+
+struct watch;
+
+/*
+ * Watches every channel directory and the date subdirectories nfcapd -S
+ * creates, including ones made after the start, and reports each rotated
+ * file once it has been renamed into place. May report a file twice.
+ */
+int watch_start(uv_loop_t *loop, const struct profile *p, watch_file_cb cb,
+    void *arg, struct watch **wp, char *errstr, size_t errlen);
+/* Closes every watch; the memory goes with the last close callback. */
+void watch_stop(struct watch *w);
+/* Reports every rotated file on disk now, synchronously, in no order. */
+void watch_scan(const struct profile *p, watch_file_cb cb, void *arg);
+
+#endif

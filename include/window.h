@@ -1,0 +1,53 @@
+#ifndef NFKAFKA_WINDOW_H
+#define NFKAFKA_WINDOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "nfcapd.h"
+
+/* One capture window: the same file name in one or more channels. */
+struct window {
+	char stamp[NFCAPD_STAMP_LEN + 1];
+	char *relfile;
+	unsigned long mask;	/* channels that have rotated it */
+	uint64_t first_ms;	/* when the first channel's file was seen */
+	uint64_t last_ms;	/* when the latest channel's file was seen */
+	struct window *next;
+};
+
+struct windows;
+
+/* The oldest pending window may have become ready: see windows_ready(). */
+typedef void (*windows_wake_cb)(void *arg);
+
+struct windows *windows_new(uv_loop_t *loop, size_t nchannels,
+    uint64_t grace_ms, windows_wake_cb cb, void *arg);
+/*
+ * Records that channel has rotated relfile. Returns 0, or -EALREADY when
+ * the window is at or before the floor (already exported).
+ */
+int windows_add(struct windows *ws, size_t channel, const char *relfile,
+    const char *stamp);
+/* Windows at or before stamp count as exported. */
+void windows_set_floor(struct windows *ws, const char *stamp);
+const char *windows_floor(const struct windows *ws);
+/*
+ * The oldest pending window if it is ready: every channel has rotated it,
+ * every missing channel has already rotated a newer window, or the grace
+ * period since its first file has passed. Otherwise NULL, and the wake
+ * callback is scheduled for when the grace period ends.
+ */
+struct window *windows_ready(struct windows *ws);
+/* The oldest pending window, ready or not. */
+struct window *windows_head(struct windows *ws);
+/* Removes the oldest window after its export; it becomes the floor. */
+void windows_pop(struct windows *ws);
+size_t windows_pending(const struct windows *ws);
+/* Age in ms of the oldest pending window's first file; 0 if none. */
+uint64_t windows_oldest_age(const struct windows *ws);
+void windows_set_grace(struct windows *ws, uint64_t grace_ms);
+void windows_free(struct windows *ws);
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * The service: rotated files → windows → one export at a time, in order →
+ * durable progress. A window that fails is retried whole after a backoff;
+ * nothing after it is exported first, so the state file always means
+ * "everything up to here is in Kafka".
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "live.h"
+#include "log.h"
+#include "state.h"
+#include "watch.h"
+#include "window.h"
+#include "xmalloc.h"
+
+/* nfdump failures are retried this often before the window is skipped. */
+#define LIVE_NFDUMP_ATTEMPTS 3
+
+struct live {
+	uv_loop_t *loop;
+	const struct profile *p;
+	struct exporter *x;
+	struct live_options o;
+	struct windows *ws;
+	struct watch *watch;
+	uv_timer_t *retry;
+	int replay;
+	int scanning;
+	int stopping;
+	int failed_windows;	/* skipped after nfdump failures */
+	int attempts;		/* of the window at the head */
+	int backoff_ms;
+	char last_error[1024];	/* logged once until it changes */
+	char *state_error;
+	char newest_on_disk[NFCAPD_STAMP_LEN + 1];
+	live_exit_cb cb;
+	void *arg;
+};
+
+static void live_kick(struct live *l);
+
+static void live_finish(struct live *l, int status)
+{
+	if (l->stopping)
+		return;
+	l->stopping = 1;
+	watch_stop(l->watch);
+	l->watch = NULL;
+	uv_timer_stop(l->retry);
+	l->cb(l->arg, status);
+}
+
+/* A file from the watch or the start-up scan. */
+static void live_file(void *arg, size_t channel, const char *relfile,
+    const char *stamp)
+{
+	struct live *l = arg;
+
+	if (l->replay && (strcmp(stamp, l->o.replay_from) < 0 ||
+	    strcmp(stamp, l->o.replay_to) > 0))
+		return;
+	if (l->o.since[0] != '\0' && strcmp(stamp, l->o.since) < 0)
+		return;
+	if (windows_add(l->ws, channel, relfile, stamp) == -EALREADY &&
+	    !l->scanning && !l->replay)
+		log_warn("window %s: channel %s rotated after the window was "
+		    "exported; its file %s was not exported", stamp,
+		    l->p->channels[channel], relfile);
+	if (!l->scanning)
+		live_kick(l);
+}
+
+static void live_newest(void *arg, size_t channel, const char *relfile,
+    const char *stamp)
+{
+	struct live *l = arg;
+
+	(void)channel;
+	(void)relfile;
+	if (strcmp(stamp, l->newest_on_disk) > 0)
+		memcpy(l->newest_on_disk, stamp, sizeof l->newest_on_disk);
+}
+
+static void live_save(struct live *l, const char *stamp)
+{
+	char errstr[512];
+
+	if (l->o.state == NULL || l->replay)
+		return;
+	if (state_save(l->o.state, stamp, errstr, sizeof errstr) != 0) {
+		/* The window is in Kafka; a restart would only resend it. */
+		if (l->state_error == NULL ||
+		    strcmp(l->state_error, errstr) != 0)
+			log_error("%s; windows are exported but progress is "
+			    "not saved", errstr);
+		free(l->state_error);
+		l->state_error = xstrdup(errstr);
+	} else if (l->state_error != NULL) {
+		log_info("state file %s: saved again", l->o.state);
+		free(l->state_error);
+		l->state_error = NULL;
+	}
+}
+
+static void live_wake(void *arg)
+{
+	live_kick(arg);
+}
+
+static void live_retry_fired(uv_timer_t *t)
+{
+	live_kick(t->data);
+}
+
+/* Exponential backoff with jitter, so restarts do not march in step. */
+static int live_next_backoff(struct live *l)
+{
+	int d = l->backoff_ms == 0 ? l->o.backoff_min_ms : l->backoff_ms * 2;
+
+	if (d > l->o.backoff_max_ms)
+		d = l->o.backoff_max_ms;
+	l->backoff_ms = d;
+	return d / 2 + (int)(random() % (d / 2 + 1));
+}
+
+static void live_log_done(struct live *l, const struct window *w,
+    const struct export_result *r)
+{
+	char *names = profile_names(l->p, w->mask, ",");
+	char *missing = profile_names(l->p, ~w->mask, ",");
+	double lag = (uv_now(l->loop) - w->last_ms) / 1e3;
+
+	log_info("window %s: %s: %" PRIu64 " records, nfdump %.3f s, acked "
+	    "%.3f s, %.3f s after rotation%s%s%s", w->stamp, names, r->rows,
+	    r->nfdump_secs, r->total_secs, lag, missing[0] ? " (missing: " :
+	    "", missing, missing[0] ? ")" : "");
+	free(names);
+	free(missing);
+}
+
+static void live_done(void *arg, const char *stamp,
+    const struct export_result *r)
+{
+	struct live *l = arg;
+	struct window *w = windows_head(l->ws);
+	int delay;
+
+	(void)stamp;
+	if (r->ok || (r->failure == EXPORT_NFDUMP &&
+	    ++l->attempts >= LIVE_NFDUMP_ATTEMPTS)) {
+		if (r->ok) {
+			live_log_done(l, w, r);
+			if (l->last_error[0] != '\0')
+				log_info("window %s: exported after earlier "
+				    "failures", w->stamp);
+		} else {
+			log_error("window %s: skipped after %d failed nfdump "
+			    "runs: %s; once the file is fixed, export it with "
+			    "--replay %s %s", w->stamp, l->attempts,
+			    r->error, w->stamp, w->stamp);
+			l->failed_windows++;
+		}
+		live_save(l, w->stamp);
+		windows_pop(l->ws);
+		l->attempts = 0;
+		l->backoff_ms = 0;
+		l->last_error[0] = '\0';
+		live_kick(l);
+		return;
+	}
+	if (r->failure == EXPORT_KAFKA_PERMANENT) {
+		log_error("window %s: %s; retrying cannot help: fix the topic "
+		    "or the permissions (see nfkafka(8), EXIT STATUS)",
+		    w->stamp, r->error);
+		live_finish(l, 1);
+		return;
+	}
+	delay = live_next_backoff(l);
+	if (strcmp(l->last_error, r->error) != 0) {
+		log_warn("window %s: %s; retrying the window, backing off up "
+		    "to %.1f s", w->stamp, r->error,
+		    l->o.backoff_max_ms / 1e3);
+		snprintf(l->last_error, sizeof l->last_error, "%s", r->error);
+	} else {
+		log_debug("window %s: %s; retry in %.1f s", w->stamp,
+		    r->error, delay / 1e3);
+	}
+	uv_timer_start(l->retry, live_retry_fired, (uint64_t)delay, 0);
+}
+
+/* Starts the next export if the oldest window is ready and nothing runs. */
+static void live_kick(struct live *l)
+{
+	struct window *w;
+	int error;
+
+	if (l->stopping || export_busy(l->x) || uv_is_active(
+	    (uv_handle_t *)l->retry))
+		return;
+	w = windows_ready(l->ws);
+	if (w == NULL) {
+		if (l->replay && windows_pending(l->ws) == 0)
+			live_finish(l, l->failed_windows > 0 ? 1 : 0);
+		return;
+	}
+	error = export_start(l->x, w->relfile, w->stamp, w->mask, live_done,
+	    l);
+	if (error != 0) {
+		struct export_result r = { .failure = EXPORT_NFDUMP };
+
+		snprintf(r.error, sizeof r.error, "cannot run nfdump: %s",
+		    uv_strerror(error));
+		live_done(l, w->stamp, &r);
+	}
+}
+
+/* Where to start: the state, --since, --replay, or the next rotation. */
+static int live_floor(struct live *l, char *errstr, size_t errlen)
+{
+	char stamp[NFCAPD_STAMP_LEN + 1];
+	int error;
+
+	if (l->replay || l->o.since[0] != '\0')
+		return 0;
+	if (l->o.state != NULL) {
+		error = state_load(l->o.state, stamp, errstr, errlen);
+		if (error == 0) {
+			windows_set_floor(l->ws, stamp);
+			log_info("state %s: resuming after window %s",
+			    l->o.state, stamp);
+			return 0;
+		}
+		if (error != -ENOENT)
+			return error;
+	}
+	watch_scan(l->p, live_newest, l);
+	windows_set_floor(l->ws, l->newest_on_disk);
+	if (l->newest_on_disk[0] != '\0')
+		log_info("no state yet: exporting windows after %s, the "
+		    "newest on disk", l->newest_on_disk);
+	return 0;
+}
+
+int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
+    const struct live_options *o, live_exit_cb cb, void *arg,
+    struct live **lp, char *errstr, size_t errlen)
+{
+	struct live *l = xcalloc(1, sizeof *l);
+	int error;
+
+	l->loop = loop;
+	l->p = p;
+	l->x = x;
+	l->o = *o;
+	l->cb = cb;
+	l->arg = arg;
+	l->replay = o->replay_from[0] != '\0';
+	l->ws = windows_new(loop, p->nchannels, o->grace_ms, live_wake, l);
+	l->retry = xmalloc(sizeof *l->retry);
+	uv_timer_init(loop, l->retry);
+	l->retry->data = l;
+	*lp = l;
+	if (o->state != NULL && !l->replay &&
+	    (error = state_check(o->state, errstr, errlen)) != 0)
+		return error;
+	if ((error = live_floor(l, errstr, errlen)) != 0)
+		return error;
+	/* Watch before reading the disk, so no rotation falls in between. */
+	if (!l->replay && (error = watch_start(loop, p, live_file, l,
+	    &l->watch, errstr, errlen)) != 0) {
+		l->watch = NULL;
+		return error;
+	}
+	l->scanning = 1;
+	watch_scan(p, live_file, l);
+	l->scanning = 0;
+	if (windows_pending(l->ws) > 0)
+		log_info("%zu window(s) on disk to export first",
+		    windows_pending(l->ws));
+	live_kick(l);
+	return 0;
+}
+
+void live_stop(struct live *l)
+{
+	if (export_busy(l->x))
+		log_info("stopping: the window in flight will be exported "
+		    "again on restart");
+	export_abandon(l->x);
+	live_finish(l, 0);
+}
+
+void live_set_grace(struct live *l, uint64_t grace_ms)
+{
+	windows_set_grace(l->ws, grace_ms);
+	live_kick(l);
+}
+
+void live_set_backoff(struct live *l, int min_ms, int max_ms)
+{
+	l->o.backoff_min_ms = min_ms;
+	l->o.backoff_max_ms = max_ms;
+}
+
+static void live_timer_closed(uv_handle_t *h)
+{
+	free(h);
+}
+
+void live_free(struct live *l)
+{
+	if (l == NULL)
+		return;
+	watch_stop(l->watch);
+	windows_free(l->ws);
+	uv_close((uv_handle_t *)l->retry, live_timer_closed);
+	free(l->state_error);
+	free(l);
+}
