@@ -35,6 +35,8 @@ struct config {
 	char replay_to[16];
 	int backoff_min_ms;	/* --backoff-min */
 	int backoff_max_ms;	/* --backoff-max */
+	char *transactional_id;	/* --transactional-id: exactly-once */
+	int backlog_warn_s;	/* --backlog-warn */
 	int help;
 	int version;
 };

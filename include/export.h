@@ -22,9 +22,9 @@ struct export_options {
 
 enum export_failure {
 	EXPORT_OK,
-	EXPORT_NFDUMP,		/* the query failed: nothing or part sent */
-	EXPORT_KAFKA,		/* a record was not acknowledged */
-	EXPORT_KAFKA_PERMANENT,	/* ...and retrying cannot help */
+	EXPORT_NFDUMP,		/* nfdump failed on this window's files */
+	EXPORT_TRANSIENT,	/* Kafka or the system: retry the window */
+	EXPORT_PERMANENT,	/* Kafka refuses for good: retrying cannot help */
 };
 
 /* What became of one window. */
@@ -49,8 +49,9 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 /*
  * Exports the window relfile of the channels in mask: runs the query,
  * produces every record, and calls cb once nfdump has finished and every
- * record has its delivery report. One window at a time; on error cb is not
- * called.
+ * record has its delivery report. One window at a time. On error cb is not
+ * called: -EAGAIN or a libuv error (nfdump cannot be started) are worth a
+ * retry, -EPERM is not.
  */
 int export_start(struct exporter *x, const char *relfile,
     const char *stamp, unsigned long mask, export_done_cb cb, void *arg);

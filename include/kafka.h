@@ -38,6 +38,15 @@ int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
 int kafka_produce(struct kafka *k, const void *key, size_t keylen,
     const void *value, size_t len, const struct kafka_header *headers,
     size_t nheaders, void *msg_opaque);
+/*
+ * Exactly-once mode: each window is one transaction. These block the loop
+ * for up to 10 s (librdkafka's transactional API is synchronous); without
+ * a transactional id they do nothing. -EAGAIN: retry the window later;
+ * -EPERM: the producer is fenced or broken for good.
+ */
+int kafka_begin(struct kafka *k, char *errstr, size_t errlen);
+int kafka_commit(struct kafka *k, char *errstr, size_t errlen);
+void kafka_abort(struct kafka *k);
 /* Nonzero after librdkafka raised a fatal error; its text in errstr. */
 int kafka_fatal(struct kafka *k, char *errstr, size_t errlen);
 int kafka_outq_len(struct kafka *k);

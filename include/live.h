@@ -16,6 +16,7 @@ struct live_options {
 	const char *replay_to;
 	int backoff_min_ms;
 	int backoff_max_ms;
+	int backlog_warn_s;	/* warn when the oldest window is this old */
 };
 
 struct live;

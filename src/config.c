@@ -24,6 +24,8 @@ enum {
 	OPT_REPLAY,
 	OPT_BACKOFF_MIN,
 	OPT_BACKOFF_MAX,
+	OPT_TRANSACTIONAL_ID,
+	OPT_BACKLOG_WARN,
 };
 
 static const char config_shortopts[] = "M:b:i:p:t:X:Q:k:vqhV";
@@ -50,6 +52,8 @@ static const struct option config_longopts[] = {
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "backoff-min", required_argument, NULL, OPT_BACKOFF_MIN },
 	{ "backoff-max", required_argument, NULL, OPT_BACKOFF_MAX },
+	{ "transactional-id", required_argument, NULL, OPT_TRANSACTIONAL_ID },
+	{ "backlog-warn", required_argument, NULL, OPT_BACKLOG_WARN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -208,6 +212,10 @@ static int config_option(struct config *c, int opt, const char *arg,
 	case OPT_BACKOFF_MAX:
 		return config_seconds("--backoff-max", arg,
 		    &c->backoff_max_ms, errstr, errlen);
+	case OPT_TRANSACTIONAL_ID: config_set(&c->transactional_id, arg); break;
+	case OPT_BACKLOG_WARN:
+		return config_int("--backlog-warn", arg, 0, 86400 * 365,
+		    &c->backlog_warn_s, errstr, errlen);
 	case 'h': c->help = 1; break;
 	case 'V': c->version = 1; break;
 	default:
@@ -291,6 +299,7 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 	c->grace_s = CONFIG_DEFAULT_GRACE;
 	c->backoff_min_ms = 1000;
 	c->backoff_max_ms = 60000;
+	c->backlog_warn_s = 3600;
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, config_shortopts,
@@ -338,5 +347,6 @@ void config_free(struct config *c)
 	free(c->key);
 	free(c->log_file);
 	free(c->state);
+	free(c->transactional_id);
 	memset(c, 0, sizeof *c);
 }

@@ -28,8 +28,8 @@ struct export_run {
 	struct slice *values;
 
 	uint64_t lines;
-	uint64_t failed;	/* records refused or not acknowledged */
 	uint64_t delivery_failed;
+	int kafka_error;	/* a record refused, lost, or not committed */
 	int permanent;
 	int trailer;
 	int usage;
@@ -118,6 +118,24 @@ static void export_judge_nfdump(struct export_run *run)
 		    "output incomplete");
 }
 
+/* Exactly-once: the window's records become visible together, or never. */
+static void export_finish_txn(struct export_run *run)
+{
+	char why[512];
+	int error;
+
+	if (run->r.error[0] != '\0') {
+		kafka_abort(run->x->kafka);
+		return;
+	}
+	error = kafka_commit(run->x->kafka, why, sizeof why);
+	if (error != 0) {
+		export_fail(run, "%s", why);
+		run->kafka_error = 1;
+		run->permanent = error == -EPERM;
+	}
+}
+
 static void export_maybe_done(struct export_run *run)
 {
 	struct exporter *x = run->x;
@@ -126,15 +144,17 @@ static void export_maybe_done(struct export_run *run)
 	    run->r.rows)
 		return;
 	if (run->abandoned) {
+		kafka_abort(run->x->kafka);
 		export_run_free(run);
 		return;
 	}
 	export_judge_nfdump(run);
-	if (run->r.error[0] != '\0' && run->failed == 0)
+	export_finish_txn(run);
+	if (run->kafka_error)
+		run->r.failure = run->permanent ? EXPORT_PERMANENT :
+		    EXPORT_TRANSIENT;
+	else if (run->r.error[0] != '\0')
 		run->r.failure = EXPORT_NFDUMP;
-	else if (run->failed > 0)
-		run->r.failure = run->permanent ? EXPORT_KAFKA_PERMANENT :
-		    EXPORT_KAFKA;
 	run->r.ok = run->r.error[0] == '\0';
 	run->r.total_secs = (uv_hrtime() - run->t_start) / 1e9;
 	x->run = NULL;
@@ -218,7 +238,7 @@ static int export_record(struct export_run *run, const char *line,
 		/* librdkafka refuses at once only what it can never send. */
 		export_fail(run, "cannot queue record %" PRIu64 " for Kafka",
 		    run->r.rows);
-		run->failed++;
+		run->kafka_error = 1;
 		run->permanent = 1;
 		return 0;
 	}
@@ -292,8 +312,8 @@ static void export_delivered(void *arg, void *msg_opaque, int err,
 	if (err == 0) {
 		run->r.acked++;
 	} else {
-		run->delivery_failed++;
-		if (run->failed++ == 0)
+		run->kafka_error = 1;
+		if (run->delivery_failed++ == 0)
 			export_fail(run, "Kafka delivery failed: %s", errstr);
 		if (kafka_err_permanent(err))
 			run->permanent = 1;
@@ -337,11 +357,15 @@ int export_start(struct exporter *x, const char *relfile,
     const char *stamp, unsigned long mask, export_done_cb cb, void *arg)
 {
 	struct export_run *run;
-	char **argv;
+	char **argv, why[512];
 	int error;
 
 	if (x->run != NULL)
 		return -EBUSY;
+	if ((error = kafka_begin(x->kafka, why, sizeof why)) != 0) {
+		log_warn("window %s: %s", stamp, why);
+		return error == -EPERM ? -EPERM : -EAGAIN;
+	}
 	run = xcalloc(1, sizeof *run);
 	run->x = x;
 	run->cb = cb;
@@ -355,6 +379,7 @@ int export_start(struct exporter *x, const char *relfile,
 	    run, &run->nfdump);
 	words_free(argv);
 	if (error != 0) {
+		kafka_abort(x->kafka);
 		export_run_free(run);
 		return error;
 	}

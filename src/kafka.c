@@ -37,6 +37,9 @@ struct kafka {
 	uv_poll_t poll;
 	int pipefd[2];
 	int last_error;
+	int transactional;
+	int txn_ready;		/* init_transactions succeeded */
+	int txn_open;
 	kafka_delivery_cb delivery_cb;
 	kafka_drain_cb drain_cb;
 	void *arg;
@@ -190,6 +193,7 @@ int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
 		return -EINVAL;
 	}
 	/* From here the configuration belongs to the handle. */
+	k->transactional = o->transactional_id != NULL;
 	k->rkt = rd_kafka_topic_new(k->rk, o->topic, NULL);
 	if (pipe2(k->pipefd, O_NONBLOCK | O_CLOEXEC) != 0)
 		fatal("pipe");
@@ -241,6 +245,78 @@ int kafka_produce(struct kafka *k, const void *key, size_t keylen,
 		return -ENOBUFS;
 	log_error("kafka: cannot queue a message: %s", rd_kafka_err2str(err));
 	return -EIO;
+}
+
+/* How long a transactional call may block the loop. */
+#define KAFKA_TXN_TIMEOUT_MS 10000
+
+/* Maps a transactional API error to -EAGAIN (retry) or -EPERM (fatal). */
+static int kafka_txn_error(struct kafka *k, rd_kafka_error_t *e,
+    const char *what, char *errstr, size_t errlen)
+{
+	int fatal = rd_kafka_error_is_fatal(e);
+
+	snprintf(errstr, errlen, "Kafka transaction %s: %s", what,
+	    rd_kafka_error_string(e));
+	if (rd_kafka_error_txn_requires_abort(e) && k->txn_open) {
+		rd_kafka_error_t *ae = rd_kafka_abort_transaction(k->rk,
+		    KAFKA_TXN_TIMEOUT_MS);
+
+		if (ae == NULL)
+			k->txn_open = 0;
+		else
+			rd_kafka_error_destroy(ae);
+	}
+	rd_kafka_error_destroy(e);
+	return fatal ? -EPERM : -EAGAIN;
+}
+
+int kafka_begin(struct kafka *k, char *errstr, size_t errlen)
+{
+	rd_kafka_error_t *e;
+
+	if (!k->transactional)
+		return 0;
+	if (!k->txn_ready) {
+		/* Fences an older instance and aborts what it left open. */
+		e = rd_kafka_init_transactions(k->rk, KAFKA_TXN_TIMEOUT_MS);
+		if (e != NULL)
+			return kafka_txn_error(k, e, "init", errstr, errlen);
+		k->txn_ready = 1;
+	}
+	if ((e = rd_kafka_begin_transaction(k->rk)) != NULL)
+		return kafka_txn_error(k, e, "begin", errstr, errlen);
+	k->txn_open = 1;
+	return 0;
+}
+
+int kafka_commit(struct kafka *k, char *errstr, size_t errlen)
+{
+	rd_kafka_error_t *e;
+
+	if (!k->transactional)
+		return 0;
+	e = rd_kafka_commit_transaction(k->rk, KAFKA_TXN_TIMEOUT_MS);
+	if (e != NULL)
+		return kafka_txn_error(k, e, "commit", errstr, errlen);
+	k->txn_open = 0;
+	return 0;
+}
+
+void kafka_abort(struct kafka *k)
+{
+	rd_kafka_error_t *e;
+
+	if (!k->transactional || !k->txn_open)
+		return;
+	e = rd_kafka_abort_transaction(k->rk, KAFKA_TXN_TIMEOUT_MS);
+	if (e != NULL) {
+		log_warn("kafka: transaction abort: %s",
+		    rd_kafka_error_string(e));
+		rd_kafka_error_destroy(e);
+		return;
+	}
+	k->txn_open = 0;
 }
 
 int kafka_fatal(struct kafka *k, char *errstr, size_t errlen)

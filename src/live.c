@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "live.h"
 #include "log.h"
@@ -37,6 +38,7 @@ struct live {
 	char last_error[1024];	/* logged once until it changes */
 	char *state_error;
 	char newest_on_disk[NFCAPD_STAMP_LEN + 1];
+	int backlog_warned;
 	live_exit_cb cb;
 	void *arg;
 };
@@ -172,9 +174,9 @@ static void live_done(void *arg, const char *stamp,
 		live_kick(l);
 		return;
 	}
-	if (r->failure == EXPORT_KAFKA_PERMANENT) {
-		log_error("window %s: %s; retrying cannot help: fix the topic "
-		    "or the permissions (see nfkafka(8), EXIT STATUS)",
+	if (r->failure == EXPORT_PERMANENT) {
+		log_error("window %s: %s; retrying cannot help: fix the topic, "
+		    "permissions or record size (see nfkafka(8), EXIT STATUS)",
 		    w->stamp, r->error);
 		live_finish(l, 1);
 		return;
@@ -192,14 +194,63 @@ static void live_done(void *arg, const char *stamp,
 	uv_timer_start(l->retry, live_retry_fired, (uint64_t)delay, 0);
 }
 
+/* Seconds since a window began, from its name in the collector's time. */
+static double live_window_age(const char *stamp)
+{
+	struct tm tm = { 0 };
+	char buf[NFCAPD_STAMP_LEN + 1];
+
+	memcpy(buf, stamp, sizeof buf);
+	tm.tm_sec = atoi(buf + 12);
+	buf[12] = '\0';
+	tm.tm_min = atoi(buf + 10);
+	buf[10] = '\0';
+	tm.tm_hour = atoi(buf + 8);
+	buf[8] = '\0';
+	tm.tm_mday = atoi(buf + 6);
+	buf[6] = '\0';
+	tm.tm_mon = atoi(buf + 4) - 1;
+	buf[4] = '\0';
+	tm.tm_year = atoi(buf) - 1900;
+	tm.tm_isdst = -1;
+	return difftime(time(NULL), mktime(&tm));
+}
+
+/*
+ * The nfcapd files are the buffer while Kafka is away; nfexpire deletes
+ * the oldest, so a backlog that grows old is a backlog about to be lost.
+ */
+static void live_check_backlog(struct live *l)
+{
+	struct window *w = windows_head(l->ws);
+	double age;
+
+	if (w == NULL || l->replay || l->o.backlog_warn_s == 0) {
+		l->backlog_warned = 0;
+		return;
+	}
+	age = live_window_age(w->stamp);
+	if (age > l->o.backlog_warn_s && !l->backlog_warned) {
+		log_warn("backlog: %zu window(s) waiting, the oldest (%s) is "
+		    "%.0f minutes old; check that the collector does not "
+		    "expire files before they are exported",
+		    windows_pending(l->ws), w->stamp, age / 60);
+		l->backlog_warned = 1;
+	} else if (age <= l->o.backlog_warn_s) {
+		l->backlog_warned = 0;
+	}
+}
+
 /* Starts the next export if the oldest window is ready and nothing runs. */
 static void live_kick(struct live *l)
 {
 	struct window *w;
 	int error;
 
-	if (l->stopping || export_busy(l->x) || uv_is_active(
-	    (uv_handle_t *)l->retry))
+	if (l->stopping || export_busy(l->x))
+		return;
+	live_check_backlog(l);
+	if (uv_is_active((uv_handle_t *)l->retry))
 		return;
 	w = windows_ready(l->ws);
 	if (w == NULL) {
@@ -210,10 +261,15 @@ static void live_kick(struct live *l)
 	error = export_start(l->x, w->relfile, w->stamp, w->mask, live_done,
 	    l);
 	if (error != 0) {
-		struct export_result r = { .failure = EXPORT_NFDUMP };
+		struct export_result r = { .failure = error == -EPERM ?
+		    EXPORT_PERMANENT : EXPORT_TRANSIENT };
 
-		snprintf(r.error, sizeof r.error, "cannot run nfdump: %s",
-		    uv_strerror(error));
+		if (error == -EAGAIN || error == -EPERM)
+			snprintf(r.error, sizeof r.error, "Kafka transaction "
+			    "cannot start");
+		else
+			snprintf(r.error, sizeof r.error, "cannot run "
+			    "nfdump: %s", uv_strerror(error));
 		live_done(l, w->stamp, &r);
 	}
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <librdkafka/rdkafka.h>
 #include <uv.h>
 
@@ -71,6 +72,26 @@ static void app_key_fields(struct app *a)
 		usage_error("-k", "no field names");
 }
 
+/* nfdump must be there before any window is taken on. */
+static int app_find_program(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char *dirs, *dir, *save = NULL, *full;
+	int found = 0;
+
+	if (strchr(prog, '/') != NULL)
+		return access(prog, X_OK) == 0;
+	dirs = xstrdup(path != NULL ? path : "/usr/bin:/bin");
+	for (dir = strtok_r(dirs, ":", &save); dir != NULL && !found;
+	    dir = strtok_r(NULL, ":", &save)) {
+		xasprintf(&full, "%s/%s", dir, prog);
+		found = access(full, X_OK) == 0;
+		free(full);
+	}
+	free(dirs);
+	return found;
+}
+
 /* Checks everything that can be checked before touching the network. */
 static void app_configure(struct app *a, int argc, char **argv)
 {
@@ -98,6 +119,12 @@ static void app_configure(struct app *a, int argc, char **argv)
 		    strerror(errno));
 		usage_error("--log-file", errstr);
 	}
+	if (!app_find_program(a->c.nfdump)) {
+		snprintf(errstr, sizeof errstr, "%s: not found or not "
+		    "executable; install nfdump or give --nfdump PATH",
+		    a->c.nfdump);
+		usage_error("--nfdump", errstr);
+	}
 	if (query_parse(a->c.query, &a->query, errstr, sizeof errstr) != 0)
 		usage_error("-Q", errstr);
 	if (profile_parse(a->c.profile, &a->profile, errstr,
@@ -113,6 +140,7 @@ static struct kafka_options app_kafka_options(const struct app *a)
 		.topic = a->c.topic,
 		.props = a->c.props,
 		.nprops = a->c.nprops,
+		.transactional_id = a->c.transactional_id,
 	};
 }
 
@@ -195,6 +223,7 @@ static void app_live(struct app *a)
 		.replay_to = a->c.replay_to,
 		.backoff_min_ms = a->c.backoff_min_ms,
 		.backoff_max_ms = a->c.backoff_max_ms,
+		.backlog_warn_s = a->c.backlog_warn_s,
 	};
 	char errstr[512];
 
