@@ -55,6 +55,7 @@ struct exporter {
 	char *keybuf;
 	size_t keycap;
 	int children;		/* nfdump processes not yet reaped */
+	uv_timer_t *finish;
 };
 
 static void export_run_free(struct export_run *run)
@@ -136,18 +137,15 @@ static void export_finish_txn(struct export_run *run)
 	}
 }
 
-static void export_maybe_done(struct export_run *run)
+/*
+ * Runs on the loop, not inside librdkafka's delivery callback: committing a
+ * transaction from there would wait for the very report being served.
+ */
+static void export_finish(uv_timer_t *t)
 {
-	struct exporter *x = run->x;
+	struct exporter *x = t->data;
+	struct export_run *run = x->run;
 
-	if (!run->nfdump_done || run->r.acked + run->delivery_failed <
-	    run->r.rows)
-		return;
-	if (run->abandoned) {
-		kafka_abort(run->x->kafka);
-		export_run_free(run);
-		return;
-	}
 	export_judge_nfdump(run);
 	export_finish_txn(run);
 	if (run->kafka_error)
@@ -160,6 +158,19 @@ static void export_maybe_done(struct export_run *run)
 	x->run = NULL;
 	run->cb(run->arg, run->stamp, &run->r);
 	export_run_free(run);
+}
+
+static void export_maybe_done(struct export_run *run)
+{
+	if (!run->nfdump_done || run->r.acked + run->delivery_failed <
+	    run->r.rows)
+		return;
+	if (run->abandoned) {
+		kafka_abort(run->x->kafka);
+		export_run_free(run);
+		return;
+	}
+	uv_timer_start(run->x->finish, export_finish, 0, 0);
 }
 
 /* Resolves the key fields once the schema is known; -EINVAL if absent. */
@@ -349,6 +360,9 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 		return error;
 	}
 	x->enc = encoder_new(o->values);
+	x->finish = xmalloc(sizeof *x->finish);
+	uv_timer_init(loop, x->finish);
+	x->finish->data = x;
 	*xp = x;
 	return 0;
 }
@@ -407,6 +421,13 @@ void export_abandon(struct exporter *x)
 	x->run = NULL;
 	x->paused = NULL;
 	run->abandoned = 1;
+	if (uv_is_active((uv_handle_t *)x->finish)) {
+		/* Complete but not yet judged: drop it whole. */
+		uv_timer_stop(x->finish);
+		kafka_abort(x->kafka);
+		export_run_free(run);
+		return;
+	}
 	if (run->nfdump != NULL)
 		nfdump_kill(run->nfdump);
 	/* Freed by its last delivery report, or below at exporter_free. */
@@ -417,8 +438,14 @@ struct kafka *exporter_kafka(struct exporter *x)
 	return x->kafka;
 }
 
+static void export_timer_closed(uv_handle_t *h)
+{
+	free(h);
+}
+
 void exporter_free(struct exporter *x, int timeout_ms)
 {
+	uv_close((uv_handle_t *)x->finish, export_timer_closed);
 	kafka_destroy(x->kafka, timeout_ms);
 	encoder_free(x->enc);
 	free(x->keybuf);
