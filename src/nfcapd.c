@@ -20,7 +20,7 @@ int nfcapd_parse_name(const char *name, char stamp[NFCAPD_STAMP_LEN + 1])
 		30, 31 };
 	const char *d = name + 7;
 	size_t n;
-	int mo, day;
+	int y, mo, day, leap;
 
 	if (strncmp(name, "nfcapd.", 7) != 0)
 		return -EINVAL;
@@ -29,10 +29,14 @@ int nfcapd_parse_name(const char *name, char stamp[NFCAPD_STAMP_LEN + 1])
 		return -EINVAL;
 	if (strspn(d, "0123456789") != n)
 		return -EINVAL;
+	y = nfcapd_num(d, 4);
 	mo = nfcapd_num(d + 4, 2);
 	day = nfcapd_num(d + 6, 2);
-	if (nfcapd_num(d, 4) < 1970 || mo < 1 || mo > 12 || day < 1 ||
-	    day > mdays[mo - 1] || nfcapd_num(d + 8, 2) > 23 ||
+	/* February 29th only in leap years. */
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1970 || mo < 1 || mo > 12 || day < 1 ||
+	    day > mdays[mo - 1] || (mo == 2 && day == 29 && !leap) ||
+	    nfcapd_num(d + 8, 2) > 23 ||
 	    nfcapd_num(d + 10, 2) > 59 ||
 	    (n == 14 && nfcapd_num(d + 12, 2) > 59))
 		return -EINVAL;

@@ -93,7 +93,8 @@ static int query_option(struct query *q, char opt, const char *arg,
 	const char *why = query_refusal(opt);
 	int error;
 
-	if (strchr(NFDUMP_OPTSTRING, opt) == NULL) {
+	/* ':' marks an argument in the getopt string; it is no option. */
+	if (opt == ':' || strchr(NFDUMP_OPTSTRING, opt) == NULL) {
 		snprintf(errstr, errlen, "unknown nfdump option -%c", opt);
 		return -EINVAL;
 	}

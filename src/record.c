@@ -64,6 +64,13 @@ int record_split(const struct schema *schema, const char *line, size_t len,
 		if (last) {
 			struct slice rest = record_trim(p, end);
 
+			/*
+			 * Nothing follows a last value of fixed words, so a
+			 * missing or an extra column shows in its word count.
+			 */
+			if (seplen == 0 && f->words > 0 && record_words(rest.p,
+			    rest.p + rest.n, f->words) != rest.p + rest.n)
+				return -EINVAL;
 			if (seplen > 0) {
 				if (rest.n < seplen || memcmp(rest.p + rest.n -
 				    seplen, f->sep, seplen) != 0)
@@ -166,6 +173,16 @@ static int record_fraction(const char *p, size_t n, uint32_t *nsec)
 	return 0;
 }
 
+/* Days in month mo (1-12) of year y, so that "2026-02-30" is no date. */
+static int record_mdays(int y, int mo)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+		30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return mdays[mo - 1] + (mo == 2 && leap);
+}
+
 /* "YYYY-MM-DD hh:mm:ss[.fff]", which nfdump prints in TZ=UTC for us. */
 static int record_time(struct slice s, int64_t *sec, uint32_t *nsec)
 {
@@ -181,8 +198,8 @@ static int record_time(struct slice s, int64_t *sec, uint32_t *nsec)
 	h = record_digits(p + 11, 2);
 	mi = record_digits(p + 14, 2);
 	se = record_digits(p + 17, 2);
-	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 ||
-	    h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > record_mdays(y, mo) ||
+	    h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
 		return -EINVAL;
 	*nsec = 0;
 	if (s.n > 19 && (p[19] != '.' ||

@@ -100,7 +100,8 @@ static const struct schema_token schema_tokens[] = {
 	{ "ipl", NULL, "in_payload", FIELD_TEXT, 0 },
 	{ "opl", NULL, "out_payload", FIELD_TEXT, 0 },
 	{ "nbid", NULL, "nbar_id", FIELD_TEXT, 1 },
-	{ "ja3", NULL, "ja3", FIELD_TEXT, 1 },
+	/* A flow without a ja3 hash prints blanks. */
+	{ "ja3", NULL, "ja3", FIELD_TEXT, 0 },
 	{ "sni", NULL, "sni", FIELD_TEXT, 0 },
 	{ "nbnam", NULL, "nbar_name", FIELD_TEXT, 0 },
 	{ "odid", NULL, "observation_domain_id", FIELD_UINT, 1 },
@@ -110,8 +111,9 @@ static const struct schema_token schema_tokens[] = {
 	{ "xevt", NULL, "ext_event", FIELD_TEXT, 1 },
 	{ "sgt", NULL, "src_sgt", FIELD_UINT, 1 },
 	{ "msec", NULL, "event_time_msec", FIELD_UINT, 1 },
-	{ "iacl", NULL, "ingress_acl", FIELD_TEXT, 1 },
-	{ "eacl", NULL, "egress_acl", FIELD_TEXT, 1 },
+	/* ACL id, ACE id and extended ACE id. */
+	{ "iacl", NULL, "ingress_acl", FIELD_TEXT, 3 },
+	{ "eacl", NULL, "egress_acl", FIELD_TEXT, 3 },
 	{ "xsa", NULL, "xlate_src_addr", FIELD_ADDR, 1 },
 	{ "xda", NULL, "xlate_dst_addr", FIELD_ADDR, 1 },
 	{ "xsp", NULL, "xlate_src_port", FIELD_UINT, 1 },

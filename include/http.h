@@ -1,0 +1,46 @@
+#ifndef NFKAFKA_HTTP_H
+#define NFKAFKA_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+struct http_server;
+
+/*
+ * What a handler answers. The server fills in status 200 and a text/plain
+ * content type before the call; body is malloc'ed by the handler (or NULL
+ * for an empty body) and freed by the server.
+ */
+struct http_response {
+	int status;
+	const char *content_type;
+	char *body;
+	size_t len;
+};
+
+/* Called for every GET or HEAD, with the path up to any query string. */
+typedef void (*http_handler_cb)(void *arg, const char *path,
+    struct http_response *resp);
+
+/*
+ * Listens on addr, "HOST:PORT", "[IPV6]:PORT" or ":PORT" (127.0.0.1: the
+ * metrics are never exposed on every interface unless asked for with
+ * 0.0.0.0 or [::]). HOST is numeric or "localhost". One request per
+ * connection, then the server closes it. Returns 0, or a negative errno with
+ * the reason in errstr; after a failed bind the listener is still closing
+ * and is freed once the loop runs.
+ */
+int http_start(uv_loop_t *loop, const char *addr, http_handler_cb cb,
+    void *arg, struct http_server **sp, char *errstr, size_t errlen);
+/* The bound port, the one to use after asking for port 0. */
+int http_port(const struct http_server *s);
+/*
+ * How long a connection may take for each of its phases: sending the request
+ * head, taking the response, closing its end. 10 s unless changed.
+ */
+void http_set_timeout(struct http_server *s, uint64_t ms);
+/* Closes the listener and every connection; memory goes with the last one. */
+void http_stop(struct http_server *s);
+
+#endif

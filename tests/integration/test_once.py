@@ -1,0 +1,136 @@
+"""Issue 2: one window → nfdump → typed CBOR → Kafka, checked record by
+record against nfdump's own output, through the real binary."""
+import os
+import shutil
+
+import pytest
+
+from collector import make_window
+from compare import assert_rows_match
+from conftest import consume, run_nfkafka
+from nfdump_ref import nfdump_rows
+
+CHANNELS = ('chanA', 'chanB')
+
+DEFAULT_FIELDS = ['first_seen', 'dst_ctr', 'duration', 'packets', 'bytes',
+                  'pps', 'bps', 'flows']
+DEFAULT_QUERY = "-A dstgeo -o 'fmt:%ts,%dc,%td,%pkt,%byt,%pps,%bps,%fl' -N -6 -q"
+
+FLOW_QUERY = "-o 'fmt:%ts,%te,%td,%pr,%sa,%sp,%da,%dp,%pkt,%byt,%flg'"
+FLOW_FIELDS = ['first_seen', 'last_seen', 'duration', 'proto', 'src_addr',
+               'src_port', 'dst_addr', 'dst_port', 'packets', 'bytes',
+               'tcp_flags']
+
+TWO_KEY_QUERY = "-A srcip,dstport -O bytes -o 'fmt:%sa,%dp,%fl,%pkt,%byt,%bps'"
+TWO_KEY_FIELDS = ['src_addr', 'dst_port', 'flows', 'packets', 'bytes', 'bps']
+
+QUERIES = {
+    'default': (None, DEFAULT_QUERY, DEFAULT_FIELDS),
+    'flows': (FLOW_QUERY, FLOW_QUERY, FLOW_FIELDS),
+    'two-key': (TWO_KEY_QUERY, TWO_KEY_QUERY, TWO_KEY_FIELDS),
+}
+
+
+@pytest.fixture(scope='session')
+def profile(tmp_path_factory):
+    """Real rotated windows: small (v5), empty, large (v9 with IPv6)."""
+    base = str(tmp_path_factory.mktemp('profile'))
+    windows = {
+        'small': make_window(base, CHANNELS, {'chanA': 300, 'chanB': 200}),
+        'empty': make_window(base, CHANNELS, 0),
+        'large': make_window(base, CHANNELS, 55_000, version=9,
+                             ipv6_share=0.25),
+    }
+    return base, windows
+
+
+def export_and_compare(broker, topic, profile, window, query, extra=()):
+    base, windows = profile
+    query_arg, ref_query, names = QUERIES[query]
+    args = ['--once', windows[window], '-M', '%s/chanA:chanB' % base,
+            '-b', broker.bootstrap, '-t', topic] + list(extra)
+    if query_arg is not None:
+        args += ['-Q', query_arg]
+    run = run_nfkafka(args, timeout=300)
+    assert run.returncode == 0, run
+    rows = nfdump_rows('%s/chanA:chanB' % base, windows[window], ref_query)
+    msgs = consume(broker.bootstrap, topic, expect=len(rows), timeout=120)
+    assert_rows_match([m['value'] for m in msgs], rows, names)
+    return msgs, rows
+
+
+@pytest.mark.parametrize('query', ['default', 'flows', 'two-key'])
+@pytest.mark.parametrize('window', ['small', 'empty'])
+def test_window_matches_nfdump(broker, topic, profile, window, query):
+    msgs, rows = export_and_compare(broker, topic, profile, window, query)
+    if window == 'small':
+        assert len(rows) > 0
+    else:
+        assert rows == [] and msgs == []
+
+
+@pytest.mark.parametrize('query', ['flows', 'two-key', 'default'])
+def test_large_window_matches_nfdump(broker, topic, profile, query):
+    msgs, rows = export_and_compare(broker, topic, profile, 'large', query)
+    if query == 'flows':
+        assert len(rows) >= 100_000
+        v6 = [m for m in msgs if m['value']['src_addr'].version == 6]
+        assert v6, 'the v9 window has IPv6 flows'
+
+
+def test_headers_and_key(broker, topic, profile):
+    base, windows = profile
+    msgs, rows = export_and_compare(broker, topic, profile, 'small', 'two-key',
+                                    extra=['-k', 'src_addr,dst_port'])
+    stamp = os.path.basename(windows['small']).split('.')[1]
+    for i, m in enumerate(msgs):
+        assert m['headers']['nfkafka-window'].decode() == stamp
+        assert m['headers']['nfkafka-profile'].decode() == '%s/chanA:chanB' % base
+        assert m['headers']['nfkafka-row'].decode() == str(i)
+        assert m['key'].decode() == '%s,%s' % (rows[i][0], rows[i][1])
+
+
+def test_values_strings_like_the_cron_script(broker, topic, profile):
+    base, windows = profile
+    run = run_nfkafka(['--once', windows['small'], '-M', '%s/chanA:chanB' % base,
+                       '-b', broker.bootstrap, '-t', topic, '--values', 'strings'])
+    assert run.returncode == 0, run
+    rows = nfdump_rows('%s/chanA:chanB' % base, windows['small'], DEFAULT_QUERY)
+    msgs = consume(broker.bootstrap, topic, expect=len(rows))
+    assert [m['value'] for m in msgs] == [dict(zip(DEFAULT_FIELDS, r)) for r in rows]
+
+
+CSV_NAMES = {'ts': 'first_seen', 'te': 'last_seen', 'td': 'duration',
+             'sa': 'src_addr', 'da': 'dst_addr', 'sp': 'src_port',
+             'dp': 'dst_port', 'pr': 'proto', 'ipkt': 'in_packets',
+             'ibyt': 'in_bytes', 'ra': 'router_addr', 'tr': 'received'}
+
+
+def test_csv_output_by_header(broker, topic, profile):
+    base, windows = profile
+    run = run_nfkafka(['--once', windows['small'], '-M', '%s/chanA:chanB' % base,
+                       '-b', broker.bootstrap, '-t', topic, '-Q', '-o csv'])
+    assert run.returncode == 0, run
+    rows = nfdump_rows('%s/chanA:chanB' % base, windows['small'], ['-o', 'csv'])
+    msgs = consume(broker.bootstrap, topic, expect=len(rows))
+    assert len(msgs) == len(rows) == 500
+    records = [{CSV_NAMES[k]: m['value'][CSV_NAMES[k]] for k in CSV_NAMES}
+               for m in msgs]
+    expected = [{CSV_NAMES[k]: r[k] for k in CSV_NAMES} for r in rows]
+    assert_rows_match(records, expected, None)
+
+
+def test_channel_missing_from_window(broker, topic, profile, tmp_path):
+    """A window only one channel has is exported from that one, with a warning."""
+    base, windows = profile
+    os.makedirs(tmp_path / 'chanA')
+    os.makedirs(tmp_path / 'chanB')
+    shutil.copy(os.path.join(base, 'chanA', windows['small']), tmp_path / 'chanA')
+    run = run_nfkafka(['--once', windows['small'], '-M', '%s/chanA:chanB' % tmp_path,
+                       '-b', broker.bootstrap, '-t', topic, '-Q', FLOW_QUERY])
+    assert run.returncode == 0, run
+    assert 'chanB have no' in run.stderr
+    rows = nfdump_rows('%s/chanA' % tmp_path, windows['small'], FLOW_QUERY)
+    msgs = consume(broker.bootstrap, topic, expect=len(rows))
+    assert len(rows) == 300
+    assert_rows_match([m['value'] for m in msgs], rows, FLOW_FIELDS)

@@ -1,0 +1,52 @@
+"""Record-by-record comparison of Kafka records with nfdump's own output.
+
+A decoded record is a dict of typed values (cbor2: datetime for tag 1,
+IPv4Address/IPv6Address for tags 52/54, int, float, str); nfdump prints
+text. Each value is compared in its own type, so a wrong type fails too.
+"""
+import datetime
+import ipaddress
+
+
+def _parse_time(text):
+    for fmt in ('%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M:%S'):
+        try:
+            return datetime.datetime.strptime(text, fmt).replace(
+                tzinfo=datetime.timezone.utc)
+        except ValueError:
+            pass
+    raise AssertionError('not an nfdump time: %r' % text)
+
+
+def value_matches(value, text):
+    """Does the typed value say what nfdump printed as text?"""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, datetime.datetime):
+        delta = abs((value - _parse_time(text)).total_seconds())
+        return delta < 0.0005
+    if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
+        return value == ipaddress.ip_address(text)
+    if isinstance(value, int):
+        return text.isdigit() and value == int(text)
+    if isinstance(value, float):
+        return abs(value - float(text)) <= 1e-9 * max(1.0, abs(value))
+    return isinstance(value, str) and value == text
+
+
+def assert_rows_match(records, rows, names):
+    """records: decoded dicts in Kafka order; rows: nfdump rows (lists of
+    text in names' order, or dicts keyed like the records)."""
+    assert len(records) == len(rows), \
+        'Kafka has %d records, nfdump printed %d rows' % (len(records), len(rows))
+    for i, (rec, row) in enumerate(zip(records, rows)):
+        if isinstance(row, dict):
+            texts = row
+        else:
+            assert len(row) == len(names), 'row %d: %r' % (i, row)
+            texts = dict(zip(names, row))
+        assert list(rec.keys()) == list(texts.keys()), \
+            'record %d fields %s, expected %s' % (i, list(rec), list(texts))
+        for name, text in texts.items():
+            assert value_matches(rec[name], text), \
+                'record %d field %s: Kafka %r, nfdump %r' % (i, name, rec[name], text)

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Creates the Python venv the integration tests run in, idempotently, and
+# prints its path. NFKAFKA_VENV overrides the place (relative paths are
+# taken from the repo root); PYTHON overrides the interpreter.
+set -eu
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+venv=${NFKAFKA_VENV:-build/venv}
+case "$venv" in /*) ;; *) venv=$root/$venv ;; esac
+
+# Pinned so every machine tests with the same clients. confluent-kafka's
+# wheel bundles its own librdkafka; nfkafka itself uses Debian's.
+reqs="pytest==9.2.0 confluent-kafka==2.16.1 cbor2==6.2.1 kafka-python==3.0.12"
+marker=$venv/.nfkafka-reqs
+
+if [ "$(cat "$marker" 2>/dev/null)" != "$reqs" ]; then
+	echo "venv.sh: setting up $venv" >&2
+	[ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
+	# shellcheck disable=SC2086 # word splitting of $reqs is intended
+	"$venv/bin/python" -m pip install -q $reqs >&2
+	echo "$reqs" >"$marker" # last, so a failed install is retried
+fi
+echo "$venv"

@@ -1,0 +1,318 @@
+/* query_parse and query_argv: an operator's nfdump query, run per window. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+
+#include "query.h"
+#include "schema.h"
+#include "words.h"
+
+#define PROFILE "/data/nfsen/profiles-data/live/a:b"
+#define RELFILE "2026/11/27/nfcapd.202611271055"
+
+static void expect_vector(char **v, size_t n, const char **want,
+    size_t nwant)
+{
+	assert_int_equal(n, nwant);
+	for (size_t i = 0; i < nwant; i++)
+		assert_string_equal(v[i], want[i]);
+	if (v != NULL)
+		assert_null(v[n]);
+}
+
+static void parse_ok(const char *text, struct query *q)
+{
+	char err[256] = "";
+
+	assert_int_equal(query_parse(text, q, err, sizeof err), 0);
+	assert_string_equal(err, "");
+}
+
+static void expect_argv(const struct query *q, const char **want,
+    size_t nwant)
+{
+	char **argv = query_argv(q, "nfdump", PROFILE, RELFILE);
+	size_t n = 0;
+
+	while (argv[n] != NULL)
+		n++;
+	expect_vector(argv, n, want, nwant);
+	words_free(argv);
+}
+
+/* Expects -EINVAL and an errstr that contains why. */
+static void expect_refused(const char *text, const char *why)
+{
+	struct query q;
+	char err[256] = "";
+
+	assert_int_equal(query_parse(text, &q, err, sizeof err), -EINVAL);
+	assert_non_null(strstr(err, why));
+	/* Nothing is left to free, and freeing again is harmless. */
+	assert_null(q.opts);
+	assert_null(q.filter);
+	assert_int_equal(q.nopts, 0);
+	assert_int_equal(q.schema.nfields, 0);
+	query_free(&q);
+}
+
+static void test_default(void **state)
+{
+	const char *opts[] = { "-A", "dstgeo", "-o",
+		"fmt:%ts,%dc,%td,%pkt,%byt,%pps,%bps,%fl", "-N", "-6" };
+	const char *argv[] = { "nfdump", "-M", PROFILE, "-r", RELFILE, "-A",
+		"dstgeo", "-o", "fmt:%ts,%dc,%td,%pkt,%byt,%pps,%bps,%fl", "-N",
+		"-6" };
+	struct query q;
+
+	(void)state;
+	parse_ok(QUERY_DEFAULT, &q);
+	/* -q is dropped: the header and summary frame the records. */
+	expect_vector(q.opts, q.nopts, opts, 6);
+	assert_int_equal(q.nfilter, 0);
+	assert_null(q.filter);
+	assert_int_equal(q.csv, 0);
+	assert_int_equal(q.schema.nfields, 8);
+	assert_string_equal(q.schema.fields[0].name, "first_seen");
+	assert_string_equal(q.schema.fields[7].name, "flows");
+	expect_argv(&q, argv, 11);
+	query_free(&q);
+	assert_null(q.opts);
+	assert_int_equal(q.schema.nfields, 0);
+}
+
+static void test_flowmon_paste(void **state)
+{
+	const char *opts[] = { "-A", "dstctry", "-o",
+		"fmt:%ts,%dcc,%td,%pkt,%byt,%pps,%bps,%fl", "-6",
+		"--no-scale-number" };
+	const char *argv[] = { "/usr/bin/nfdump", "-M", PROFILE, "-r",
+		RELFILE, "-A", "dstctry", "-o",
+		"fmt:%ts,%dcc,%td,%pkt,%byt,%pps,%bps,%fl", "-6",
+		"--no-scale-number" };
+	struct query q;
+	char **v;
+	size_t n = 0;
+
+	(void)state;
+	parse_ok("/usr/local/bin/nfdump -M /data/nfsen/profiles-data/live/"
+	    "'a:b' -R x -A 'dstctry' -o "
+	    "'fmt:%ts,%dcc,%td,%pkt,%byt,%pps,%bps,%fl' -6 "
+	    "--no-scale-number", &q);
+	/* --no-scale-number is Flowmon's -N: no second one is added. */
+	expect_vector(q.opts, q.nopts, opts, 6);
+	assert_int_equal(q.nfilter, 0);
+	assert_string_equal(q.schema.fields[1].name, "dst_ctr");
+	v = query_argv(&q, "/usr/bin/nfdump", PROFILE, RELFILE);
+	while (v[n] != NULL)
+		n++;
+	expect_vector(v, n, argv, 11);
+	words_free(v);
+	query_free(&q);
+}
+
+static void test_program_word(void **state)
+{
+	const char *opts[] = { "-o", "csv", "-N", "-6" };
+	struct query q;
+
+	(void)state;
+	parse_ok("nfdump -o csv", &q);
+	expect_vector(q.opts, q.nopts, opts, 4);
+	query_free(&q);
+	parse_ok("/usr/bin/nfdump -o csv", &q);
+	expect_vector(q.opts, q.nopts, opts, 4);
+	query_free(&q);
+	/* Only a program called nfdump is dropped. */
+	expect_refused("mynfdump -o csv", "no output format");
+}
+
+static void test_attached_args(void **state)
+{
+	const char *opts[] = { "-o", "fmt:%ts,%fl", "-A", "proto", "-6", "-N",
+		"-n", "10", "-N", "-A", "srcip" };
+	struct query q;
+
+	(void)state;
+	parse_ok("-ofmt:%ts,%fl -Aproto -6N -n10 -NAsrcip", &q);
+	expect_vector(q.opts, q.nopts, opts, 11);
+	assert_int_equal(q.schema.nfields, 2);
+	query_free(&q);
+}
+
+static void test_plain_and_ipv6_added(void **state)
+{
+	const char *csv[] = { "-o", "csv", "-N", "-6" };
+	const char *plain[] = { "-N", "-o", "csv", "-6" };
+	const char *ipv6[] = { "-6", "-o", "csv", "-N" };
+	struct query q;
+
+	(void)state;
+	parse_ok("-o csv", &q);
+	expect_vector(q.opts, q.nopts, csv, 4);
+	assert_int_equal(q.csv, 1);
+	assert_int_equal(q.schema.nfields, 0);
+	query_free(&q);
+	parse_ok("-N -o csv", &q);
+	expect_vector(q.opts, q.nopts, plain, 4);
+	query_free(&q);
+	parse_ok("-6 -o csv -q", &q);
+	expect_vector(q.opts, q.nopts, ipv6, 4);
+	query_free(&q);
+}
+
+static void test_window_options_removed(void **state)
+{
+	const char *opts[] = { "-o", "csv", "-t", "2026/11/27.10:55:00", "-N",
+		"-6" };
+	struct query q;
+
+	(void)state;
+	parse_ok("-M /data/x:y -r nfcapd.202611271055 -R a:b -q -o csv "
+	    "-t 2026/11/27.10:55:00 -Mother -rfile -q", &q);
+	expect_vector(q.opts, q.nopts, opts, 6);
+	query_free(&q);
+}
+
+static void test_filter(void **state)
+{
+	const char *words[] = { "proto", "tcp", "and", "port", "443" };
+	const char *quoted[] = { "proto tcp and (port 80 or port 443)" };
+	const char *argv[] = { "nfdump", "-M", PROFILE, "-r", RELFILE, "-o",
+		"csv", "-N", "-6", "--",
+		"proto tcp and (port 80 or port 443)" };
+	const char *dashed[] = { "-x", "y" };
+	struct query q;
+
+	(void)state;
+	parse_ok("-o csv proto tcp and port 443", &q);
+	expect_vector(q.filter, q.nfilter, words, 5);
+	query_free(&q);
+
+	parse_ok("-o csv 'proto tcp and (port 80 or port 443)'", &q);
+	expect_vector(q.filter, q.nfilter, quoted, 1);
+	/* The filter follows "--", so nfdump cannot read it as options. */
+	expect_argv(&q, argv, 11);
+	query_free(&q);
+
+	parse_ok("-o csv -- -x y", &q);
+	expect_vector(q.filter, q.nfilter, dashed, 2);
+	query_free(&q);
+
+	/* The first word that is not an option ends the options. */
+	parse_ok("-o csv proto tcp -A srcip", &q);
+	assert_int_equal(q.nfilter, 4);
+	assert_string_equal(q.filter[2], "-A");
+	assert_int_equal(q.nopts, 4);
+	query_free(&q);
+}
+
+static void test_csv(void **state)
+{
+	struct query q;
+
+	(void)state;
+	parse_ok("-o csv -A srcip,dstip", &q);
+	assert_int_equal(q.csv, 1);
+	assert_int_equal(q.schema.nfields, 0);
+	query_free(&q);
+	parse_ok("-o fmt:%sa,%fl", &q);
+	assert_int_equal(q.csv, 0);
+	assert_int_equal(q.schema.nfields, 2);
+	assert_int_equal(q.schema.fields[0].type, FIELD_ADDR);
+	query_free(&q);
+}
+
+static void test_refused_options(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *why;
+	} refused[] = {
+		{ "-o csv -s srcip", "-s prints statistics tables" },
+		{ "-o csv -ssrcip/bytes", "-s prints statistics tables" },
+		{ "-o csv -w out.nf", "-w writes a file" },
+		{ "-o csv -Z", "-Z checks the filter" },
+		{ "-o csv -J 1", "-J modifies the nfcapd files" },
+		{ "-o csv -i ident", "-i modifies the nfcapd files" },
+		{ "-o csv -I", "-I prints file statistics" },
+		{ "-o csv -g", "-g prints gnuplot" },
+		{ "-o csv -E x", "-E prints exporter" },
+		{ "-o csv -v x", "-v verifies a file" },
+		{ "-o csv -x x", "-x verifies a file" },
+		{ "-o csv -X", "-X dumps the filter table" },
+		{ "-o csv -h", "-h prints usage" },
+		{ "-o csv -V", "-V prints the version" },
+		/* Refused inside a group of flags too. */
+		{ "-o csv -NZ", "-Z checks the filter" },
+		{ "-s srcip -o csv", "-s prints statistics tables" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+		expect_refused(refused[i].text, refused[i].why);
+}
+
+static void test_unknown_option(void **state)
+{
+	(void)state;
+	expect_refused("-o csv -k", "unknown nfdump option -k");
+	expect_refused("-o csv -N6e", "unknown nfdump option -e");
+	/* ':' marks arguments in getopt's string; it is not an option. */
+	expect_refused("-o csv -:", "unknown nfdump option -:");
+}
+
+static void test_missing_argument(void **state)
+{
+	(void)state;
+	expect_refused("-o csv -A", "-A needs an argument");
+	expect_refused("-o", "-o needs an argument");
+	expect_refused("-o csv -N -M", "-M needs an argument");
+}
+
+static void test_output_errors(void **state)
+{
+	(void)state;
+	expect_refused("", "no output format");
+	expect_refused("-A dstgeo -N -6", "no output format");
+	expect_refused("-o csv -o csv", "more than one -o");
+	expect_refused("-o fmt:%fl -ocsv", "more than one -o");
+	expect_refused("-o line", "-o line cannot be read back");
+	expect_refused("-o json", "cannot be read back");
+	expect_refused("-o long6", "cannot be read back");
+	expect_refused("-o 'fmt:no tokens'", "no %token");
+	expect_refused("-o 'fmt:%sni %fl'", "sni");
+	expect_refused("-o ''", "cannot be read back");
+}
+
+static void test_unterminated_quote(void **state)
+{
+	(void)state;
+	expect_refused("-o 'fmt:%ts,%fl", "single quote");
+	expect_refused("-o csv \"proto tcp", "double quote");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default),
+		cmocka_unit_test(test_flowmon_paste),
+		cmocka_unit_test(test_program_word),
+		cmocka_unit_test(test_attached_args),
+		cmocka_unit_test(test_plain_and_ipv6_added),
+		cmocka_unit_test(test_window_options_removed),
+		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_refused_options),
+		cmocka_unit_test(test_unknown_option),
+		cmocka_unit_test(test_missing_argument),
+		cmocka_unit_test(test_output_errors),
+		cmocka_unit_test(test_unterminated_quote),
+	};
+
+	return cmocka_run_group_tests_name("query", tests, NULL, NULL);
+}
