@@ -29,7 +29,9 @@ typedef void (*http_handler_cb)(void *arg, const char *path,
  * 0.0.0.0 or [::]). HOST is numeric or "localhost". One request per
  * connection, then the server closes it. Returns 0, or a negative errno with
  * the reason in errstr; after a failed bind the listener is still closing
- * and is freed once the loop runs.
+ * and is freed once the loop runs. Sets SIGPIPE to ignored if it was at its
+ * default, since a client leaving mid-response would otherwise end the
+ * process.
  */
 int http_start(uv_loop_t *loop, const char *addr, http_handler_cb cb,
     void *arg, struct http_server **sp, char *errstr, size_t errlen);

@@ -8,6 +8,8 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +82,10 @@ static const char *http_reason(int status)
 	return "Status";
 }
 
-/* The listener holds one reference until http_stop, so this is the last. */
+/*
+ * Every handle's close callback drops one reference; the listener holds one
+ * until http_stop, so the server is never freed while still in use.
+ */
 static void http_release(struct http_server *s)
 {
 	if (--s->open > 0)
@@ -122,7 +127,8 @@ static void http_conn_close(struct http_conn *c)
 		c->next->prev = c->prev;
 	if (--s->nconns < HTTP_MAX_CONNS)
 		s->full = 0;
-	/* Pending write and shutdown requests are cancelled before this. */
+	/* A pending write or shutdown is called back with UV_ECANCELED before
+	 * the close callbacks, so c is still there for it. */
 	uv_close((uv_handle_t *)&c->tcp, http_conn_closed);
 	uv_close((uv_handle_t *)&c->timer, http_conn_closed);
 }
@@ -238,11 +244,11 @@ static char *http_cut_line(char *line)
 	return nl + 1;
 }
 
-/* Printable ASCII and tabs only, in a request line. */
+/* A request line is printable ASCII only, spaces included. */
 static int http_printable(const char *p)
 {
 	for (; *p != '\0'; p++) {
-		if (*p != '\t' && (*p < 0x20 || *p > 0x7e))
+		if (*p < 0x20 || *p > 0x7e)
 			return 0;
 	}
 	return 1;
@@ -320,9 +326,10 @@ static void http_request(struct http_conn *c, size_t end)
 	}
 	if (resp.body == NULL)
 		resp.len = 0;
-	if (resp.status < 100 || resp.status > 999) {
-		log_warn("http %s: handler answered status %d", s->addr,
-		    resp.status);
+	/* uv_buf_t lengths are unsigned int. */
+	if (resp.status < 100 || resp.status > 999 || resp.len > UINT_MAX) {
+		log_warn("http %s: handler answered status %d with %zu bytes",
+		    s->addr, resp.status, resp.len);
 		free(resp.body);
 		http_error(c, 500, "");
 		return;
@@ -518,6 +525,24 @@ static int http_parse_addr(const char *addr, struct sockaddr_storage *ss,
 	return 0;
 }
 
+/*
+ * libuv writes to sockets with write(2), not send(2) with MSG_NOSIGNAL, so a
+ * client that half-closes and then resets mid-response raises SIGPIPE, whose
+ * default action would end the daemon. A disposition the program chose is
+ * left alone.
+ */
+static void http_ignore_sigpipe(void)
+{
+	struct sigaction sa;
+
+	if (sigaction(SIGPIPE, NULL, &sa) != 0 || sa.sa_handler != SIG_DFL)
+		return;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
 int http_start(uv_loop_t *loop, const char *addr, http_handler_cb cb,
     void *arg, struct http_server **sp, char *errstr, size_t errlen)
 {
@@ -559,6 +584,7 @@ int http_start(uv_loop_t *loop, const char *addr, http_handler_cb cb,
 		s->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 	else
 		s->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	http_ignore_sigpipe();
 	log_debug("http %s: listening on port %d", addr, s->port);
 	*sp = s;
 	return 0;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <librdkafka/rdkafka.h>
 #include <uv.h>
@@ -72,6 +73,15 @@ static void app_key_fields(struct app *a)
 		usage_error("-k", "no field names");
 }
 
+/* A regular file we may run: access() alone also passes directories. */
+static int app_is_program(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    access(path, X_OK) == 0;
+}
+
 /* nfdump must be there before any window is taken on. */
 static int app_find_program(const char *prog)
 {
@@ -80,12 +90,12 @@ static int app_find_program(const char *prog)
 	int found = 0;
 
 	if (strchr(prog, '/') != NULL)
-		return access(prog, X_OK) == 0;
+		return app_is_program(prog);
 	dirs = xstrdup(path != NULL ? path : "/usr/bin:/bin");
 	for (dir = strtok_r(dirs, ":", &save); dir != NULL && !found;
 	    dir = strtok_r(NULL, ":", &save)) {
 		xasprintf(&full, "%s/%s", dir, prog);
-		found = access(full, X_OK) == 0;
+		found = app_is_program(full);
 		free(full);
 	}
 	free(dirs);

@@ -33,6 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 import nfgen  # noqa: E402
 
 ROTATED_RE = re.compile(r'^nfcapd\.\d{12}(\d{2})?$')
+FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'
 BUFSIZE = 8 << 20            # nfcapd -B; the kernel grants it as root
 _ALL_PROCS = set()           # every nfcapd we started, killed at exit
 
@@ -66,16 +67,23 @@ def _wait_drained(port, timeout=60.0):
     raise TimeoutError('nfcapd on port %d did not drain its socket' % port)
 
 
-def _start_nfcapd(flowdir, interval, subdirs, bufsize, log):
-    """Start nfcapd on a free port; retry if the port was taken meanwhile."""
+def _start_nfcapd(flowdir, interval, subdirs, bufsize, log, faketime=None):
+    """Start nfcapd on a free port; retry if the port was taken meanwhile.
+    faketime: a libfaketime spec such as '@2026-12-31 23:59:55', to make
+    nfcapd cross a day boundary now."""
     for _ in range(5):
         port = _free_udp_port()
         argv = ['nfcapd', '-b', '127.0.0.1', '-p', str(port), '-w', flowdir,
                 '-t', str(interval), '-B', str(bufsize)]
+        env = None
+        if faketime:
+            # Preloaded directly, not through faketime(1), so the pid in
+            # nfcapd.current.<pid> is the one we started.
+            env = dict(os.environ, FAKETIME=faketime, LD_PRELOAD=FAKETIME_LIB)
         if subdirs:
             argv += ['-S', '1']
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+                                stdin=subprocess.DEVNULL, env=env)
         _ALL_PROCS.add(proc)
         current = os.path.join(flowdir, 'nfcapd.current.%d' % proc.pid)
         deadline = time.monotonic() + 10
@@ -136,8 +144,9 @@ class Collector:
     """One nfcapd per channel under basedir/<channel>, on its own UDP port."""
 
     def __init__(self, basedir, channels=('chanA', 'chanB'), interval=2,
-                 subdirs=False, bufsize=BUFSIZE):
+                 subdirs=False, bufsize=BUFSIZE, faketime=None):
         self.basedir = os.path.abspath(basedir)
+        self.faketime = faketime
         self.channels = tuple(channels)
         self.interval, self.subdirs, self.bufsize = interval, subdirs, bufsize
         self.ports, self._procs, self._seen, self._paused = {}, {}, {}, {}
@@ -156,7 +165,8 @@ class Collector:
         self._seen[ch] = set(rotated_files(d))   # older files are not "new"
         with open(os.path.join(self._logdir, ch + '.log'), 'ab') as log:
             self._procs[ch], self.ports[ch] = _start_nfcapd(
-                d, self.interval, self.subdirs, self.bufsize, log)
+                d, self.interval, self.subdirs, self.bufsize, log,
+                self.faketime)
 
     def chandir(self, channel):
         return os.path.join(self.basedir, channel)

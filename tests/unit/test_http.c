@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -550,6 +549,8 @@ static void test_malformed(void **state)
 		P("GET /metrics HTTP/1.1\r\nHost: x\r\nno colon\r\n\r\n"),
 		P("GET /metrics HTTP/1.1\r\nHost: x\0y\r\n\r\n"),
 		P("GET /m\x80 HTTP/1.1\r\n\r\n"),
+		P("GET\t/metrics HTTP/1.1\r\n\r\n"),
+		P("GET /metrics HTTP/1.1\r\n folded: x\r\n\r\n"),
 	};
 	struct harness h;
 

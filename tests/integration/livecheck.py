@@ -1,0 +1,66 @@
+"""Shared checks for live-mode tests: which windows nfkafka logged, and
+whether Kafka holds exactly nfdump's rows for each of them."""
+import os
+import re
+import time
+
+from compare import assert_rows_match
+from conftest import consume, records_by_window
+from nfdump_ref import nfdump_rows
+
+FLOW_QUERY = "-o 'fmt:%ts,%te,%td,%pr,%sa,%sp,%da,%dp,%pkt,%byt,%flg'"
+FLOW_FIELDS = ['first_seen', 'last_seen', 'duration', 'proto', 'src_addr',
+               'src_port', 'dst_addr', 'dst_port', 'packets', 'bytes',
+               'tcp_flags']
+
+LOGGED_RE = re.compile(r'window (\d{14}): (\S+): (\d+) records')
+
+
+def stamp_of(relfile):
+    s = os.path.basename(relfile).split('.', 1)[1]
+    return s if len(s) == 14 else s + '00'
+
+
+def logged_windows(text):
+    """[(stamp, channels, records)] in the order nfkafka exported them."""
+    return [(m[1], m[2], int(m[3])) for m in LOGGED_RE.finditer(text)]
+
+
+def wait_exported(daemon, stamps, timeout=60):
+    """Wait until every stamp has a window line in the daemon's log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = {s for s, _, _ in logged_windows(daemon.text())}
+        if set(stamps) <= done:
+            return
+        time.sleep(0.1)
+    raise AssertionError('windows not exported: %s\n%s' % (
+        sorted(set(stamps) - done), daemon.text()))
+
+
+def new_windows(coll, before):
+    """Relative names of windows any channel rotated since `before`."""
+    now = coll.windows()
+    out = set()
+    for ch, files in now.items():
+        out |= set(files) - set(before.get(ch, ()))
+    return sorted(out, key=stamp_of)
+
+
+def assert_kafka_matches(broker, topic, profile_arg, relfiles, expect_total,
+                         isolation='read_uncommitted'):
+    """Every window once, in order, each equal to nfdump's rows."""
+    msgs = consume(broker.bootstrap, topic, expect=expect_total, timeout=120,
+                   isolation=isolation)
+    order = [m['headers']['nfkafka-window'].decode()
+             for m in sorted(msgs, key=lambda m: m['offset'])]
+    assert order == sorted(order), 'windows out of order'
+    by_window = records_by_window(msgs)
+    total = 0
+    for rel in relfiles:
+        rows = nfdump_rows(profile_arg, rel, FLOW_QUERY)
+        got = [m['value'] for m in by_window.pop(stamp_of(rel), [])]
+        assert_rows_match(got, rows, FLOW_FIELDS)
+        total += len(rows)
+    assert not by_window, 'unexpected windows in Kafka: %s' % sorted(by_window)
+    assert len(msgs) == total == expect_total

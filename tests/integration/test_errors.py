@@ -1,0 +1,474 @@
+"""Bad input: a clear one-line error naming the thing and the fix, a non-zero
+exit where it is fatal, and never a crash, a hang or a window published as
+if it were complete.
+
+Exit statuses (nfkafka(8)): 0 ok, 1 export failed, 2 usage or configuration.
+Every run has a short subprocess timeout, so a hang fails the test.
+
+nfdump 1.7.1 behaviours this file relies on (observed with nfdump -M DIR/chanA
+-r FILE -o fmt:... -N -6, see test_corrupt_window for the exact texts):
+- an unknown option prints "nfdump: invalid option" on stderr and its usage
+  on stdout, and exits 0;
+- a missing file, a zero-length, truncated or random-bytes file: one complaint
+  on stderr ("appendix offset error", "read() error", "bad magic"), then
+  "No matching flows" and a summary of 0 flows on stdout, exit 0 -- exactly
+  what an empty window prints, except for the stderr;
+- garbage over a data block: the flows before it, a complaint ("Unknown
+  extension", "ptr error", "Corrupt data file"), no summary, exit 255 or 1;
+- a few overwritten bytes inside flow values: no complaint at all, every flow
+  printed, exit 0 -- the file format has no checksum, so wrong values are
+  undetectable by nfdump and therefore by nfkafka;
+- a single overwritten record header byte can give "Skip unknown record type
+  N" on stderr with one flow fewer, a summary and exit 0.
+"""
+import os
+import random
+import signal
+import subprocess
+import time
+import uuid
+
+import pytest
+from confluent_kafka import Consumer, TopicPartition
+
+from collector import make_window
+from conftest import VALGRIND, consume, free_port, nfkafka_argv, run_nfkafka
+
+CHANNELS = ('chanA', 'chanB')
+FLOWS = 2000                 # per channel in the good window
+SLOW = 10 if VALGRIND else 1  # valgrind needs longer timeouts
+QUICK = 10 * SLOW            # a usage error or a failed nfdump: seconds
+FMT_QUERY = "-o 'fmt:%ts,%pr,%byt'"
+
+
+@pytest.fixture(scope='module')
+def profile(tmp_path_factory):
+    """One real window (FLOWS per channel) under base/chanA:chanB."""
+    base = str(tmp_path_factory.mktemp('errors'))
+    rel = make_window(base, CHANNELS, FLOWS)
+    return base, rel
+
+
+def channels(base):
+    return '%s/%s' % (base, ':'.join(CHANNELS))
+
+
+@pytest.fixture
+def empty_topic(broker, topic):
+    """A topic that exists, so published() can read its offsets at once."""
+    broker.create_topic(topic)
+    return topic
+
+
+def published(broker, topic):
+    """Messages the topic holds: the sum of its high watermarks.  Unlike
+    consume() this needs no idle wait, and it counts aborted transactional
+    records too, so 0 means nothing at all reached Kafka."""
+    c = Consumer({'bootstrap.servers': broker.bootstrap,
+                  'group.id': 'errors-%s' % uuid.uuid4().hex})
+    try:
+        parts = c.list_topics(topic, timeout=10).topics[topic].partitions
+        return sum(c.get_watermark_offsets(TopicPartition(topic, p),
+                                           timeout=10)[1] for p in parts)
+    finally:
+        c.close()
+
+
+def error_lines(run):
+    return [l for l in run.stderr.splitlines() if l.startswith('nfkafka: error:')]
+
+
+def assert_usage_error(run, *needles):
+    """Exit 2 and exactly one stderr line, 'nfkafka: ...', naming needles."""
+    assert run.returncode == 2, run
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1, run
+    assert lines[0].startswith('nfkafka: '), run
+    for n in needles:
+        assert n in lines[0], 'error line lacks %r: %s' % (n, lines[0])
+    return lines[0]
+
+
+def assert_window_failed(run, stamp, *needles):
+    """Exit 1 and one error line naming the window and the reason."""
+    assert run.returncode == 1, run
+    errs = error_lines(run)
+    assert len(errs) == 1, run
+    assert 'window %s' % stamp in errs[0], run
+    for n in needles:
+        assert n in errs[0], 'error line lacks %r: %s' % (n, errs[0])
+    return errs[0]
+
+
+def stamp_of(rel):
+    return os.path.basename(rel).split('.')[1]
+
+
+# --- bad options -----------------------------------------------------------
+
+def option_cases():
+    """(id, args after the base -b/-M, needles in the error line)."""
+    return [
+        ('unknown-long', ['--bogus'], ['--bogus', '--help']),
+        ('unknown-short', ['-z'], ['-z', '--help']),
+        ('port-zero', ['-p', '0'], ['-p', '0', '65535']),
+        ('port-text', ['-p', 'abc'], ['-p', 'abc']),
+        ('missing-argument', ['-t'], ['-t', 'argument']),
+        ('brokers-and-host', ['-i', 'localhost'], ['-b', '-i']),
+        ('values', ['--values', 'bogus'], ['--values', 'bogus', 'typed']),
+        ('grace', ['--grace', 'x'], ['--grace', 'x']),
+        ('key-not-in-output', ['-k', 'nosuch'], ['-k', 'nosuch']),
+        ('once-and-replay', ['--once', 'nfcapd.202611271055', '--replay',
+                             '202611271000', '202611271100'],
+         ['--once', '--replay']),
+        ('replay-backwards', ['--replay', '202611271100', '202611271000'],
+         ['--replay', 'FROM is after TO']),
+        ('replay-no-to', ['--replay', '202611271100'], ['--replay', 'TO']),
+        ('since', ['--since', 'garbage'], ['--since', 'garbage']),
+        ('stray-argument', ['stray'], ['stray', '-Q']),
+        ('kafka-unknown-property', ['-X', 'nosuch.property=1'],
+         ['nosuch.property', '-X list']),
+        ('kafka-invalid-value', ['-X', 'acks=bogus'], ['acks=bogus', '-X list']),
+        ('kafka-no-equals', ['-X', 'acks'], ['-X acks', 'property=value']),
+        ('query-unterminated', ['-Q', "-o 'fmt:%ts"], ['-Q', 'quote']),
+        ('query-refused', ['-Q', '-s srcip -o csv'], ['-Q', '-s']),
+        ('query-no-output', ['-Q', '-A srcip'], ['-Q', '-o']),
+        ('query-unknown-option', ['-Q', '-Y -o csv'], ['-Q', '-Y']),
+        ('nfdump-missing', ['--nfdump', '/nonexistent/nfdump'],
+         ['--nfdump', '/nonexistent/nfdump', 'install nfdump']),
+        ('nfdump-not-in-path', ['--nfdump', 'no-such-nfdump-here'],
+         ['--nfdump', 'no-such-nfdump-here']),
+    ]
+
+
+@pytest.mark.parametrize('args,needles', [c[1:] for c in option_cases()],
+                         ids=[c[0] for c in option_cases()])
+def test_bad_option(profile, args, needles):
+    base, _rel = profile
+    run = run_nfkafka(['-b', '127.0.0.1:9', '-M', channels(base)] + args,
+                      timeout=QUICK)
+    assert_usage_error(run, *needles)
+
+
+def test_no_brokers(profile):
+    base, _rel = profile
+    assert_usage_error(run_nfkafka(['-M', channels(base)], timeout=QUICK),
+                       '-b')
+
+
+def test_no_channels():
+    assert_usage_error(run_nfkafka(['-b', '127.0.0.1:9'], timeout=QUICK), '-M')
+
+
+def test_channel_directory_missing():
+    run = run_nfkafka(['-b', '127.0.0.1:9', '-M', '/nonexistent/chan'],
+                      timeout=QUICK)
+    assert_usage_error(run, '-M', '/nonexistent/chan')
+
+
+@pytest.mark.parametrize('kind', ['not-executable', 'directory'])
+def test_nfdump_not_a_program(profile, tmp_path, kind):
+    """Caught at start (exit 2), not per window: live mode would otherwise
+    retry every window for ever against a program that can never run."""
+    base, rel = profile
+    path = tmp_path / 'nfdump'
+    if kind == 'directory':
+        path.mkdir()
+    else:
+        path.write_text('#!/bin/sh\nexit 0\n')
+        path.chmod(0o644)
+    run = run_nfkafka(['--once', rel, '-b', '127.0.0.1:9', '-M', channels(base),
+                       '--nfdump', path], timeout=QUICK)
+    assert_usage_error(run, '--nfdump', str(path), 'not executable')
+
+
+def plain_run(args):
+    return subprocess.run(nfkafka_argv(args), capture_output=True, text=True,
+                          timeout=QUICK, stdin=subprocess.DEVNULL)
+
+
+def test_kafka_property_list():
+    p = plain_run(['-X', 'list'])
+    assert p.returncode == 0, p.stderr
+    assert 'bootstrap.servers' in p.stdout
+    assert 'message.timeout.ms' in p.stdout
+    assert p.stderr == ''
+
+
+def test_help():
+    p = plain_run(['--help'])
+    assert p.returncode == 0, p.stderr
+    assert 'man nfkafka' in p.stdout and 'nfkafka(8)' in p.stdout
+    assert p.stdout.startswith('usage: nfkafka')
+    assert p.stderr == ''
+
+
+# --- odd window names for --once ---------------------------------------------
+
+@pytest.mark.parametrize('name,needle', [
+    ('foo.txt', 'not a rotated nfcapd file'),
+    ('nfcapd.current.123', 'not a rotated nfcapd file'),
+    ('nfcapd.2026112710', 'not a rotated nfcapd file'),
+    ('nfcapd.202613011055', 'not a rotated nfcapd file'),
+    ('nfcapd.202602301055', 'not a rotated nfcapd file'),
+    ('/abs/nfcapd.202611271055', 'relative to the channel directories'),
+    ('../x/nfcapd.202611271055', 'relative to the channel directories'),
+])
+def test_once_odd_name(profile, name, needle):
+    base, _rel = profile
+    run = run_nfkafka(['--once', name, '-b', '127.0.0.1:9', '-M', channels(base)],
+                      timeout=QUICK)
+    assert_usage_error(run, '--once', '"%s"' % name, needle)
+
+
+def test_once_window_nobody_has(profile):
+    base, _rel = profile
+    run = run_nfkafka(['--once', 'nfcapd.202001010000', '-b', '127.0.0.1:9',
+                       '-M', channels(base)], timeout=QUICK)
+    assert_window_failed(run, '20200101000000', 'nfcapd.202001010000', base)
+
+
+# --- unreachable brokers -----------------------------------------------------
+
+@pytest.mark.parametrize('where', ['closed-port', 'unresolvable'])
+def test_unreachable_broker(profile, where):
+    """Every record times out after message.timeout.ms: the window fails
+    (exit 1) soon after, instead of the daemon waiting for ever."""
+    base, rel = profile
+    brokers = ('127.0.0.1:%d' % free_port() if where == 'closed-port'
+               else 'no-such-broker.invalid:9092')
+    t0 = time.monotonic()
+    run = run_nfkafka(['--once', rel, '-b', brokers, '-M', channels(base),
+                       '-Q', FMT_QUERY, '-X', 'message.timeout.ms=3000',
+                       '--flush-timeout', '2'], timeout=20 * SLOW)
+    assert time.monotonic() - t0 < 20 * SLOW
+    err = assert_window_failed(run, stamp_of(rel), 'delivery failed')
+    assert 'timed out' in err
+    # The warning names the broker, so the operator knows which is wrong.
+    assert brokers.split(':')[0] in run.stderr
+
+
+# --- a failing nfdump ----------------------------------------------------------
+
+# Fake nfdumps: the real one cannot be made to fail in all these ways on
+# purpose.  Each ignores its arguments.
+ROWS = ('2026-11-27 10:55:01.000,6,1000\n'
+        '2026-11-27 10:55:02.000,17,2000\n'
+        '2026-11-27 10:55:03.000,1,3000\n')
+HEADER = 'Date first seen         Proto    Bytes\n'
+SUMMARY = ('Summary: total flows: 3, total bytes: 6000, total packets: 3, '
+           'avg bps: 0, avg pps: 0, avg bpp: 0\n')
+
+FAKES = {
+    # A plain failure, with nfdump's reason on stderr.
+    'stderr-exit-1': ("echo 'Open file /x/nfcapd.1: No such file' >&2\nexit 1\n",
+                      0, ['nfdump exited with status 1',
+                          'Open file /x/nfcapd.1: No such file']),
+    # nfdump 1.7.1 on an unknown option: usage on stdout, exit 0.
+    'usage-exit-0': ("echo 'usage nfdump [options] [\"filter\"]'\n"
+                     "echo '-h\t\tthis text you see right here'\nexit 0\n",
+                     0, ['nfdump printed its usage']),
+    # Complaint on stderr only, otherwise an empty window with a summary.
+    'stderr-exit-0': ("printf '%s'\necho 'No matching flows'\nprintf '%s'\n"
+                      "echo 'appendix offset error' >&2\nexit 0\n"
+                      % (HEADER, SUMMARY.replace('3', '0')),
+                      0, ['nfdump: appendix offset error']),
+    # Rows, then the output stops: no summary, exit 0 (truncated output).
+    'no-summary': ("printf '%s%s'\nexit 0\n" % (HEADER, ROWS),
+                   3, ['without its summary']),
+    # Rows, then killed (the OOM killer, an operator): no summary.
+    'killed': ("printf '%s%s'\nkill -KILL $$\n" % (HEADER, ROWS),
+               3, ['nfdump exited with status 137']),
+}
+
+
+def fake_nfdump(tmp_path, body):
+    path = tmp_path / 'fake-nfdump'
+    path.write_text('#!/bin/sh\n' + body)
+    path.chmod(0o755)
+    return path
+
+
+@pytest.mark.parametrize('kind', list(FAKES))
+def test_failing_nfdump(broker, empty_topic, profile, tmp_path, kind):
+    """nfdump's failure fails the window (exit 1) with its stderr in the
+    message.  At-least-once: rows nfdump printed before failing may already
+    be in Kafka (at most those), but the window counts as failed, so it is
+    exported again whole; consumers de-duplicate by the nfkafka-window and
+    nfkafka-row headers, or use --transactional-id (test below)."""
+    body, rows, needles = FAKES[kind]
+    base, rel = profile
+    run = run_nfkafka(['--once', rel, '-b', broker.bootstrap, '-t', empty_topic,
+                       '-M', channels(base), '-Q', FMT_QUERY,
+                       '--nfdump', fake_nfdump(tmp_path, body)], timeout=QUICK)
+    assert_window_failed(run, stamp_of(rel), *needles)
+    assert 'exported' not in run.stderr
+    n = published(broker, empty_topic)
+    assert n <= rows
+    if rows == 0:
+        assert n == 0
+
+
+def test_failing_nfdump_transactional(broker, empty_topic, profile, tmp_path):
+    """With --transactional-id the rows of a failed window are aborted: a
+    read_committed consumer sees none of them."""
+    body, _rows, needles = FAKES['no-summary']
+    base, rel = profile
+    run = run_nfkafka(['--once', rel, '-b', broker.bootstrap, '-t', empty_topic,
+                       '-M', channels(base), '-Q', FMT_QUERY,
+                       '--transactional-id', 'errors-%s' % uuid.uuid4().hex,
+                       '--nfdump', fake_nfdump(tmp_path, body)], timeout=QUICK * 3)
+    assert_window_failed(run, stamp_of(rel), *needles)
+    assert published(broker, empty_topic) > 0   # written, then aborted
+    assert consume(broker.bootstrap, empty_topic, timeout=10,
+                   isolation='read_committed') == []
+
+
+# --- corrupt and truncated nfcapd files ----------------------------------------
+
+def corrupt(path, kind):
+    data = open(path, 'rb').read()
+    rnd = random.Random(kind)
+    if kind == 'truncated-300':
+        data = data[:300]
+    elif kind == 'truncated-half':
+        data = data[:len(data) // 2]
+    elif kind == 'garbage-middle':
+        mid = len(data) // 2
+        data = data[:mid] + rnd.randbytes(4096) + data[mid + 4096:]
+    elif kind == 'zero-length':
+        data = b''
+    elif kind == 'random-bytes':
+        data = rnd.randbytes(50_000)
+    with open(path, 'wb') as f:
+        f.write(data)
+
+
+def reference_nfdump(chans, rel):
+    """What nfdump itself does with the window, as nfkafka runs it."""
+    return subprocess.run(['nfdump', '-M', chans, '-r', rel, '-o',
+                           'fmt:%ts,%pr,%byt', '-N', '-6'],
+                          capture_output=True, text=True, timeout=QUICK,
+                          env=dict(os.environ, TZ='UTC', LC_ALL='C'))
+
+
+CORRUPT = ['truncated-300', 'truncated-half', 'garbage-middle', 'zero-length',
+           'random-bytes']
+
+
+@pytest.fixture(scope='module')
+def corrupt_profiles(profile, tmp_path_factory):
+    """{kind: base}: copies of the good window with both channels damaged
+    alike, and 'only-chanA', 'only-chanB' with one channel truncated."""
+    good, rel = profile
+    out = {}
+    for kind in CORRUPT + ['only-chanA', 'only-chanB']:
+        base = str(tmp_path_factory.mktemp(kind))
+        for ch in CHANNELS:
+            os.makedirs(os.path.join(base, ch))
+            dst = os.path.join(base, ch, rel)
+            with open(os.path.join(good, ch, rel), 'rb') as src:
+                open(dst, 'wb').write(src.read())
+            if kind in CORRUPT:
+                corrupt(dst, kind)
+            elif kind == 'only-' + ch:
+                corrupt(dst, 'truncated-half')
+        out[kind] = base
+    return out
+
+
+@pytest.mark.parametrize('kind', CORRUPT)
+def test_corrupt_window(broker, empty_topic, profile, corrupt_profiles, kind):
+    """nfdump complains on stderr (but exits 0 for most of these); nfkafka
+    fails the window naming it and quoting the complaint."""
+    _good, rel = profile
+    chans = channels(corrupt_profiles[kind])
+    ref = reference_nfdump(chans, rel)
+    complaint = ref.stderr.strip().splitlines()
+    assert complaint, 'nfdump 1.7.1 always complained for these: %r' % ref
+    if kind != 'garbage-middle':
+        # The issue's point: same exit status and stdout as an empty window.
+        assert ref.returncode == 0 and 'No matching flows' in ref.stdout, ref
+    run = run_nfkafka(['--once', rel, '-b', broker.bootstrap, '-t', empty_topic,
+                       '-M', chans, '-Q', FMT_QUERY], timeout=QUICK)
+    assert_window_failed(run, stamp_of(rel), complaint[0].strip())
+    n = published(broker, empty_topic)
+    if kind == 'garbage-middle':
+        # nfdump printed the flows before the garbage, then failed; those
+        # may be in Kafka (at-least-once), never the whole window.
+        assert n < 2 * FLOWS
+    else:
+        assert n == 0
+
+
+def test_corrupt_window_transactional(broker, empty_topic, profile,
+                                      corrupt_profiles):
+    """Exactly-once mode: the flows read before the garbage are aborted."""
+    _good, rel = profile
+    run = run_nfkafka(['--once', rel, '-b', broker.bootstrap, '-t', empty_topic,
+                       '-M', channels(corrupt_profiles['garbage-middle']),
+                       '-Q', FMT_QUERY,
+                       '--transactional-id', 'errors-%s' % uuid.uuid4().hex],
+                      timeout=QUICK * 3)
+    assert_window_failed(run, stamp_of(rel))
+    assert published(broker, empty_topic) > 0   # written, then aborted
+    assert consume(broker.bootstrap, empty_topic, timeout=10,
+                   isolation='read_committed') == []
+
+
+@pytest.mark.parametrize('bad', CHANNELS)
+def test_one_corrupt_channel_fails_the_window(broker, empty_topic, profile,
+                                              corrupt_profiles, bad):
+    """nfdump 1.7.1 stops at the first bad file of -M a:b and still exits 0
+    with a summary: chanA bad -> "No matching flows", chanB's flows are never
+    read; chanB bad -> chanA's flows and a summary of FLOWS flows.  Only
+    stderr tells.  Either way the window fails instead of being published
+    as empty or as half of itself."""
+    _good, rel = profile
+    chans = channels(corrupt_profiles['only-' + bad])
+    ref = reference_nfdump(chans, rel)
+    shown = 0 if bad == 'chanA' else FLOWS
+    assert ref.returncode == 0, ref
+    assert 'Summary: total flows: %d,' % shown in ref.stdout, ref
+    run = run_nfkafka(['--once', rel, '-b', broker.bootstrap, '-t', empty_topic,
+                       '-M', chans, '-Q', FMT_QUERY], timeout=QUICK)
+    assert_window_failed(run, stamp_of(rel), ref.stderr.splitlines()[0].strip())
+    assert published(broker, empty_topic) <= shown   # at-least-once
+
+
+# --- signals ---------------------------------------------------------------------
+
+def test_sigterm_during_once(broker, empty_topic, profile, tmp_path):
+    """SIGTERM while nfdump still runs: nfkafka stops it, exits 1 at once,
+    says the window was not exported, and leaves no nfdump behind."""
+    base, rel = profile
+    marker = tmp_path / 'nfdump.pid'
+    body = ("printf '%s%s'\necho $$ > %s.tmp\nmv %s.tmp %s\nexec sleep 60\n"
+            % (HEADER, ROWS, marker, marker, marker))
+    argv = nfkafka_argv(['--once', rel, '-b', broker.bootstrap, '-t', empty_topic,
+                         '-M', channels(base), '-Q', FMT_QUERY,
+                         '--nfdump', fake_nfdump(tmp_path, body)])
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         stdin=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + QUICK
+        while not marker.exists():
+            assert p.poll() is None and time.monotonic() < deadline, \
+                'the fake nfdump did not start'
+            time.sleep(0.02)
+        child = int(marker.read_text())
+        time.sleep(0.3)    # let nfkafka read and queue the rows
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        _out, err = p.communicate(timeout=QUICK)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert time.monotonic() - t0 < 5 * SLOW
+    assert p.returncode == 1, err
+    # This line names the window by the file given to --once.
+    assert 'window %s: not exported: interrupted' % rel in err
+    assert 'exported 3' not in err
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)   # nfdump was stopped and reaped
