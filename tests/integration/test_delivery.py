@@ -1,0 +1,161 @@
+"""Issue 4: no record lost across broker outages, restarts and crashes,
+counted by an independent consumer against what nfdump says each window
+holds. Figures (lost, duplicates) are printed at the end of the run."""
+import collections
+import signal
+import time
+
+import pytest
+
+from collector import make_window
+from conftest import consume, run_nfkafka
+from livecheck import FLOW_QUERY, stamp_of, wait_exported
+from nfdump_ref import nfdump_rows
+
+FIGURES = []
+
+
+def count(broker, topic, expected, isolation='read_uncommitted'):
+    """(lost, duplicates) of what a consumer reads, keyed by window and row."""
+    msgs = consume(broker.bootstrap, topic, expect=expected, timeout=180,
+                   isolation=isolation)
+    keys = collections.Counter(
+        (m['headers']['nfkafka-window'], m['headers']['nfkafka-row'])
+        for m in msgs)
+    lost = expected - len(keys)
+    dupes = sum(n - 1 for n in keys.values())
+    return lost, dupes
+
+
+def record(scenario, expected, lost, dupes, mode='at-least-once'):
+    FIGURES.append('%-48s %-14s records %7d  lost %d  duplicates %d' % (
+        scenario, mode, expected, lost, dupes))
+
+
+@pytest.fixture(scope='module')
+def big(tmp_path_factory):
+    """A window large enough to still be in flight a second after start."""
+    base = str(tmp_path_factory.mktemp('big'))
+    rel = make_window(base, ('chanA', 'chanB'), 250_000)
+    profile = '%s/chanA:chanB' % base
+    return profile, rel, len(nfdump_rows(profile, rel, FLOW_QUERY))
+
+
+def live(daemons, profile, rel, bootstrap, topic, tmp_path, *extra):
+    return daemons(['-M', profile, '-b', bootstrap, '-t', topic, '-Q', FLOW_QUERY,
+                    '--since', stamp_of(rel), '--state', tmp_path / 'state',
+                    '--backoff-min', '0.2', '--backoff-max', '2'] + list(extra))
+
+
+def test_broker_killed_mid_window(own_broker, big, topic, tmp_path, daemons):
+    profile, rel, rows = big
+    b = own_broker()
+    b.start()
+    d = live(daemons, profile, rel, b.bootstrap, topic, tmp_path)
+    d.wait_log('to export first')
+    time.sleep(1.0)
+    b.kill()
+    time.sleep(2)
+    b.restart_same_port()
+    wait_exported(d, [stamp_of(rel)], timeout=180)
+    lost, dupes = count(b, topic, rows)
+    record('broker SIGKILL mid-window, restarted', rows, lost, dupes)
+    assert lost == 0
+    assert d.stop() == 0
+
+
+def test_broker_frozen_beyond_message_timeout(own_broker, big, topic, tmp_path,
+                                              daemons):
+    profile, rel, rows = big
+    b = own_broker()
+    b.start()
+    d = live(daemons, profile, rel, b.bootstrap, topic, tmp_path,
+             '-X', 'message.timeout.ms=4000')
+    d.wait_log('to export first')
+    time.sleep(0.5)
+    b.freeze()
+    time.sleep(7)
+    b.thaw()
+    wait_exported(d, [stamp_of(rel)], timeout=180)
+    assert 'retrying the window' in d.text()
+    lost, dupes = count(b, topic, rows)
+    record('broker SIGSTOP > message timeout, resumed', rows, lost, dupes)
+    assert lost == 0
+    assert d.stop() == 0
+
+
+def test_broker_down_at_start(own_broker, big, topic, tmp_path, daemons):
+    profile, rel, rows = big
+    b = own_broker()
+    d = live(daemons, profile, rel, b.bootstrap, topic, tmp_path,
+             '-X', 'message.timeout.ms=5000')
+    d.wait_log('to export first')
+    time.sleep(20)   # the issue says a minute; 20 s covers several retries
+    assert 'records,' not in d.text()
+    b.start()
+    wait_exported(d, [stamp_of(rel)], timeout=180)
+    lost, dupes = count(b, topic, rows)
+    record('broker down at start, up 20 s later', rows, lost, dupes)
+    assert lost == 0
+    assert d.stop() == 0
+
+
+@pytest.mark.parametrize('mode', ['at-least-once', 'exactly-once'])
+def test_nfkafka_killed_mid_window(broker, big, topic, tmp_path, daemons, mode):
+    profile, rel, rows = big
+    extra = ['--transactional-id', 'tx-' + topic] if mode == 'exactly-once' else []
+    d = live(daemons, profile, rel, broker.bootstrap, topic, tmp_path, *extra)
+    d.wait_log('to export first')
+    time.sleep(1.5)
+    assert 'records,' not in d.text(), 'window done before the kill'
+    d.kill()
+    d2 = live(daemons, profile, rel, broker.bootstrap, topic, tmp_path, *extra)
+    wait_exported(d2, [stamp_of(rel)], timeout=180)
+    with open(tmp_path / 'state') as f:
+        assert f.read().strip() == stamp_of(rel)
+    if mode == 'exactly-once':
+        lost, dupes = count(broker, topic, rows, isolation='read_committed')
+        record('nfkafka SIGKILL mid-window, restarted', rows, lost, dupes, mode)
+        assert dupes == 0
+    else:
+        lost, dupes = count(broker, topic, rows)
+        record('nfkafka SIGKILL mid-window, restarted', rows, lost, dupes, mode)
+    assert lost == 0
+    assert d2.stop() == 0
+
+
+def test_missing_topic_without_auto_create_is_fatal(own_broker, big, topic,
+                                                    tmp_path, daemons):
+    profile, rel, rows = big
+    b = own_broker(auto_create_topics=False)
+    b.start()
+    d = live(daemons, profile, rel, b.bootstrap, topic, tmp_path,
+             '-X', 'topic.metadata.propagation.max.ms=2000')
+    d.proc.wait(60)
+    assert d.proc.returncode == 1, d.text()
+    assert 'retrying cannot help' in d.text()
+    with pytest.raises(FileNotFoundError):
+        open(tmp_path / 'state')
+
+
+def test_shutdown_while_broker_unreachable_is_bounded(own_broker, big, topic,
+                                                      tmp_path, daemons):
+    profile, rel, rows = big
+    b = own_broker()
+    d = live(daemons, profile, rel, b.bootstrap, topic, tmp_path,
+             '--flush-timeout', '2')
+    d.wait_log('to export first')
+    time.sleep(2)
+    started = time.monotonic()
+    assert d.stop(signal.SIGTERM, timeout=15) == 0
+    assert time.monotonic() - started < 10
+    with pytest.raises(FileNotFoundError):
+        open(tmp_path / 'state')   # nothing was acknowledged: nothing is done
+
+
+def test_invalid_property_value_is_fatal(broker, topic, tmp_path):
+    (tmp_path / 'x').mkdir()
+    run = run_nfkafka(['-M', '%s/x' % tmp_path, '-b', broker.bootstrap,
+                       '-X', 'acks=sometimes'])
+    assert run.returncode == 2
+    assert 'acks' in run.stderr
