@@ -7,7 +7,7 @@ DESTDIR ?=
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC = libuv rdkafka libcbor
+LIBS_PC = libuv rdkafka libcbor inih libsystemd
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARN) -Iinclude \

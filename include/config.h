@@ -37,11 +37,19 @@ struct config {
 	int backoff_max_ms;	/* --backoff-max */
 	char *transactional_id;	/* --transactional-id: exactly-once */
 	int backlog_warn_s;	/* --backlog-warn */
+	char *config_file;	/* -c */
+	char *metrics;		/* --metrics ADDR:PORT */
+	int health_backlog;	/* --health-backlog */
+	int check_config;	/* --check-config */
 	int help;
 	int version;
 };
 
-/* 0, or -EINVAL with a one-line reason naming the option in errstr. */
+/*
+ * Reads the config file named by -c, if any, then the command line over
+ * it. 0, or -EINVAL with a one-line reason naming the option (or the file,
+ * line and key) in errstr.
+ */
 int config_parse(int argc, char **argv, struct config *c, char *errstr,
     size_t errlen);
 void config_free(struct config *c);

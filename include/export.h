@@ -11,8 +11,9 @@
 
 struct exporter;
 
+/* query and key_fields belong to the exporter once handed to it. */
 struct export_options {
-	const struct query *query;
+	struct query *query;
 	const struct profile *profile;
 	const char *nfdump;	/* program to run */
 	enum encode_values values;
@@ -56,6 +57,11 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 int export_start(struct exporter *x, const char *relfile,
     const char *stamp, unsigned long mask, export_done_cb cb, void *arg);
 int export_busy(const struct exporter *x);
+/*
+ * New query, key and value mode (SIGHUP): they apply from the next window,
+ * never to the one in flight.
+ */
+void export_reconfigure(struct exporter *x, const struct export_options *o);
 /* nfdump processes still running, including abandoned ones. */
 int export_children(const struct exporter *x);
 /* Stops the window in flight without calling its cb; it counts as undone. */

@@ -8,7 +8,7 @@ struct kafka;
 
 /* A delivery report: err is 0 when the broker acknowledged the message. */
 typedef void (*kafka_delivery_cb)(void *arg, void *msg_opaque, int err,
-    const char *errstr);
+    const char *errstr, size_t len);
 /* After a batch of delivery reports: the producer queue has room again. */
 typedef void (*kafka_drain_cb)(void *arg);
 
@@ -50,6 +50,8 @@ void kafka_abort(struct kafka *k);
 /* Nonzero after librdkafka raised a fatal error; its text in errstr. */
 int kafka_fatal(struct kafka *k, char *errstr, size_t errlen);
 int kafka_outq_len(struct kafka *k);
+/* 0 after librdkafka said all brokers are down, until the next ack. */
+int kafka_broker_up(const struct kafka *k);
 /* Waits up to timeout_ms for deliveries; frees once the loop closes it. */
 void kafka_destroy(struct kafka *k, int timeout_ms);
 /*

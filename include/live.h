@@ -35,7 +35,11 @@ int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
 /* Stops intake and abandons the window in flight; exit_cb follows. */
 void live_stop(struct live *l);
 void live_set_grace(struct live *l, uint64_t grace_ms);
-void live_set_backoff(struct live *l, int min_ms, int max_ms);
+/* For the metrics endpoint. */
+void live_gauges(struct live *l, uint64_t *pending, double *oldest_age,
+    int *retrying, const char **last_window);
+void live_set_backoff(struct live *l, int min_ms, int max_ms,
+    int backlog_warn_s);
 void live_free(struct live *l);
 
 #endif

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <ini.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,11 +27,16 @@ enum {
 	OPT_BACKOFF_MAX,
 	OPT_TRANSACTIONAL_ID,
 	OPT_BACKLOG_WARN,
+	OPT_LOG_LEVEL,
+	OPT_METRICS,
+	OPT_HEALTH_BACKLOG,
+	OPT_CHECK_CONFIG,
 };
 
-static const char config_shortopts[] = "M:b:i:p:t:X:Q:k:vqhV";
+static const char config_shortopts[] = "c:M:b:i:p:t:X:Q:k:vqhV";
 
 static const struct option config_longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
 	{ "profile", required_argument, NULL, 'M' },
 	{ "once", required_argument, NULL, OPT_ONCE },
 	{ "brokers", required_argument, NULL, 'b' },
@@ -54,6 +60,10 @@ static const struct option config_longopts[] = {
 	{ "backoff-max", required_argument, NULL, OPT_BACKOFF_MAX },
 	{ "transactional-id", required_argument, NULL, OPT_TRANSACTIONAL_ID },
 	{ "backlog-warn", required_argument, NULL, OPT_BACKLOG_WARN },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "health-backlog", required_argument, NULL, OPT_HEALTH_BACKLOG },
+	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -152,6 +162,96 @@ static void config_set(char **field, const char *value)
 	*field = xstrdup(value);
 }
 
+static int config_log_level(const char *arg, enum log_level *level,
+    char *errstr, size_t errlen)
+{
+	static const char *const names[] = { "error", "warn", "info",
+		"debug" };
+
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(arg, names[i]) == 0) {
+			*level = (enum log_level)i;
+			return 0;
+		}
+	}
+	snprintf(errstr, errlen, "--log-level %s: expected error, warn, info "
+	    "or debug", arg);
+	return -EINVAL;
+}
+
+/*
+ * A secret need not be on the command line, where ps shows it: a value
+ * "${env:NAME}" is taken from the environment, "${file:PATH}" from a file
+ * (one line). Anything else is the value itself.
+ */
+static int config_secret(const char *name, const char *value, char **out,
+    char *errstr, size_t errlen)
+{
+	size_t n = strlen(value);
+	char buf[4096];
+	FILE *f;
+
+	if (strncmp(value, "${env:", 6) == 0 && value[n - 1] == '}') {
+		char *var = xstrndup(value + 6, n - 7);
+		const char *v = getenv(var);
+
+		if (v == NULL)
+			snprintf(errstr, errlen, "-X %s: environment variable "
+			    "%s is not set", name, var);
+		free(var);
+		if (v == NULL)
+			return -EINVAL;
+		*out = xstrdup(v);
+		return 0;
+	}
+	if (strncmp(value, "${file:", 7) == 0 && value[n - 1] == '}') {
+		char *path = xstrndup(value + 7, n - 8);
+
+		f = fopen(path, "r");
+		if (f == NULL || fgets(buf, sizeof buf, f) == NULL) {
+			snprintf(errstr, errlen, "-X %s: cannot read %s: %s",
+			    name, path, f == NULL ? strerror(errno) :
+			    "empty file");
+			if (f != NULL)
+				fclose(f);
+			free(path);
+			return -EINVAL;
+		}
+		fclose(f);
+		free(path);
+		buf[strcspn(buf, "\r\n")] = '\0';
+		*out = xstrdup(buf);
+		return 0;
+	}
+	*out = xstrdup(value);
+	return 0;
+}
+
+/* -X name=value, stored as "name=value" with secrets resolved. */
+static int config_property(struct config *c, const char *arg, char *errstr,
+    size_t errlen)
+{
+	const char *eq = strchr(arg, '=');
+	char *name, *value;
+
+	if (eq == NULL || eq == arg) {
+		snprintf(errstr, errlen, "-X %s: expected property=value (see "
+		    "-X list)", arg);
+		return -EINVAL;
+	}
+	name = xstrndup(arg, (size_t)(eq - arg));
+	if (config_secret(name, eq + 1, &value, errstr, errlen) != 0) {
+		free(name);
+		return -EINVAL;
+	}
+	c->props = xrealloc(c->props, (c->nprops + 2) * sizeof *c->props);
+	xasprintf(&c->props[c->nprops++], "%s=%s", name, value);
+	c->props[c->nprops] = NULL;
+	free(name);
+	free(value);
+	return 0;
+}
+
 static int config_option(struct config *c, int opt, const char *arg,
     char *errstr, size_t errlen)
 {
@@ -169,11 +269,7 @@ static int config_option(struct config *c, int opt, const char *arg,
 			c->list_props = 1;
 			break;
 		}
-		c->props = xrealloc(c->props,
-		    (c->nprops + 2) * sizeof *c->props);
-		c->props[c->nprops++] = xstrdup(arg);
-		c->props[c->nprops] = NULL;
-		break;
+		return config_property(c, arg, errstr, errlen);
 	case 'Q': config_set(&c->query, arg); break;
 	case OPT_NFDUMP: config_set(&c->nfdump, arg); break;
 	case 'k': config_set(&c->key, arg); break;
@@ -213,6 +309,14 @@ static int config_option(struct config *c, int opt, const char *arg,
 		return config_seconds("--backoff-max", arg,
 		    &c->backoff_max_ms, errstr, errlen);
 	case OPT_TRANSACTIONAL_ID: config_set(&c->transactional_id, arg); break;
+	case 'c': config_set(&c->config_file, arg); break;
+	case OPT_LOG_LEVEL:
+		return config_log_level(arg, &c->log_level, errstr, errlen);
+	case OPT_METRICS: config_set(&c->metrics, arg); break;
+	case OPT_HEALTH_BACKLOG:
+		return config_int("--health-backlog", arg, 0, 1000000,
+		    &c->health_backlog, errstr, errlen);
+	case OPT_CHECK_CONFIG: c->check_config = 1; break;
 	case OPT_BACKLOG_WARN:
 		return config_int("--backlog-warn", arg, 0, 86400 * 365,
 		    &c->backlog_warn_s, errstr, errlen);
@@ -268,6 +372,98 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 	return 0;
 }
 
+struct config_file {
+	struct config *c;
+	char err[512];
+};
+
+/* Command-line-only options: modes and actions, not settings. */
+static const char *const config_file_refused[] = { "config", "once",
+	"replay", "help", "version", "check-config", "verbose", "quiet",
+	NULL };
+
+static const struct option *config_longopt(const char *name)
+{
+	for (const char *const *r = config_file_refused; *r != NULL; r++) {
+		if (strcmp(*r, name) == 0)
+			return NULL;
+	}
+	for (const struct option *o = config_longopts; o->name != NULL; o++) {
+		if (strcmp(o->name, name) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/* One "key = value" of the file: long options at the top, -X in [kafka]. */
+static int config_file_entry(void *user, const char *section,
+    const char *name, const char *value)
+{
+	struct config_file *cf = user;
+	char why[480], *arg;
+	const struct option *o;
+	int error;
+
+	if (cf->err[0] != '\0')
+		return 1; /* report the first error only */
+	if (strcmp(section, "kafka") == 0) {
+		xasprintf(&arg, "%s=%s", name, value);
+		error = config_property(cf->c, arg, why, sizeof why);
+		free(arg);
+	} else if (section[0] != '\0' && strcmp(section, "nfkafka") != 0) {
+		snprintf(why, sizeof why, "unknown section [%s]: use [kafka] "
+		    "for librdkafka properties", section);
+		error = -EINVAL;
+	} else if ((o = config_longopt(name)) == NULL) {
+		snprintf(why, sizeof why, "unknown key \"%s\" (keys are the "
+		    "long options of nfkafka(8))", name);
+		error = -EINVAL;
+	} else {
+		error = config_option(cf->c, o->val, value, why, sizeof why);
+	}
+	if (error != 0) {
+		snprintf(cf->err, sizeof cf->err, "key %s: %s", name, why);
+		return 0;
+	}
+	return 1;
+}
+
+static int config_load_file(struct config *c, const char *path,
+    char *errstr, size_t errlen)
+{
+	struct config_file cf = { .c = c };
+	int line = ini_parse(path, config_file_entry, &cf);
+
+	if (line == -1) {
+		snprintf(errstr, errlen, "config file %s: %s", path,
+		    strerror(errno));
+		return -EINVAL;
+	}
+	if (line != 0) {
+		snprintf(errstr, errlen, "%s:%d: %s", path, line, cf.err[0] ?
+		    cf.err : "not a \"key = value\" line");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* -c FILE is read before the rest of the command line, which overrides it. */
+static int config_find_file(int argc, char **argv, struct config *c)
+{
+	int opt;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, config_shortopts,
+	    config_longopts, NULL)) != -1) {
+		if (opt == 'c')
+			config_set(&c->config_file, optarg);
+		else if (opt == OPT_REPLAY && optind < argc)
+			optind++;
+	}
+	return c->config_file != NULL;
+}
+
 /* --replay FROM TO: getopt gives FROM; TO is the next word. */
 static int config_replay(struct config *c, int argc, char **argv,
     char *errstr, size_t errlen)
@@ -300,6 +496,10 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 	c->backoff_min_ms = 1000;
 	c->backoff_max_ms = 60000;
 	c->backlog_warn_s = 3600;
+	c->health_backlog = 2;
+	if (config_find_file(argc, argv, c) &&
+	    config_load_file(c, c->config_file, errstr, errlen) != 0)
+		return -EINVAL;
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, config_shortopts,
@@ -348,5 +548,7 @@ void config_free(struct config *c)
 	free(c->log_file);
 	free(c->state);
 	free(c->transactional_id);
+	free(c->config_file);
+	free(c->metrics);
 	memset(c, 0, sizeof *c);
 }

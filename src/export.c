@@ -12,6 +12,7 @@
 
 #include "export.h"
 #include "log.h"
+#include "metrics.h"
 #include "nfcapd.h"
 #include "nfdump.h"
 #include "words.h"
@@ -56,6 +57,7 @@ struct exporter {
 	size_t keycap;
 	int children;		/* nfdump processes not yet reaped */
 	uv_timer_t *finish;
+	struct export_options next; /* from a reload; query NULL if none */
 };
 
 static void export_run_free(struct export_run *run)
@@ -154,6 +156,7 @@ static void export_finish(uv_timer_t *t)
 	else if (run->r.error[0] != '\0')
 		run->r.failure = EXPORT_NFDUMP;
 	run->r.ok = run->r.error[0] == '\0';
+	metrics.untyped_values += run->r.untyped;
 	run->r.total_secs = (uv_hrtime() - run->t_start) / 1e9;
 	x->run = NULL;
 	run->cb(run->arg, run->stamp, &run->r);
@@ -311,18 +314,23 @@ static void export_nfdump_done(void *arg, int status, const char *errtext)
 	snprintf(run->nfdump_err, sizeof run->nfdump_err, "%s", errtext);
 	run->t_nfdump = uv_hrtime();
 	run->r.nfdump_secs = (run->t_nfdump - run->t_start) / 1e9;
+	metrics.nfdump_runs++;
+	metrics.nfdump_seconds += run->r.nfdump_secs;
 	export_maybe_done(run);
 }
 
 static void export_delivered(void *arg, void *msg_opaque, int err,
-    const char *errstr)
+    const char *errstr, size_t len)
 {
 	struct export_run *run = msg_opaque;
 
 	(void)arg;
 	if (err == 0) {
 		run->r.acked++;
+		metrics.records++;
+		metrics.record_bytes += len;
 	} else {
+		metrics.delivery_errors++;
 		run->kafka_error = 1;
 		if (run->delivery_failed++ == 0)
 			export_fail(run, "Kafka delivery failed: %s", errstr);
@@ -367,6 +375,34 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 	return 0;
 }
 
+static void export_options_free(struct export_options *o)
+{
+	if (o->query != NULL) {
+		query_free(o->query);
+		free(o->query);
+	}
+	words_free(o->key_fields);
+	o->query = NULL;
+	o->key_fields = NULL;
+}
+
+void export_reconfigure(struct exporter *x, const struct export_options *o)
+{
+	export_options_free(&x->next);
+	x->next = *o;
+}
+
+static void export_apply_next(struct exporter *x)
+{
+	if (x->next.query == NULL)
+		return;
+	export_options_free(&x->o);
+	x->o = x->next;
+	memset(&x->next, 0, sizeof x->next);
+	encoder_free(x->enc);
+	x->enc = encoder_new(x->o.values);
+}
+
 int export_start(struct exporter *x, const char *relfile,
     const char *stamp, unsigned long mask, export_done_cb cb, void *arg)
 {
@@ -376,6 +412,7 @@ int export_start(struct exporter *x, const char *relfile,
 
 	if (x->run != NULL)
 		return -EBUSY;
+	export_apply_next(x);
 	if ((error = kafka_begin(x->kafka, why, sizeof why)) != 0) {
 		log_warn("window %s: %s", stamp, why);
 		return error == -EPERM ? -EPERM : -EAGAIN;
@@ -447,6 +484,8 @@ void exporter_free(struct exporter *x, int timeout_ms)
 {
 	uv_close((uv_handle_t *)x->finish, export_timer_closed);
 	kafka_destroy(x->kafka, timeout_ms);
+	export_options_free(&x->o);
+	export_options_free(&x->next);
 	encoder_free(x->enc);
 	free(x->keybuf);
 	free(x);

@@ -37,6 +37,7 @@ struct kafka {
 	uv_poll_t poll;
 	int pipefd[2];
 	int last_error;
+	int brokers_down;
 	int transactional;
 	int txn_ready;		/* init_transactions succeeded */
 	int txn_open;
@@ -44,6 +45,14 @@ struct kafka {
 	kafka_drain_cb drain_cb;
 	void *arg;
 };
+
+/* Passwords, keys and tokens never reach a log line or an error. */
+static int kafka_secret(const char *name)
+{
+	return strstr(name, "password") != NULL ||
+	    strstr(name, "secret") != NULL || strstr(name, "ssl.key") != NULL ||
+	    strstr(name, "sasl.oauthbearer.config") != NULL;
+}
 
 static int kafka_set(rd_kafka_conf_t *conf, const char *name,
     const char *value, char *errstr, size_t errlen)
@@ -53,8 +62,9 @@ static int kafka_set(rd_kafka_conf_t *conf, const char *name,
 	if (rd_kafka_conf_set(conf, name, value, why, sizeof why) ==
 	    RD_KAFKA_CONF_OK)
 		return 0;
-	snprintf(errstr, errlen, "-X %s=%s: %s (see -X list)", name, value,
-	    why);
+	snprintf(errstr, errlen, "-X %s=%s: %s (see -X list)", name,
+	    kafka_secret(name) ? "(secret)" : value,
+	    kafka_secret(name) ? "invalid value" : why);
 	return -EINVAL;
 }
 
@@ -120,8 +130,10 @@ static void kafka_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m,
 		log_info("kafka: deliveries succeed again");
 		k->last_error = 0;
 	}
+	if (m->err == 0)
+		k->brokers_down = 0;
 	k->delivery_cb(k->arg, m->_private, m->err,
-	    m->err != 0 ? rd_kafka_err2str(m->err) : NULL);
+	    m->err != 0 ? rd_kafka_err2str(m->err) : NULL, m->len);
 }
 
 /* Reports each change of the client's error state once, not per retry. */
@@ -135,6 +147,8 @@ static void kafka_error(rd_kafka_t *rk, int err, const char *reason,
 		log_error("kafka: fatal error: %s", reason);
 		return;
 	}
+	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+		k->brokers_down = 1;
 	if (err == k->last_error)
 		return;
 	k->last_error = err;
@@ -200,6 +214,13 @@ int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
 	k->mainq = rd_kafka_queue_get_main(k->rk);
 	rd_kafka_set_log_queue(k->rk, NULL);
 	rd_kafka_queue_io_event_enable(k->mainq, k->pipefd[1], "1", 1);
+	/*
+	 * librdkafka writes to the pipe only when the queue turns non-empty:
+	 * events queued since rd_kafka_new (a refused connection) would
+	 * otherwise wait for ever. Serve the queue once on the loop.
+	 */
+	if (write(k->pipefd[1], "1", 1) != 1)
+		fatal("pipe write");
 	uv_poll_init(loop, &k->poll, k->pipefd[0]);
 	k->poll.data = k;
 	uv_poll_start(&k->poll, UV_READABLE, kafka_serve);
@@ -327,6 +348,11 @@ int kafka_fatal(struct kafka *k, char *errstr, size_t errlen)
 int kafka_outq_len(struct kafka *k)
 {
 	return rd_kafka_outq_len(k->rk);
+}
+
+int kafka_broker_up(const struct kafka *k)
+{
+	return !k->brokers_down;
 }
 
 static void kafka_poll_closed(uv_handle_t *h)

@@ -13,6 +13,7 @@
 
 #include "live.h"
 #include "log.h"
+#include "metrics.h"
 #include "state.h"
 #include "watch.h"
 #include "window.h"
@@ -136,6 +137,9 @@ static void live_log_done(struct live *l, const struct window *w,
 	char *missing = profile_names(l->p, ~w->mask, ",");
 	double lag = (uv_now(l->loop) - w->last_ms) / 1e3;
 
+	metrics.lag_seconds_last = lag;
+	metrics.lag_seconds_sum += lag;
+
 	log_info("window %s: %s: %" PRIu64 " records, nfdump %.3f s, acked "
 	    "%.3f s, %.3f s after rotation%s%s%s", w->stamp, names, r->rows,
 	    r->nfdump_secs, r->total_secs, lag, missing[0] ? " (missing: " :
@@ -156,6 +160,7 @@ static void live_done(void *arg, const char *stamp,
 	    ++l->attempts >= LIVE_NFDUMP_ATTEMPTS)) {
 		if (r->ok) {
 			live_log_done(l, w, r);
+			metrics.windows_exported++;
 			if (l->last_error[0] != '\0')
 				log_info("window %s: exported after earlier "
 				    "failures", w->stamp);
@@ -165,6 +170,7 @@ static void live_done(void *arg, const char *stamp,
 			    "--replay %s %s", w->stamp, l->attempts,
 			    r->error, w->stamp, w->stamp);
 			l->failed_windows++;
+			metrics.windows_skipped++;
 		}
 		live_save(l, w->stamp);
 		windows_pop(l->ws);
@@ -181,6 +187,7 @@ static void live_done(void *arg, const char *stamp,
 		live_finish(l, 1);
 		return;
 	}
+	metrics.windows_failed++;
 	delay = live_next_backoff(l);
 	if (strcmp(l->last_error, r->error) != 0) {
 		log_warn("window %s: %s; retrying the window, backing off up "
@@ -350,16 +357,27 @@ void live_stop(struct live *l)
 	live_finish(l, 0);
 }
 
+void live_gauges(struct live *l, uint64_t *pending, double *oldest_age,
+    int *retrying, const char **last_window)
+{
+	*pending = windows_pending(l->ws);
+	*oldest_age = windows_oldest_age(l->ws) / 1e3;
+	*retrying = uv_is_active((uv_handle_t *)l->retry);
+	*last_window = windows_floor(l->ws);
+}
+
 void live_set_grace(struct live *l, uint64_t grace_ms)
 {
 	windows_set_grace(l->ws, grace_ms);
 	live_kick(l);
 }
 
-void live_set_backoff(struct live *l, int min_ms, int max_ms)
+void live_set_backoff(struct live *l, int min_ms, int max_ms,
+    int backlog_warn_s)
 {
 	l->o.backoff_min_ms = min_ms;
 	l->o.backoff_max_ms = max_ms;
+	l->o.backlog_warn_s = backlog_warn_s;
 }
 
 static void live_timer_closed(uv_handle_t *h)

@@ -1,22 +1,26 @@
 /* nfkafka: command line → checked configuration → the export loop. */
 #include <errno.h>
 #include <inttypes.h>
+#include <librdkafka/rdkafka.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <librdkafka/rdkafka.h>
 #include <uv.h>
 
+#include "check.h"
 #include "config.h"
 #include "export.h"
 #include "live.h"
 #include "log.h"
+#include "metrics.h"
 #include "nfcapd.h"
+#include "notify.h"
 #include "profile.h"
 #include "query.h"
+#include "reload.h"
 #include "words.h"
 #include "xmalloc.h"
 
@@ -27,17 +31,17 @@
 #define EXIT_USAGE 2
 
 struct app {
+	int argc;
+	char **argv;
 	struct config c;
-	struct query query;
 	struct profile profile;
-	char **key_fields;
-	size_t nkey_fields;
 	uv_loop_t loop;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	uv_signal_t sighup;
 	struct exporter *x;
 	struct live *live;
+	struct metrics_server *metrics;
 	int stopping;
 	int exit_status;
 };
@@ -46,31 +50,6 @@ static void usage_error(const char *what, const char *why)
 {
 	fprintf(stderr, "nfkafka: %s%s%s\n", what, what[0] ? ": " : "", why);
 	exit(EXIT_USAGE);
-}
-
-/* Splits -k into field names and checks them when the schema is known. */
-static void app_key_fields(struct app *a)
-{
-	char errstr[256];
-	char *list;
-
-	if (a->c.key == NULL)
-		return;
-	list = xstrdup(a->c.key);
-	for (char *f = strtok(list, ","); f != NULL; f = strtok(NULL, ",")) {
-		if (!a->query.csv && schema_find(&a->query.schema, f) < 0) {
-			snprintf(errstr, sizeof errstr, "field %s is not in "
-			    "the query's output format", f);
-			usage_error("-k", errstr);
-		}
-		a->key_fields = xrealloc(a->key_fields,
-		    (a->nkey_fields + 2) * sizeof *a->key_fields);
-		a->key_fields[a->nkey_fields++] = xstrdup(f);
-		a->key_fields[a->nkey_fields] = NULL;
-	}
-	free(list);
-	if (a->nkey_fields == 0)
-		usage_error("-k", "no field names");
 }
 
 /* A regular file we may run: access() alone also passes directories. */
@@ -103,11 +82,11 @@ static int app_find_program(const char *prog)
 }
 
 /* Checks everything that can be checked before touching the network. */
-static void app_configure(struct app *a, int argc, char **argv)
+static void app_configure(struct app *a)
 {
 	char errstr[512];
 
-	if (config_parse(argc, argv, &a->c, errstr, sizeof errstr) != 0)
+	if (config_parse(a->argc, a->argv, &a->c, errstr, sizeof errstr) != 0)
 		usage_error("", errstr);
 	if (a->c.help) {
 		config_usage();
@@ -135,23 +114,9 @@ static void app_configure(struct app *a, int argc, char **argv)
 		    a->c.nfdump);
 		usage_error("--nfdump", errstr);
 	}
-	if (query_parse(a->c.query, &a->query, errstr, sizeof errstr) != 0)
-		usage_error("-Q", errstr);
 	if (profile_parse(a->c.profile, &a->profile, errstr,
 	    sizeof errstr) != 0)
 		usage_error("-M", errstr);
-	app_key_fields(a);
-}
-
-static struct kafka_options app_kafka_options(const struct app *a)
-{
-	return (struct kafka_options){
-		.brokers = a->c.brokers,
-		.topic = a->c.topic,
-		.props = a->c.props,
-		.nprops = a->c.nprops,
-		.transactional_id = a->c.transactional_id,
-	};
 }
 
 static void app_walk_close(uv_handle_t *h, void *arg)
@@ -167,6 +132,10 @@ static void app_stop(struct app *a)
 	if (a->stopping)
 		return;
 	a->stopping = 1;
+	notify_stopping();
+	notify_watchdog_stop();
+	metrics_stop(a->metrics);
+	a->metrics = NULL;
 	uv_close((uv_handle_t *)&a->sigint, NULL);
 	uv_close((uv_handle_t *)&a->sigterm, NULL);
 	uv_close((uv_handle_t *)&a->sighup, NULL);
@@ -209,10 +178,35 @@ static void app_signal(uv_signal_t *h, int signum)
 
 static void app_hangup(uv_signal_t *h, int signum)
 {
-	(void)h;
+	struct app *a = h->data;
+	struct config next;
+	struct export_options eo;
+	char errstr[512];
+
 	(void)signum;
+	notify_reloading();
 	log_reopen();
-	log_info("SIGHUP: log file reopened");
+	if (config_parse(a->argc, a->argv, &next, errstr,
+	    sizeof errstr) != 0 || reload_export_options(&next, &a->profile,
+	    &eo, errstr, sizeof errstr) != 0) {
+		log_error("SIGHUP: %s; keeping the running configuration",
+		    errstr);
+		notify_ready();
+		return;
+	}
+	reload_report_restart_needed(&a->c, &next);
+	eo.nfdump = a->c.nfdump; /* fixed until a restart */
+	export_reconfigure(a->x, &eo);
+	log_set_level(next.log_level);
+	if (a->live != NULL) {
+		live_set_grace(a->live, (uint64_t)next.grace_s * 1000);
+		live_set_backoff(a->live, next.backoff_min_ms,
+		    next.backoff_max_ms, next.backlog_warn_s);
+	}
+	reload_adopt(&a->c, &next);
+	log_info("SIGHUP: configuration reloaded; it applies from the next "
+	    "window");
+	notify_ready();
 }
 
 static void app_live_exit(void *arg, int status)
@@ -221,6 +215,17 @@ static void app_live_exit(void *arg, int status)
 
 	a->exit_status = status;
 	app_stop(a);
+}
+
+static void app_gauges(void *arg, struct metrics_gauges *g)
+{
+	struct app *a = arg;
+
+	g->queue_depth = kafka_outq_len(exporter_kafka(a->x));
+	g->broker_up = kafka_broker_up(exporter_kafka(a->x));
+	if (a->live != NULL)
+		live_gauges(a->live, &g->windows_pending,
+		    &g->oldest_pending_age, &g->retrying, &g->last_window);
 }
 
 static void app_live(struct app *a)
@@ -242,8 +247,11 @@ static void app_live(struct app *a)
 		log_error("%s", errstr);
 		exit(EXIT_USAGE);
 	}
-	if (lo.replay_from[0] == '\0')
+	if (lo.replay_from[0] == '\0') {
 		log_info("watching %s for rotated windows", a->c.profile);
+		notify_ready();
+		notify_watchdog_start(&a->loop);
+	}
 }
 
 static void app_once(struct app *a)
@@ -270,61 +278,96 @@ static void app_once(struct app *a)
 	}
 	error = export_start(a->x, a->c.once, stamp, mask, app_once_done, a);
 	if (error != 0) {
-		log_error("window %s: cannot run %s: %s", stamp, a->c.nfdump,
+		log_error("window %s: cannot start: %s", stamp, error == -EAGAIN
+		    || error == -EPERM ? "Kafka transaction" :
 		    uv_strerror(error));
 		exit(EXIT_EXPORT_FAILED);
 	}
 }
 
+/* --check-config: everything, then a dry run of the query; no export. */
+static int app_check(struct app *a, struct export_options *eo,
+    const struct kafka_options *ko)
+{
+	const char *what;
+	char errstr[1024];
+
+	if (check_query(&a->loop, eo, ko, &what, errstr,
+	    sizeof errstr) != 0) {
+		fprintf(stderr, "nfkafka: --check-config: %s\n", errstr);
+		return EXIT_USAGE;
+	}
+	printf("nfkafka: configuration OK (query checked by %s)\n", what);
+	return 0;
+}
+
+static void app_signals(struct app *a)
+{
+	uv_signal_init(&a->loop, &a->sigint);
+	uv_signal_init(&a->loop, &a->sigterm);
+	uv_signal_init(&a->loop, &a->sighup);
+	a->sigint.data = a->sigterm.data = a->sighup.data = a;
+	uv_signal_start(&a->sigint, app_signal, SIGINT);
+	uv_signal_start(&a->sigterm, app_signal, SIGTERM);
+	uv_signal_start(&a->sighup, app_hangup, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void app_metrics(struct app *a)
+{
+	char errstr[512];
+
+	if (a->c.metrics == NULL)
+		return;
+	if (metrics_start(&a->loop, a->c.metrics, (unsigned)a->c.health_backlog,
+	    app_gauges, a, &a->metrics, errstr, sizeof errstr) != 0)
+		usage_error("--metrics", errstr);
+	log_info("metrics on http://%s/metrics", a->c.metrics);
+}
+
+/* Ends the loop cleanly: flush, close every handle, check none is left. */
+static void app_finish(struct app *a)
+{
+	while (!(a->stopping && export_children(a->x) == 0))
+		uv_run(&a->loop, UV_RUN_ONCE);
+	exporter_free(a->x, a->c.flush_ms);
+	live_free(a->live);
+	uv_walk(&a->loop, app_walk_close, NULL);
+	uv_run(&a->loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&a->loop) != 0)
+		log_warn("event loop: handles left open at exit");
+}
+
 int main(int argc, char **argv)
 {
-	struct app a = { .exit_status = EXIT_EXPORT_FAILED };
+	struct app a = { .argc = argc, .argv = argv,
+		.exit_status = EXIT_EXPORT_FAILED };
 	struct export_options eo;
 	struct kafka_options ko;
 	char errstr[512];
 
-	app_configure(&a, argc, argv);
-	ko = app_kafka_options(&a);
+	app_configure(&a);
+	if (reload_export_options(&a.c, &a.profile, &eo, errstr,
+	    sizeof errstr) != 0)
+		usage_error("", errstr);
+	ko = reload_kafka_options(&a.c);
 	if (kafka_check(&ko, errstr, sizeof errstr) != 0)
 		usage_error("", errstr);
-	eo = (struct export_options){
-		.query = &a.query,
-		.profile = &a.profile,
-		.nfdump = a.c.nfdump,
-		.values = a.c.values,
-		.key_fields = a.key_fields,
-		.nkey_fields = a.nkey_fields,
-	};
 	uv_loop_init(&a.loop);
+	srandom((unsigned)uv_hrtime());
+	if (a.c.check_config)
+		return app_check(&a, &eo, &ko);
 	if (exporter_new(&a.loop, &eo, &ko, &a.x, errstr,
 	    sizeof errstr) != 0)
 		usage_error("kafka", errstr);
-	uv_signal_init(&a.loop, &a.sigint);
-	uv_signal_init(&a.loop, &a.sigterm);
-	uv_signal_init(&a.loop, &a.sighup);
-	a.sigint.data = a.sigterm.data = a.sighup.data = &a;
-	uv_signal_start(&a.sigint, app_signal, SIGINT);
-	uv_signal_start(&a.sigterm, app_signal, SIGTERM);
-	uv_signal_start(&a.sighup, app_hangup, SIGHUP);
-	signal(SIGPIPE, SIG_IGN);
-	srandom((unsigned)uv_hrtime());
-
+	app_signals(&a);
+	app_metrics(&a);
 	if (a.c.once != NULL)
 		app_once(&a);
 	else
 		app_live(&a);
-	while (!(a.stopping && export_children(a.x) == 0))
-		uv_run(&a.loop, UV_RUN_ONCE);
-
-	exporter_free(a.x, a.c.flush_ms);
-	live_free(a.live);
-	uv_walk(&a.loop, app_walk_close, NULL);
-	uv_run(&a.loop, UV_RUN_DEFAULT);
-	if (uv_loop_close(&a.loop) != 0)
-		log_warn("event loop: handles left open at exit");
-	query_free(&a.query);
+	app_finish(&a);
 	profile_free(&a.profile);
-	words_free(a.key_fields);
 	config_free(&a.c);
 	log_close();
 	return a.exit_status;

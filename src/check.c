@@ -1,0 +1,208 @@
+/* --check-config: the query meets a real nfdump before the service starts. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "log.h"
+#include "nfcapd.h"
+#include "profile.h"
+#include "watch.h"
+#include "words.h"
+#include "xmalloc.h"
+
+#define CHECK_WINDOW "nfcapd.197001010000"
+
+extern char **environ;
+
+struct check_newest {
+	const struct profile *p;
+	char stamp[NFCAPD_STAMP_LEN + 1];
+	char *path;
+};
+
+static void check_newest_file(void *arg, size_t channel, const char *relfile,
+    const char *stamp)
+{
+	struct check_newest *n = arg;
+
+	if (strcmp(stamp, n->stamp) <= 0)
+		return;
+	memcpy(n->stamp, stamp, sizeof n->stamp);
+	free(n->path);
+	n->path = profile_path(n->p, channel, relfile);
+}
+
+/* Runs argv to completion, quietly; its exit status or -errno. */
+static int check_run(char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status, error;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	error = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (error != 0)
+		return -error;
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* The query's filter alone, when there is no file to run it on. */
+static int check_filter(const struct export_options *o, char *errstr,
+    size_t errlen)
+{
+	char **argv = xcalloc(o->query->nfilter + 3, sizeof *argv);
+	int status;
+
+	argv[0] = (char *)o->nfdump;
+	argv[1] = "-Z";
+	for (size_t i = 0; i < o->query->nfilter; i++)
+		argv[2 + i] = o->query->filter[i];
+	status = check_run(argv);
+	free(argv);
+	if (status != 0) {
+		snprintf(errstr, errlen, "nfdump rejects the filter (nfdump -Z "
+		    "exits %d)", status);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct check_result {
+	int done;
+	struct export_result r;
+};
+
+static void check_done(void *arg, const char *stamp,
+    const struct export_result *r)
+{
+	struct check_result *res = arg;
+
+	(void)stamp;
+	res->r = *r;
+	res->done = 1;
+}
+
+/* Exports the empty window; no record means nothing is sent to Kafka. */
+static int check_export(uv_loop_t *loop, struct export_options *o,
+    const struct kafka_options *ko, const char *dir, char *errstr,
+    size_t errlen)
+{
+	struct check_result res = { 0 };
+	struct exporter *x;
+	struct profile p;
+	char stamp[] = "19700101000000", *chan;
+	int error;
+
+	xasprintf(&chan, "%s/c", dir);
+	error = profile_parse(chan, &p, errstr, errlen);
+	free(chan);
+	if (error != 0)
+		return error;
+	o->profile = &p;
+	error = exporter_new(loop, o, ko, &x, errstr, errlen);
+	if (error == 0) {
+		error = export_start(x, CHECK_WINDOW, stamp, 1, check_done,
+		    &res);
+		while (error == 0 && !res.done)
+			uv_run(loop, UV_RUN_ONCE);
+		exporter_free(x, 0);
+		uv_run(loop, UV_RUN_NOWAIT);
+	}
+	profile_free(&p);
+	if (error != 0) {
+		snprintf(errstr, errlen, "cannot run nfdump: %s",
+		    uv_strerror(error));
+		return error;
+	}
+	if (!res.r.ok) {
+		snprintf(errstr, errlen, "%s", res.r.error);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* An empty copy of the newest window: same format, same nfdump, no flows. */
+static int check_empty_window(const struct export_options *o,
+    const char *newest, char *dir, char *errstr, size_t errlen)
+{
+	char *out, *chan;
+	char *argv[] = { (char *)o->nfdump, "-r", (char *)newest, "-w", NULL,
+		"proto 255 and not proto 255", NULL };
+	int status;
+
+	xasprintf(&chan, "%s/c", dir);
+	mkdir(chan, 0700);
+	xasprintf(&out, "%s/%s", chan, CHECK_WINDOW);
+	argv[4] = out;
+	status = check_run(argv);
+	free(out);
+	free(chan);
+	if (status != 0) {
+		snprintf(errstr, errlen, "nfdump cannot read %s (exit %d)",
+		    newest, status);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void check_remove(const char *dir)
+{
+	char *path;
+
+	xasprintf(&path, "%s/c/%s", dir, CHECK_WINDOW);
+	unlink(path);
+	free(path);
+	xasprintf(&path, "%s/c", dir);
+	rmdir(path);
+	free(path);
+	rmdir(dir);
+}
+
+int check_query(uv_loop_t *loop, struct export_options *o,
+    const struct kafka_options *ko, const char **what, char *errstr,
+    size_t errlen)
+{
+	struct check_newest n = { .p = o->profile };
+	char dir[] = "/tmp/nfkafka-check.XXXXXX";
+	int error;
+
+	watch_scan(o->profile, check_newest_file, &n);
+	if (n.path == NULL) {
+		*what = "the filter only: no window on disk yet";
+		error = check_filter(o, errstr, errlen);
+		query_free(o->query);
+		free(o->query);
+		words_free(o->key_fields);
+		return error;
+	}
+	*what = "a dry run of the query";
+	if (mkdtemp(dir) == NULL) {
+		snprintf(errstr, errlen, "%s: %s", dir, strerror(errno));
+		free(n.path);
+		return -errno;
+	}
+	error = check_empty_window(o, n.path, dir, errstr, errlen);
+	if (error == 0)
+		error = check_export(loop, o, ko, dir, errstr, errlen);
+	else {
+		query_free(o->query);
+		free(o->query);
+		words_free(o->key_fields);
+	}
+	check_remove(dir);
+	free(n.path);
+	return error;
+}

@@ -1,0 +1,148 @@
+/* Prometheus metrics and a health check, served on the loop. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "metrics.h"
+#include "xmalloc.h"
+
+struct metrics_counters metrics;
+
+struct metrics_server {
+	struct http_server *http;
+	unsigned health_backlog;
+	metrics_gauges_cb cb;
+	void *arg;
+};
+
+static void metrics_line(FILE *f, const char *name, const char *type,
+    const char *help, double value)
+{
+	fprintf(f, "# HELP nfkafka_%s %s\n# TYPE nfkafka_%s %s\n"
+	    "nfkafka_%s %.17g\n", name, help, name, type, name, value);
+}
+
+char *metrics_render(const struct metrics_gauges *g, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	const struct metrics_counters *c = &metrics;
+
+	if (f == NULL)
+		return xstrdup("");
+	metrics_line(f, "windows_exported_total", "counter",
+	    "Windows whose records were all acknowledged.",
+	    (double)c->windows_exported);
+	metrics_line(f, "windows_failed_total", "counter",
+	    "Window export attempts that failed and were retried.",
+	    (double)c->windows_failed);
+	metrics_line(f, "windows_skipped_total", "counter",
+	    "Windows given up after repeated nfdump failures.",
+	    (double)c->windows_skipped);
+	metrics_line(f, "windows_pending", "gauge",
+	    "Rotated windows waiting to be exported.",
+	    (double)g->windows_pending);
+	metrics_line(f, "oldest_pending_window_age_seconds", "gauge",
+	    "Time since the oldest pending window's first file appeared.",
+	    g->oldest_pending_age);
+	metrics_line(f, "records_total", "counter",
+	    "Records acknowledged by Kafka.", (double)c->records);
+	metrics_line(f, "record_bytes_total", "counter",
+	    "CBOR bytes of the records acknowledged by Kafka.",
+	    (double)c->record_bytes);
+	metrics_line(f, "delivery_errors_total", "counter",
+	    "Records Kafka did not acknowledge.", (double)c->delivery_errors);
+	metrics_line(f, "untyped_values_total", "counter",
+	    "Values sent as text because they did not parse as their type.",
+	    (double)c->untyped_values);
+	metrics_line(f, "nfdump_runs_total", "counter",
+	    "nfdump processes run.", (double)c->nfdump_runs);
+	metrics_line(f, "nfdump_seconds_total", "counter",
+	    "Time spent in nfdump runs.", c->nfdump_seconds);
+	metrics_line(f, "lag_seconds", "gauge",
+	    "Last window: from its last channel's rotation to its last "
+	    "acknowledgement.", c->lag_seconds_last);
+	metrics_line(f, "lag_seconds_total", "counter",
+	    "Sum of the lag over exported windows.", c->lag_seconds_sum);
+	metrics_line(f, "producer_queue_messages", "gauge",
+	    "Messages in librdkafka's queue, not yet acknowledged.",
+	    (double)g->queue_depth);
+	metrics_line(f, "broker_up", "gauge",
+	    "1 when a Kafka broker is reachable.", (double)g->broker_up);
+	fclose(f);
+	return buf;
+}
+
+/* Keeping up: the broker is there, nothing waits for a retry, no backlog. */
+static int metrics_health(const struct metrics_server *m,
+    const struct metrics_gauges *g, char **body)
+{
+	if (!g->broker_up)
+		xasprintf(body, "unhealthy: no Kafka broker reachable\n");
+	else if (g->retrying)
+		xasprintf(body, "unhealthy: a window failed and waits for its "
+		    "retry\n");
+	else if (g->windows_pending > m->health_backlog)
+		xasprintf(body, "unhealthy: %llu windows pending (more than "
+		    "%u)\n", (unsigned long long)g->windows_pending,
+		    m->health_backlog);
+	else {
+		xasprintf(body, "ok: last window %s, %llu pending\n",
+		    g->last_window[0] ? g->last_window : "none",
+		    (unsigned long long)g->windows_pending);
+		return 200;
+	}
+	return 503;
+}
+
+static void metrics_serve(void *arg, const char *path,
+    struct http_response *resp)
+{
+	struct metrics_server *m = arg;
+	struct metrics_gauges g = { .last_window = "" };
+
+	m->cb(m->arg, &g);
+	if (strcmp(path, "/metrics") == 0) {
+		resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+		resp->body = metrics_render(&g, &resp->len);
+		return;
+	}
+	if (strcmp(path, "/health") == 0) {
+		resp->status = metrics_health(m, &g, &resp->body);
+		resp->len = strlen(resp->body);
+		return;
+	}
+	resp->status = 404;
+	resp->len = (size_t)xasprintf(&resp->body,
+	    "not found: try /metrics or /health\n");
+}
+
+int metrics_start(uv_loop_t *loop, const char *addr, unsigned health_backlog,
+    metrics_gauges_cb cb, void *arg, struct metrics_server **mp,
+    char *errstr, size_t errlen)
+{
+	struct metrics_server *m = xcalloc(1, sizeof *m);
+	int error;
+
+	m->health_backlog = health_backlog;
+	m->cb = cb;
+	m->arg = arg;
+	error = http_start(loop, addr, metrics_serve, m, &m->http, errstr,
+	    errlen);
+	if (error != 0) {
+		free(m);
+		return error;
+	}
+	*mp = m;
+	return 0;
+}
+
+void metrics_stop(struct metrics_server *m)
+{
+	if (m == NULL)
+		return;
+	http_stop(m->http);
+	free(m);
+}

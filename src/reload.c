@@ -1,0 +1,149 @@
+/* From configuration to running objects, at start and on SIGHUP. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "reload.h"
+#include "words.h"
+#include "xmalloc.h"
+
+/* Splits -k and checks the names against a fmt: query's schema. */
+static int reload_key_fields(const char *key, const struct query *q,
+    char ***fieldsp, size_t *np, char *errstr, size_t errlen)
+{
+	char **fields = NULL, *list, *save = NULL;
+	size_t n = 0;
+
+	*fieldsp = NULL;
+	*np = 0;
+	if (key == NULL)
+		return 0;
+	list = xstrdup(key);
+	for (char *f = strtok_r(list, ",", &save); f != NULL;
+	    f = strtok_r(NULL, ",", &save)) {
+		if (!q->csv && schema_find(&q->schema, f) < 0) {
+			snprintf(errstr, errlen, "-k: field %s is not in the "
+			    "query's output format", f);
+			free(list);
+			words_free(fields);
+			return -EINVAL;
+		}
+		fields = xrealloc(fields, (n + 2) * sizeof *fields);
+		fields[n++] = xstrdup(f);
+		fields[n] = NULL;
+	}
+	free(list);
+	if (n == 0) {
+		snprintf(errstr, errlen, "-k: no field names");
+		return -EINVAL;
+	}
+	*fieldsp = fields;
+	*np = n;
+	return 0;
+}
+
+int reload_export_options(const struct config *c, const struct profile *p,
+    struct export_options *eo, char *errstr, size_t errlen)
+{
+	struct query *q = xcalloc(1, sizeof *q);
+	char why[480];
+
+	memset(eo, 0, sizeof *eo);
+	if (query_parse(c->query, q, why, sizeof why) != 0) {
+		snprintf(errstr, errlen, "-Q: %s", why);
+		free(q);
+		return -EINVAL;
+	}
+	if (reload_key_fields(c->key, q, &eo->key_fields, &eo->nkey_fields,
+	    errstr, errlen) != 0) {
+		query_free(q);
+		free(q);
+		return -EINVAL;
+	}
+	eo->query = q;
+	eo->profile = p;
+	eo->nfdump = c->nfdump;
+	eo->values = c->values;
+	return 0;
+}
+
+struct kafka_options reload_kafka_options(const struct config *c)
+{
+	return (struct kafka_options){
+		.brokers = c->brokers,
+		.topic = c->topic,
+		.props = c->props,
+		.nprops = c->nprops,
+		.transactional_id = c->transactional_id,
+	};
+}
+
+static int reload_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+static int reload_props_differ(const struct config *a,
+    const struct config *b)
+{
+	if (a->nprops != b->nprops)
+		return 1;
+	for (size_t i = 0; i < a->nprops; i++) {
+		if (strcmp(a->props[i], b->props[i]) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+void reload_report_restart_needed(const struct config *cur,
+    const struct config *next)
+{
+	const struct {
+		const char *name;
+		int changed;
+	} fixed[] = {
+		{ "profile", reload_differs(cur->profile, next->profile) },
+		{ "brokers", reload_differs(cur->brokers, next->brokers) },
+		{ "topic", reload_differs(cur->topic, next->topic) },
+		{ "librdkafka properties", reload_props_differ(cur, next) },
+		{ "transactional-id", reload_differs(cur->transactional_id,
+		    next->transactional_id) },
+		{ "state", reload_differs(cur->state, next->state) },
+		{ "nfdump", reload_differs(cur->nfdump, next->nfdump) },
+		{ "metrics", reload_differs(cur->metrics, next->metrics) },
+		{ "log-file", reload_differs(cur->log_file, next->log_file) },
+		{ "flush-timeout", cur->flush_ms != next->flush_ms },
+		{ "health-backlog", cur->health_backlog !=
+		    next->health_backlog },
+	};
+
+	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+		if (fixed[i].changed)
+			log_warn("SIGHUP: %s changed; restart nfkafka to apply "
+			    "it", fixed[i].name);
+	}
+}
+
+static void reload_take(char **cur, char **next)
+{
+	free(*cur);
+	*cur = *next;
+	*next = NULL;
+}
+
+void reload_adopt(struct config *cur, struct config *next)
+{
+	reload_take(&cur->query, &next->query);
+	reload_take(&cur->key, &next->key);
+	cur->values = next->values;
+	cur->log_level = next->log_level;
+	cur->grace_s = next->grace_s;
+	cur->backoff_min_ms = next->backoff_min_ms;
+	cur->backoff_max_ms = next->backoff_max_ms;
+	cur->backlog_warn_s = next->backlog_warn_s;
+	config_free(next);
+}
