@@ -3,6 +3,7 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/nfkafka
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 
 CC ?= cc
@@ -11,8 +12,8 @@ LIBS_PC = libuv rdkafka libcbor inih libsystemd
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARN) -Iinclude \
-	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC)) $(CFLAGS)
-ALL_LDLIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PC)) $(LDLIBS)
+	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) $(CFLAGS)
+ALL_LDLIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) $(LDLIBS)
 
 BUILD ?= build
 SRCS = $(wildcard src/*.c)
@@ -23,11 +24,13 @@ LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all check unit integration install clean format asan bench deps
+.PHONY: all check unit integration install clean format asan bench deps demo
 
-all: nfkafka
+BIN ?= nfkafka
 
-nfkafka: $(OBJS)
+all: $(BIN)
+
+$(BIN): $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(ALL_LDLIBS)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
@@ -54,17 +57,33 @@ check: deps
 	$(MAKE) all unit
 	$(MAKE) integration
 
+# Times nfkafka against nfdump alone, the shell pipe and the cron script on
+# cached real windows and a real broker; see bench/README.md.
+bench: all
+	sh bench/run.sh $(BENCH_ARGS)
+
 asan:
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" all
 
+# Runs nfkafka live on local services and shows the records it sends.
+demo:
+	sh contrib/demo.sh
+
+CONTRIB_DOCS = $(wildcard contrib/*.conf contrib/*.md)
+
 install: nfkafka
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DOCDIR)/contrib $(DESTDIR)$(SYSTEMDDIR)
 	install -m 755 nfkafka $(DESTDIR)$(BINDIR)/nfkafka
 	install -m 644 man/nfkafka.8 $(DESTDIR)$(MANDIR)/man8/nfkafka.8
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 644 $(CONTRIB_DOCS) $(DESTDIR)$(DOCDIR)/contrib/
+	sed 's|/usr/local/bin/nfkafka|$(BINDIR)/nfkafka|' contrib/nfkafka.service \
+		>$(DESTDIR)$(SYSTEMDDIR)/nfkafka.service
+	chmod 644 $(DESTDIR)$(SYSTEMDDIR)/nfkafka.service
 
 format:
 	clang-format -i src/*.c include/*.h tests/unit/*.c
 
 clean:
-	rm -rf $(BUILD) nfkafka
+	rm -rf build nfkafka

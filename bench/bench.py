@@ -1,0 +1,612 @@
+#!/usr/bin/env python3
+"""nfkafka benchmark: nfkafka against nfdump alone, the shell pipe and the
+cron script it replaces, on real nfcapd windows and a real Kafka broker.
+
+    bench.py [--sizes 10000,1000000,10000000] [--reps 3] [--quick] ...
+
+Run by `make bench` (bench/run.sh sets up what it needs). See bench/README.md
+for what is measured and how; the table goes to stdout and to
+bench/results/<date>-<git sha>.txt and bench/results/latest.txt.
+"""
+import argparse
+import datetime
+import hashlib
+import os
+import platform
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, '..'))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
+sys.path.insert(0, HERE)
+
+from confluent_kafka import Consumer, TopicPartition  # noqa: E402
+from confluent_kafka.admin import AdminClient  # noqa: E402
+
+from collector import Collector, count_flows  # noqa: E402
+from kafka_broker import KafkaBroker  # noqa: E402
+from windows import bench_window  # noqa: E402
+
+FLOW_FMT = 'fmt:%ts,%te,%td,%pr,%sa,%sp,%da,%dp,%pkt,%byt,%flg'
+AGG_FMT = 'fmt:%ts,%dc,%td,%pkt,%byt,%pps,%bps,%fl'
+
+# nfdump arguments as nfkafka builds them (query.c: the operator's options
+# without -q, then -N and -6); the pipe adds -q, the cron script keeps the
+# header and summary and drops them itself.
+QUERIES = {
+    'flow': {'title': "non-aggregated: -o '%s'" % FLOW_FMT,
+             'nfkafka': ['-Q', "-o '%s'" % FLOW_FMT],
+             'nfdump': ['-o', FLOW_FMT, '-N', '-6']},
+    'agg': {'title': "per-country (nfkafka's default): -A dstgeo -o '%s'" % AGG_FMT,
+            'nfkafka': [],
+            'nfdump': ['-A', 'dstgeo', '-o', AGG_FMT, '-N', '-6']},
+}
+METHODS = ('nfdump', 'pipe', 'cron', 'nfkafka')
+LABEL = {'nfdump': 'nfdump alone', 'pipe': 'shell pipe', 'cron': 'cron script',
+         'nfkafka': 'nfkafka --once'}
+PATH_ENV = {'TZ': 'UTC', 'LC_ALL': 'C', 'PATH': os.environ.get('PATH', '/usr/bin:/bin')}
+LIVE_RE = re.compile(r'window (\d+): (\S+): (\d+) records, nfdump ([\d.]+) s, '
+                     r'acked ([\d.]+) s, ([\d.]+) s after rotation')
+HWM_RE = re.compile(rb'VmHWM:\s+(\d+) kB')
+
+
+def log(msg):
+    print('bench: ' + msg, file=sys.stderr, flush=True)
+
+
+def human(n):
+    for div, suffix in ((1e6, 'M'), (1e3, 'k')):
+        if n >= div:
+            return ('%.3g' % (n / div)) + suffix
+    return '%.3g' % n
+
+
+class HwmSampler(threading.Thread):
+    """Peak RSS of one process alone (not its children): VmHWM from
+    /proc/PID/status, read every 5 ms until it exits. wait4's ru_maxrss
+    would include the nfdump child nfkafka and the cron script start."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.path = '/proc/%d/status' % pid
+        self.kib = 0
+        self.done = threading.Event()
+        self.start()
+
+    def run(self):
+        while not self.done.is_set():
+            try:
+                with open(self.path, 'rb') as f:
+                    m = HWM_RE.search(f.read())
+            except OSError:
+                return
+            if m is None:       # a zombie has no memory left
+                return
+            self.kib = max(self.kib, int(m.group(1)))
+            self.done.wait(0.005)
+
+    def stop(self):
+        self.done.set()
+        self.join()
+        return self.kib
+
+
+def reap(p):
+    """Wait for a Popen child with wait4: (exit code, rusage)."""
+    _pid, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return p.returncode, ru
+
+
+class Result:
+    def __init__(self, method, wall, rss_kib, cpu, ok, rows, detail=''):
+        self.method, self.wall, self.rss_kib, self.cpu = method, wall, rss_kib, cpu
+        self.ok, self.rows, self.detail = ok, rows, detail
+
+
+class Bench:
+    def __init__(self, a, workdir):
+        self.a = a
+        self.workdir = workdir
+        self.broker = None
+        self.results = {}          # (query, size, method) -> [Result]
+        self.expected = {}         # (query, size) -> rows
+        self.live = None
+        self.notes = []
+
+    # --- Kafka -----------------------------------------------------------
+    def start_broker(self):
+        # Deleted topics leave the disk after 1 s rather than 60 s: the 10M
+        # runs write ~2 GB each.
+        self.broker = KafkaBroker(os.path.join(self.workdir, 'kafka'),
+                                  extra_props={'file.delete.delay.ms': 1000})
+        self.broker.start()
+        self.admin = AdminClient({'bootstrap.servers': self.broker.bootstrap})
+        self.counter = Consumer({'bootstrap.servers': self.broker.bootstrap,
+                                 'group.id': 'bench-count-%s' % uuid.uuid4().hex})
+        log('broker %s up in %.1f s' % (self.broker.bootstrap, self.broker.start_seconds))
+
+    def new_topic(self, name):
+        topic = 'bench-%s-%s' % (name, uuid.uuid4().hex[:8])
+        self.broker.create_topic(topic, 1)
+        return topic
+
+    def delivered(self, topic):
+        """Messages in the topic: its high watermark (one partition, fresh)."""
+        _low, high = self.counter.get_watermark_offsets(
+            TopicPartition(topic, 0), timeout=30, cached=False)
+        return high
+
+    def drop_topic(self, topic):
+        for f in self.admin.delete_topics([topic], operation_timeout=30).values():
+            try:
+                f.result()
+            except Exception as e:  # noqa: BLE001 - only disk space is at stake
+                log('could not delete topic %s: %s' % (topic, e))
+
+    # --- the four ways ---------------------------------------------------
+    def nfdump_argv(self, profile, rel, query, quiet=False):
+        return (['nfdump', '-M', profile, '-r', rel] + QUERIES[query]['nfdump']
+                + (['-q'] if quiet else []))
+
+    def run_nfdump(self, profile, rel, query, topic):
+        err = open(os.path.join(self.workdir, 'nfdump.err'), 'w+b')
+        t0 = time.monotonic()
+        p = subprocess.Popen(self.nfdump_argv(profile, rel, query), env=PATH_ENV,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=err)
+        rc, ru = reap(p)
+        wall = time.monotonic() - t0
+        err.seek(0)
+        msg = err.read().decode(errors='replace').strip()
+        ok = rc == 0 and not msg
+        return Result('nfdump', wall, ru.ru_maxrss, ru.ru_utime + ru.ru_stime, ok,
+                      None, '' if ok else 'rc %d %s' % (rc, msg[:200]))
+
+    def run_pipe(self, profile, rel, query, topic):
+        err = open(os.path.join(self.workdir, 'pipe.err'), 'w+b')
+        t0 = time.monotonic()
+        nf = subprocess.Popen(self.nfdump_argv(profile, rel, query, quiet=True),
+                              env=PATH_ENV, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=err)
+        kc = subprocess.Popen(['kcat', '-P', '-b', self.broker.bootstrap, '-t', topic],
+                              stdin=nf.stdout, stdout=subprocess.DEVNULL, stderr=err)
+        nf.stdout.close()
+        rc1, ru1 = reap(nf)
+        rc2, ru2 = reap(kc)
+        wall = time.monotonic() - t0
+        cpu = ru1.ru_utime + ru1.ru_stime + ru2.ru_utime + ru2.ru_stime
+        err.seek(0)
+        msg = err.read().decode(errors='replace').strip()
+        return Result('pipe', wall, max(ru1.ru_maxrss, ru2.ru_maxrss), cpu,
+                      rc1 == 0 and rc2 == 0, self.delivered(topic),
+                      'nfdump %.1f MiB, kcat %.1f MiB%s' % (
+                          ru1.ru_maxrss / 1024, ru2.ru_maxrss / 1024,
+                          '; ' + msg[:200] if msg else ''))
+
+    def _run_own(self, method, argv, topic, env=None):
+        """An exporter that runs nfdump itself: its own peak RSS is sampled,
+        wall and CPU (children included) come from wait4."""
+        errpath = os.path.join(self.workdir, '%s.err' % method)
+        with open(errpath, 'w+b') as err:
+            t0 = time.monotonic()
+            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=err, env=env)
+            hwm = HwmSampler(p.pid)
+            rc, ru = reap(p)
+            wall = time.monotonic() - t0
+            kib = hwm.stop()
+            err.seek(0)
+            msg = err.read().decode(errors='replace').strip()
+        last = msg.splitlines()[-1] if msg else ''
+        return Result(method, wall, kib, ru.ru_utime + ru.ru_stime, rc == 0,
+                      self.delivered(topic),
+                      ('rc %d: ' % rc if rc else '') + last[:200])
+
+    def run_cron(self, profile, rel, query, topic):
+        argv = [sys.executable, os.path.join(HERE, 'cron_export.py'),
+                '-b', self.broker.bootstrap, '-t', topic, '-M', profile, '-r', rel,
+                '--'] + QUERIES[query]['nfdump']
+        return self._run_own('cron', argv, topic)
+
+    def run_nfkafka(self, profile, rel, query, topic, extra=()):
+        argv = ([self.a.nfkafka, '--once', rel, '-M', profile, '-b', self.broker.bootstrap,
+                 '-t', topic] + QUERIES[query]['nfkafka'] + list(extra))
+        return self._run_own('nfkafka', argv, topic)
+
+    # --- the matrix ------------------------------------------------------
+    def expected_rows(self, profile, rel, query, flows):
+        """Rows the query prints for the window, counted once and cached
+        next to the window (the flow query prints one row per flow)."""
+        if query == 'flow':
+            return flows
+        windir = profile.rsplit('/', 1)[0]
+        key = hashlib.sha1(' '.join(QUERIES[query]['nfdump']).encode()).hexdigest()[:12]
+        cache = os.path.join(windir, 'rows-%s' % key)
+        if os.path.exists(cache):
+            with open(cache) as f:
+                return int(f.read())
+        out = subprocess.run(self.nfdump_argv(profile, rel, query, quiet=True),
+                             env=PATH_ENV, capture_output=True, check=True).stdout
+        n = sum(1 for ln in out.splitlines()
+                if ln.strip() and ln.strip() != b'No matching flows')
+        with open(cache + '.tmp', 'w') as f:
+            f.write('%d\n' % n)
+        os.rename(cache + '.tmp', cache)
+        return n
+
+    def cron_reps(self, rows):
+        if rows > self.a.cron_max_rows:
+            return 0
+        return self.a.reps if rows <= self.a.cron_full_rows else 1
+
+    def warm(self, profile, rel):
+        """Read the window's files once, so every method starts from a warm
+        page cache and none pays the first read."""
+        base, chans = profile.rsplit('/', 1)
+        for ch in chans.split(':'):
+            with open(os.path.join(base, ch, rel), 'rb') as f:
+                while f.read(1 << 22):
+                    pass
+
+    def run_case(self, query, flows, profile, rel):
+        rows = self.expected[(query, flows)] = self.expected_rows(profile, rel, query, flows)
+        self.warm(profile, rel)
+        methods = list(METHODS) + ['nfkafka %s' % v for v, _ in self.a.variants]
+        runs = {m: self.a.reps for m in methods}
+        runs['cron'] = self.cron_reps(rows)
+        for rep in range(max(runs.values())):
+            # Alternate: each repetition starts with a different method.
+            order = methods[rep % len(methods):] + methods[:rep % len(methods)]
+            for m in order:
+                if rep >= runs[m]:
+                    continue
+                topic = self.new_topic('%s-%d-%s' % (query, flows, m.replace(' ', '_')))
+                if m.startswith('nfkafka '):
+                    extra = dict(self.a.variants)[m.split(' ', 1)[1]]
+                    r = self.run_nfkafka(profile, rel, query, topic, extra)
+                    r.method = m
+                else:
+                    r = getattr(self, 'run_' + m)(profile, rel, query, topic)
+                if r.rows is not None and r.rows != rows:
+                    r.ok = False
+                    r.detail = 'delivered %d of %d rows; %s' % (r.rows, rows, r.detail)
+                log('%s %s %s #%d: %.3f s, %.1f MiB%s' % (
+                    query, human(flows), m, rep + 1, r.wall, r.rss_kib / 1024,
+                    '' if r.ok else ' INVALID: ' + r.detail))
+                self.results.setdefault((query, flows, m), []).append(r)
+                self.drop_topic(topic)
+
+    # --- live ------------------------------------------------------------
+    def run_live(self):
+        a = self.a
+        per_ch = a.live_flows // 2
+        base = os.path.join(self.workdir, 'live')
+        topic = self.new_topic('live')
+        logpath = os.path.join(self.workdir, 'nfkafka-live.log')
+        stamps = []
+        with Collector(base, interval=2) as c, open(logpath, 'wb') as lf:
+            p = subprocess.Popen([a.nfkafka, '-M', c.profile_arg(), '-b', self.broker.bootstrap,
+                                  '-t', topic] + QUERIES['flow']['nfkafka'],
+                                 stdin=subprocess.DEVNULL, stdout=lf, stderr=subprocess.STDOUT)
+            try:
+                self._wait_log(logpath, lambda t: 'watching' in t, 30)
+                c.mark()
+                for _ in range(a.live_windows):
+                    c.send('chanA', per_ch)
+                    c.send('chanB', per_ch)
+                    got = c.wait_rotated('chanA')[0]
+                    c.wait_rotated('chanB')
+                    stamps.append(got.rsplit('.', 1)[1])
+                self._wait_log(logpath, lambda t: all(
+                    ('window %s:' % s) in t for s in stamps), 60)
+            finally:
+                p.terminate()
+                p.wait(30)
+            flows = sum(count_flows(os.path.join(c.chandir(ch), 'nfcapd.' + s))
+                        for s in stamps for ch in c.channels)
+        with open(logpath) as f:
+            text = f.read()
+        wins = [m.groups() for m in LIVE_RE.finditer(text) if m.group(1) in stamps]
+        wins = [(s, int(n), float(nf), float(ack), float(lag)) for s, _ch, n, nf, ack, lag in wins]
+        delivered = self.delivered(topic)
+        logged = sum(w[1] for w in wins)
+        ok = len(wins) == len(stamps) and logged == flows and delivered >= flows
+        self.live = {'wins': wins, 'flows': flows, 'delivered': delivered, 'ok': ok,
+                     'per_window': a.live_flows}
+        self.drop_topic(topic)
+        log('live: %d windows, %d flows, %d delivered%s' % (
+            len(wins), flows, delivered, '' if ok else ' INVALID'))
+
+    @staticmethod
+    def _wait_log(path, cond, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with open(path) as f:
+                if cond(f.read()):
+                    return
+            time.sleep(0.1)
+        with open(path) as f:
+            raise TimeoutError('nfkafka live log:\n' + f.read()[-3000:])
+
+
+# --- report ----------------------------------------------------------------
+
+def med(results, attr):
+    vals = [getattr(r, attr) for r in results if r.ok]
+    return statistics.median(vals) if vals else None
+
+
+def peak(results):
+    vals = [r.rss_kib for r in results if r.ok]
+    return max(vals) / 1024 if vals else None
+
+
+def fmt_ratio(x, y):
+    return '%.2f' % (x / y) if x is not None and y else 'n/a'
+
+
+def report(b, a, meta):
+    out = []
+    w = out.append
+    w('nfkafka benchmark  %s' % meta['date'])
+    for k in ('commit', 'nfkafka', 'nfdump', 'kcat', 'librdkafka', 'kafka', 'machine',
+              'load', 'windows'):
+        w('  %-10s %s' % (k + ':', meta[k]))
+    w('  %-10s %d repetitions, alternating, median wall; peak RSS = max over runs'
+      % ('method:', a.reps))
+    w('  cron script (bench/cron_export.py, kafka-python): only up to %s rows, '
+      '1 repetition above %s rows' % (human(a.cron_max_rows), human(a.cron_full_rows)))
+    w('  RSS: own process (nfkafka, cron: VmHWM sampled every 5 ms, nfdump child '
+      'excluded); nfdump, pipe: wait4 maxrss (pipe: max of nfdump, kcat)')
+    w('  cpu: user+sys of the method\'s processes incl. children (nfkafka: + nfdump)')
+    w('')
+    for query in [q for q in QUERIES if q in a.queries]:
+        w('== %s' % QUERIES[query]['title'])
+        w('%-6s %-22s %4s %9s %17s %10s %8s %8s %7s  %s' % (
+            'window', 'method', 'runs', 'wall s', 'min..max', 'rows/s', 'RSS MiB',
+            'cpu s', 'x nfdump', 'notes'))
+        for flows in a.sizes:
+            if (query, flows) not in b.expected:
+                continue
+            rows = b.expected[(query, flows)]
+            base = med(b.results.get((query, flows, 'nfdump'), []), 'wall')
+            methods = list(METHODS) + ['nfkafka %s' % v for v, _ in a.variants]
+            for m in methods:
+                rs = b.results.get((query, flows, m), [])
+                label = LABEL.get(m, m)
+                if not rs:
+                    w('%-6s %-22s %4s %9s  (not run: %s rows > %s)' % (
+                        human(flows), label, 0, '-', human(rows), human(a.cron_max_rows)))
+                    continue
+                wall = med(rs, 'wall')
+                good = [r for r in rs if r.ok]
+                bad = [r for r in rs if not r.ok]
+                notes = []
+                if bad:
+                    notes.append('%d INVALID: %s' % (len(bad), bad[0].detail))
+                if m == 'pipe' and good:
+                    notes.append(good[-1].detail)
+                if m == 'cron' and len(rs) < a.reps:
+                    notes.append('%d run only (slow)' % len(rs))
+                if wall is None:
+                    w('%-6s %-22s %4d %9s  %s' % (human(flows), label, len(rs), 'INVALID',
+                                                 '; '.join(notes)))
+                    continue
+                w('%-6s %-22s %4d %9.3f %8.3f..%-8.3f %10s %8.1f %8.2f %7s  %s' % (
+                    human(flows), label, len(good), wall, min(r.wall for r in good),
+                    max(r.wall for r in good), human(rows / wall), peak(rs),
+                    med(rs, 'cpu'), fmt_ratio(wall, base), '; '.join(notes)))
+            nk = med(b.results.get((query, flows, 'nfkafka'), []), 'wall')
+            pipe = med(b.results.get((query, flows, 'pipe'), []), 'wall')
+            cron = med(b.results.get((query, flows, 'cron'), []), 'wall')
+            w('%-6s %-22s nfkafka/nfdump %s   nfkafka/pipe %s   cron/nfkafka %s   '
+              '(%s rows)' % (human(flows), 'ratios:', fmt_ratio(nk, base),
+                             fmt_ratio(nk, pipe), fmt_ratio(cron, nk), rows))
+        w('')
+    if b.live is not None:
+        lv = b.live
+        w('== live: 2 channels rotating every 2 s, ~%d flows per window, flow query'
+          % lv['per_window'])
+        w('%-16s %8s %10s %10s %12s %12s' % ('window', 'records', 'nfdump s', 'acked s',
+                                             'rename->ack', 'minus nfdump'))
+        for s, n, nf, ack, lag in lv['wins']:
+            w('%-16s %8d %10.3f %10.3f %12.3f %12.3f' % (s, n, nf, ack, lag, lag - nf))
+        if lv['wins']:
+            lags = [x[4] for x in lv['wins']]
+            over = [x[4] - x[2] for x in lv['wins']]
+            nfs = [x[2] for x in lv['wins']]
+            w('median: rename->ack %.3f s, nfdump %.3f s, overhead %.3f s;  '
+              'worst: rename->ack %.3f s, overhead %.3f s' % (
+                  statistics.median(lags), statistics.median(nfs),
+                  statistics.median(over), max(lags), max(over)))
+        w('rows: %d flows in the windows, %d logged, %d in the topic%s' % (
+            lv['flows'], sum(x[1] for x in lv['wins']), lv['delivered'],
+            '' if lv['ok'] else '  INVALID'))
+        w('')
+    w('== targets (non-aggregated query, same run)')
+    for name, verdict, detail in targets(b, a):
+        w('%-5s %-52s %s' % (verdict, name, detail))
+    for n in b.notes:
+        w('note: ' + n)
+    return '\n'.join(out) + '\n'
+
+
+def targets(b, a):
+    def res(flows, m):
+        return b.results.get(('flow', flows, m), [])
+
+    def verdict(cond):
+        return 'n/a' if cond is None else 'PASS' if cond else 'MISS'
+
+    t = []
+    M1, M10, K10 = 1_000_000, 10_000_000, 10_000
+    nk, nf = med(res(M1, 'nfkafka'), 'wall'), med(res(M1, 'nfdump'), 'wall')
+    pipe, cron = med(res(M1, 'pipe'), 'wall'), med(res(M1, 'cron'), 'wall')
+    ok = None if None in (nk, nf) else nk <= 1.25 * nf
+    t.append(('1M rows: nfkafka wall <= 1.25 x nfdump alone', verdict(ok),
+              '%s x' % fmt_ratio(nk, nf)))
+    ok = None if None in (nk, pipe) else nk <= pipe
+    t.append(('1M rows: nfkafka wall <= shell pipe', verdict(ok),
+              '%s x' % fmt_ratio(nk, pipe)))
+    ok = None if None in (nk, cron) else cron >= 50 * nk
+    t.append(('1M rows: cron script >= 50 x nfkafka', verdict(ok),
+              '%s x' % fmt_ratio(cron, nk)))
+    r10, r10k = peak(res(M10, 'nfkafka')), peak(res(K10, 'nfkafka'))
+    ok = None if r10 is None else r10 <= 64
+    t.append(('10M rows: nfkafka peak RSS <= 64 MiB', verdict(ok),
+              'n/a' if r10 is None else '%.1f MiB' % r10))
+    ok = None if None in (r10, r10k) else r10 <= 1.10 * r10k
+    t.append(('10M rows: nfkafka RSS within 10 % of 10k rows', verdict(ok),
+              'n/a' if None in (r10, r10k) else '%.1f vs %.1f MiB (%+.0f %%)' % (
+                  r10, r10k, 100 * (r10 / r10k - 1))))
+    lv = b.live
+    if lv is None or not lv['wins'] or not lv['ok']:
+        t.append(('live: last rename -> last ack <= nfdump + 250 ms', 'n/a'
+                  if lv is None else 'MISS', 'not run' if lv is None else 'invalid run'))
+    else:
+        over = [x[4] - x[2] for x in lv['wins']]
+        t.append(('live: last rename -> last ack <= nfdump + 250 ms',
+                  verdict(max(over) <= 0.25),
+                  'worst +%.3f s, median +%.3f s (%d windows)' % (
+                      max(over), statistics.median(over), len(over))))
+    return t
+
+
+def metadata(a, binary_src):
+    def cmd(argv):
+        try:
+            return subprocess.run(argv, capture_output=True, text=True,
+                                  cwd=ROOT).stdout.strip()
+        except OSError:
+            return '?'
+    sha = cmd(['git', 'rev-parse', '--short', 'HEAD']) or 'nogit'
+    dirty = cmd(['git', 'status', '--porcelain', '--untracked-files=no', '--', 'src',
+                 'include', 'Makefile'])
+    with open(binary_src, 'rb') as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:12]
+    kcat = cmd(['kcat', '-V'])
+    m = re.search(r'librdkafka version ([\S]+)', kcat)
+    cpu = '?'
+    try:
+        with open('/proc/cpuinfo') as f:
+            cpu = re.search(r'model name\s*:\s*(.*)', f.read()).group(1)
+    except (OSError, AttributeError):
+        pass
+    return {
+        'date': datetime.datetime.now().strftime('%Y-%m-%d %H:%M:%S'),
+        'stamp': datetime.datetime.now().strftime('%Y%m%d-%H%M%S'),
+        'sha': sha + ('-dirty' if dirty else ''),
+        'commit': sha + (' with uncommitted changes in src/include/Makefile' if dirty else ''),
+        'nfkafka': '%s (sha256 %s, copied at start)' % (binary_src, digest),
+        'nfdump': cmd(['nfdump', '-V']),
+        'kcat': (kcat.splitlines() or ['?'])[0] + (' ' + re.search(
+            r'Version (\S+)', kcat).group(1) if re.search(r'Version (\S+)', kcat) else ''),
+        'librdkafka': (m.group(1) if m else '?') + ' (kcat, nfkafka: Debian libs)',
+        'kafka': '%s single-node KRaft on 127.0.0.1 (tests/lib/kafka_broker.py)'
+                 % os.environ.get('KAFKA_VERSION', '3.9.2'),
+        'machine': '%d cpus, %s, %s' % (os.cpu_count(), cpu, platform.release()),
+        'load': '',
+        'windows': '',
+    }
+
+
+def loadavg():
+    with open('/proc/loadavg') as f:
+        return ' '.join(f.read().split()[:3])
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--sizes', default='10000,1000000,10000000',
+                    help='window sizes in flows (default %(default)s)')
+    ap.add_argument('--reps', type=int, default=3)
+    ap.add_argument('--queries', default='flow,agg')
+    ap.add_argument('--cron-max-rows', type=int, default=1_000_000,
+                    help='skip the cron script above this many rows')
+    ap.add_argument('--cron-full-rows', type=int, default=100_000,
+                    help='one cron repetition only above this many rows')
+    ap.add_argument('--live-windows', type=int, default=10)
+    ap.add_argument('--live-flows', type=int, default=20_000,
+                    help='flows per live window (both channels together)')
+    ap.add_argument('--no-live', action='store_true')
+    ap.add_argument('--variant', action='append', default=[], metavar="NAME='-X A=B ...'",
+                    help='also time nfkafka with these extra options, e.g. '
+                         "--variant 'l5=-X linger.ms=5'")
+    ap.add_argument('--quick', action='store_true',
+                    help='10k and 100k flows, 1 repetition (a smoke test)')
+    ap.add_argument('--nfkafka', default=os.path.join(ROOT, 'nfkafka'))
+    ap.add_argument('--results', default=os.path.join(HERE, 'results'))
+    a = ap.parse_args(argv)
+    if a.quick:
+        a.sizes, a.reps, a.live_windows = '10000,100000', 1, 3
+    a.sizes = [int(s) for s in a.sizes.split(',')]
+    a.queries = a.queries.split(',')
+    variants = []
+    for v in a.variant:
+        name, _, opts = v.partition('=')
+        variants.append((name, shlex.split(opts)))
+    a.variants = variants
+    return a
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    t_start = time.monotonic()
+    workdir = tempfile.mkdtemp(prefix='nfkafka-bench-')
+    binary_src = a.nfkafka
+    meta = metadata(a, binary_src)
+    # Others may rebuild ./nfkafka while we run: time one fixed copy.
+    a.nfkafka = os.path.join(workdir, 'nfkafka')
+    shutil.copy2(binary_src, a.nfkafka)
+    meta['load'] = 'loadavg %s at start' % loadavg()
+    b = Bench(a, workdir)
+    try:
+        wins = {}
+        t0 = time.monotonic()
+        for flows in a.sizes:
+            wins[flows] = bench_window(flows, log=log)
+        meta['windows'] = '%s flows, 2 channels (chanA:chanB), NetFlow v5 from ' \
+            'tests/tools/nfgen.py, cached in %s (ready in %.1f s)' % (
+                '/'.join(human(f) for f in a.sizes),
+                os.path.dirname(wins[a.sizes[0]][0].rsplit('/', 1)[0]),
+                time.monotonic() - t0)
+        b.start_broker()
+        # Warm-up: the broker's first idempotent producer waits for its
+        # coordinator; no timed run should pay that.
+        topic = b.new_topic('warmup')
+        b.run_nfkafka(*wins[a.sizes[0]], 'flow', topic)
+        b.drop_topic(topic)
+        for query in [q for q in QUERIES if q in a.queries]:
+            for flows in a.sizes:
+                b.run_case(query, flows, *wins[flows])
+        if not a.no_live:
+            b.run_live()
+    finally:
+        if b.broker is not None:
+            b.broker.stop()
+    meta['load'] += ', %s at end' % loadavg()
+    b.notes.append('total bench time %.0f s' % (time.monotonic() - t_start))
+    text = report(b, a, meta)
+    sys.stdout.write(text)
+    os.makedirs(a.results, exist_ok=True)
+    path = os.path.join(a.results, '%s-%s.txt' % (meta['stamp'], meta['sha']))
+    with open(path, 'w') as f:
+        f.write(text)
+    shutil.copyfile(path, os.path.join(a.results, 'latest.txt'))
+    log('results in %s (and latest.txt)' % path)
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
