@@ -71,21 +71,39 @@ def human(n):
 
 
 class HwmSampler(threading.Thread):
-    """Peak RSS of one process alone (not its children): VmHWM from
-    /proc/PID/status, read every 5 ms until it exits. wait4's ru_maxrss
-    would include the nfdump child nfkafka and the cron script start."""
+    """Peak RSS of one process alone (not its children): VmHWM of the child
+    of PID (the command under /usr/bin/time), read from /proc every 5 ms
+    until it exits. wait4's ru_maxrss would include the nfdump child that
+    nfkafka and the cron script start."""
 
     def __init__(self, pid):
         super().__init__(daemon=True)
-        self.path = '/proc/%d/status' % pid
+        self.parent = pid
         self.kib = 0
         self.done = threading.Event()
         self.start()
 
-    def run(self):
+    def _child(self):
+        path = '/proc/%d/task/%d/children' % (self.parent, self.parent)
         while not self.done.is_set():
             try:
-                with open(self.path, 'rb') as f:
+                with open(path) as f:
+                    kids = f.read().split()
+            except OSError:
+                return None
+            if kids:
+                return int(kids[0])
+            time.sleep(0.0005)
+        return None
+
+    def run(self):
+        pid = self._child()
+        if pid is None:
+            return
+        path = '/proc/%d/status' % pid
+        while not self.done.is_set():
+            try:
+                with open(path, 'rb') as f:
                     m = HWM_RE.search(f.read())
             except OSError:
                 return
@@ -100,17 +118,31 @@ class HwmSampler(threading.Thread):
         return self.kib
 
 
-def reap(p):
-    """Wait for a Popen child with wait4: (exit code, rusage)."""
+def timed(argv, workdir):
+    """argv under /usr/bin/time, which reports the command's ru_maxrss.
+    Read in this process, wait4 would also count the Python interpreter the
+    command was forked from: Linux keeps the pre-exec peak in ru_maxrss."""
+    fd, path = tempfile.mkstemp(prefix='time-', dir=workdir)
+    os.close(fd)
+    return ['/usr/bin/time', '-f', '%M', '-o', path, '--'] + argv, path
+
+
+def reap(p, timefile):
+    """Wait for a timed() child: (exit code, rusage incl. children, maxrss
+    KiB of the command and its children)."""
     _pid, status, ru = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
-    return p.returncode, ru
+    with open(timefile) as f:
+        lines = f.read().split()
+    os.unlink(timefile)
+    return p.returncode, ru, int(lines[-1]) if lines else 0
 
 
 class Result:
     def __init__(self, method, wall, rss_kib, cpu, ok, rows, detail=''):
         self.method, self.wall, self.rss_kib, self.cpu = method, wall, rss_kib, cpu
         self.ok, self.rows, self.detail = ok, rows, detail
+        self.rss_both_kib = rss_kib
 
 
 class Bench:
@@ -134,6 +166,11 @@ class Bench:
         self.counter = Consumer({'bootstrap.servers': self.broker.bootstrap,
                                  'group.id': 'bench-count-%s' % uuid.uuid4().hex})
         log('broker %s up in %.1f s' % (self.broker.bootstrap, self.broker.start_seconds))
+
+    def close_clients(self):
+        if getattr(self, 'counter', None) is not None:
+            self.counter.close()
+            self.counter = None
 
     def new_topic(self, name):
         topic = 'bench-%s-%s' % (name, uuid.uuid4().hex[:8])
@@ -160,57 +197,61 @@ class Bench:
 
     def run_nfdump(self, profile, rel, query, topic):
         err = open(os.path.join(self.workdir, 'nfdump.err'), 'w+b')
+        argv, tf = timed(self.nfdump_argv(profile, rel, query), self.workdir)
         t0 = time.monotonic()
-        p = subprocess.Popen(self.nfdump_argv(profile, rel, query), env=PATH_ENV,
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=err)
-        rc, ru = reap(p)
+        p = subprocess.Popen(argv, env=PATH_ENV, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=err)
+        rc, ru, kib = reap(p, tf)
         wall = time.monotonic() - t0
         err.seek(0)
         msg = err.read().decode(errors='replace').strip()
         ok = rc == 0 and not msg
-        return Result('nfdump', wall, ru.ru_maxrss, ru.ru_utime + ru.ru_stime, ok,
+        return Result('nfdump', wall, kib, ru.ru_utime + ru.ru_stime, ok,
                       None, '' if ok else 'rc %d %s' % (rc, msg[:200]))
 
     def run_pipe(self, profile, rel, query, topic):
         err = open(os.path.join(self.workdir, 'pipe.err'), 'w+b')
+        argv1, tf1 = timed(self.nfdump_argv(profile, rel, query, quiet=True), self.workdir)
+        argv2, tf2 = timed(['kcat', '-P', '-b', self.broker.bootstrap, '-t', topic],
+                           self.workdir)
         t0 = time.monotonic()
-        nf = subprocess.Popen(self.nfdump_argv(profile, rel, query, quiet=True),
-                              env=PATH_ENV, stdin=subprocess.DEVNULL,
+        nf = subprocess.Popen(argv1, env=PATH_ENV, stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=err)
-        kc = subprocess.Popen(['kcat', '-P', '-b', self.broker.bootstrap, '-t', topic],
-                              stdin=nf.stdout, stdout=subprocess.DEVNULL, stderr=err)
+        kc = subprocess.Popen(argv2, stdin=nf.stdout, stdout=subprocess.DEVNULL, stderr=err)
         nf.stdout.close()
-        rc1, ru1 = reap(nf)
-        rc2, ru2 = reap(kc)
+        rc1, ru1, kib1 = reap(nf, tf1)
+        rc2, ru2, kib2 = reap(kc, tf2)
         wall = time.monotonic() - t0
         cpu = ru1.ru_utime + ru1.ru_stime + ru2.ru_utime + ru2.ru_stime
         err.seek(0)
         msg = err.read().decode(errors='replace').strip()
-        return Result('pipe', wall, max(ru1.ru_maxrss, ru2.ru_maxrss), cpu,
+        return Result('pipe', wall, max(kib1, kib2), cpu,
                       rc1 == 0 and rc2 == 0, self.delivered(topic),
                       'nfdump %.1f MiB, kcat %.1f MiB%s' % (
-                          ru1.ru_maxrss / 1024, ru2.ru_maxrss / 1024,
-                          '; ' + msg[:200] if msg else ''))
+                          kib1 / 1024, kib2 / 1024, '; ' + msg[:200] if msg else ''))
 
     def _run_own(self, method, argv, topic, env=None):
         """An exporter that runs nfdump itself: its own peak RSS is sampled,
         wall and CPU (children included) come from wait4."""
         errpath = os.path.join(self.workdir, '%s.err' % method)
+        argv, tf = timed(argv, self.workdir)
         with open(errpath, 'w+b') as err:
             t0 = time.monotonic()
             p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                  stdout=subprocess.DEVNULL, stderr=err, env=env)
             hwm = HwmSampler(p.pid)
-            rc, ru = reap(p)
+            rc, ru, both = reap(p, tf)
             wall = time.monotonic() - t0
             kib = hwm.stop()
             err.seek(0)
             msg = err.read().decode(errors='replace').strip()
         last = msg.splitlines()[-1] if msg else ''
-        return Result(method, wall, kib, ru.ru_utime + ru.ru_stime, rc == 0,
-                      self.delivered(topic),
-                      ('rc %d: ' % rc if rc else '') + last[:200])
+        if kib == 0:        # exited before the first sample
+            kib = both
+        r = Result(method, wall, kib, ru.ru_utime + ru.ru_stime, rc == 0,
+                   self.delivered(topic), ('rc %d: ' % rc if rc else '') + last[:200])
+        r.rss_both_kib = both
+        return r
 
     def run_cron(self, profile, rel, query, topic):
         argv = [sys.executable, os.path.join(HERE, 'cron_export.py'),
@@ -366,8 +407,9 @@ def report(b, a, meta):
       % ('method:', a.reps))
     w('  cron script (bench/cron_export.py, kafka-python): only up to %s rows, '
       '1 repetition above %s rows' % (human(a.cron_max_rows), human(a.cron_full_rows)))
-    w('  RSS: own process (nfkafka, cron: VmHWM sampled every 5 ms, nfdump child '
-      'excluded); nfdump, pipe: wait4 maxrss (pipe: max of nfdump, kcat)')
+    w('  RSS: peak of the exporter process alone: nfkafka, cron: VmHWM sampled every '
+      '5 ms (nfdump child excluded);')
+    w('       nfdump, pipe: /usr/bin/time %M (pipe: max of nfdump, kcat)')
     w('  cpu: user+sys of the method\'s processes incl. children (nfkafka: + nfdump)')
     w('')
     for query in [q for q in QUERIES if q in a.queries]:
@@ -396,6 +438,9 @@ def report(b, a, meta):
                     notes.append('%d INVALID: %s' % (len(bad), bad[0].detail))
                 if m == 'pipe' and good:
                     notes.append(good[-1].detail)
+                if m.startswith('nfkafka') and good:
+                    notes.append('with nfdump child %.1f MiB' % (
+                        max(r.rss_both_kib for r in good) / 1024))
                 if m == 'cron' and len(rs) < a.reps:
                     notes.append('%d run only (slow)' % len(rs))
                 if wall is None:
@@ -495,7 +540,7 @@ def metadata(a, binary_src):
     with open(binary_src, 'rb') as f:
         digest = hashlib.sha256(f.read()).hexdigest()[:12]
     kcat = cmd(['kcat', '-V'])
-    m = re.search(r'librdkafka version ([\S]+)', kcat)
+    m = re.search(r'librdkafka ([\d.]+)', kcat)
     cpu = '?'
     try:
         with open('/proc/cpuinfo') as f:
@@ -509,15 +554,24 @@ def metadata(a, binary_src):
         'commit': sha + (' with uncommitted changes in src/include/Makefile' if dirty else ''),
         'nfkafka': '%s (sha256 %s, copied at start)' % (binary_src, digest),
         'nfdump': cmd(['nfdump', '-V']),
-        'kcat': (kcat.splitlines() or ['?'])[0] + (' ' + re.search(
-            r'Version (\S+)', kcat).group(1) if re.search(r'Version (\S+)', kcat) else ''),
-        'librdkafka': (m.group(1) if m else '?') + ' (kcat, nfkafka: Debian libs)',
+        'kcat': 'kcat ' + (re.search(r'Version (\S+)', kcat) or [None, '?'])[1],
+        'librdkafka': 'kcat %s, nfkafka %s (Debian); kafka-python %s' % (
+            m.group(1) if m else '?', cmd(['pkg-config', '--modversion', 'rdkafka']),
+            kafka_python_version()),
         'kafka': '%s single-node KRaft on 127.0.0.1 (tests/lib/kafka_broker.py)'
                  % os.environ.get('KAFKA_VERSION', '3.9.2'),
         'machine': '%d cpus, %s, %s' % (os.cpu_count(), cpu, platform.release()),
         'load': '',
         'windows': '',
     }
+
+
+def kafka_python_version():
+    try:
+        import kafka
+        return kafka.__version__
+    except ImportError:
+        return '?'
 
 
 def loadavg():
@@ -593,6 +647,7 @@ def main(argv=None):
             b.run_live()
     finally:
         if b.broker is not None:
+            b.close_clients()
             b.broker.stop()
     meta['load'] += ', %s at end' % loadavg()
     b.notes.append('total bench time %.0f s' % (time.monotonic() - t_start))

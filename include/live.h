@@ -6,6 +6,7 @@
 #include <uv.h>
 
 #include "export.h"
+#include "kafka.h"
 #include "profile.h"
 
 struct live_options {
@@ -17,6 +18,8 @@ struct live_options {
 	int backoff_min_ms;
 	int backoff_max_ms;
 	int backlog_warn_s;	/* warn when the oldest window is this old */
+	/* Exactly-once: where to read back the newest committed window. */
+	const struct kafka_options *recover;
 };
 
 struct live;

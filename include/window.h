@@ -30,7 +30,7 @@ struct windows *windows_new(uv_loop_t *loop, size_t nchannels,
  */
 int windows_add(struct windows *ws, size_t channel, const char *relfile,
     const char *stamp);
-/* Windows at or before stamp count as exported. */
+/* Windows at or before stamp count as exported; pending ones are dropped. */
 void windows_set_floor(struct windows *ws, const char *stamp);
 const char *windows_floor(const struct windows *ws);
 /*

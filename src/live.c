@@ -14,6 +14,7 @@
 #include "live.h"
 #include "log.h"
 #include "metrics.h"
+#include "recover.h"
 #include "state.h"
 #include "watch.h"
 #include "window.h"
@@ -40,6 +41,7 @@ struct live {
 	char *state_error;
 	char newest_on_disk[NFCAPD_STAMP_LEN + 1];
 	int backlog_warned;
+	int recovered;		/* exactly-once: Kafka's progress was read */
 	live_exit_cb cb;
 	void *arg;
 };
@@ -248,6 +250,37 @@ static void live_check_backlog(struct live *l)
 	}
 }
 
+/*
+ * Exactly-once: a crash between a commit and the state file leaves Kafka
+ * ahead of the file; Kafka's word wins. Done once, before the first export.
+ */
+static int live_recover(struct live *l)
+{
+	char stamp[NFCAPD_STAMP_LEN + 1], errstr[512];
+
+	if (l->o.recover == NULL || l->recovered || l->replay)
+		return 0;
+	if (recover_last_window(l->o.recover, l->p->dir, 10000, stamp, errstr,
+	    sizeof errstr) != 0) {
+		if (strcmp(l->last_error, errstr) != 0)
+			log_warn("%s; retrying before the first export", errstr);
+		snprintf(l->last_error, sizeof l->last_error, "%s", errstr);
+		uv_timer_start(l->retry, live_retry_fired,
+		    (uint64_t)live_next_backoff(l), 0);
+		return -EAGAIN;
+	}
+	l->recovered = 1;
+	l->last_error[0] = '\0';
+	l->backoff_ms = 0;
+	if (strcmp(stamp, windows_floor(l->ws)) > 0) {
+		log_info("exactly-once: Kafka already has window %s committed; "
+		    "resuming after it", stamp);
+		windows_set_floor(l->ws, stamp);
+		live_save(l, stamp);
+	}
+	return 0;
+}
+
 /* Starts the next export if the oldest window is ready and nothing runs. */
 static void live_kick(struct live *l)
 {
@@ -258,6 +291,8 @@ static void live_kick(struct live *l)
 		return;
 	live_check_backlog(l);
 	if (uv_is_active((uv_handle_t *)l->retry))
+		return;
+	if (windows_pending(l->ws) > 0 && live_recover(l) != 0)
 		return;
 	w = windows_ready(l->ws);
 	if (w == NULL) {

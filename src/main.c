@@ -42,6 +42,7 @@ struct app {
 	struct exporter *x;
 	struct live *live;
 	struct metrics_server *metrics;
+	struct kafka_options ko;
 	int stopping;
 	int exit_status;
 };
@@ -242,6 +243,9 @@ static void app_live(struct app *a)
 	};
 	char errstr[512];
 
+	if (a->c.transactional_id != NULL)
+		lo.recover = &a->ko;
+
 	if (live_start(&a->loop, &a->profile, a->x, &lo, app_live_exit, a,
 	    &a->live, errstr, sizeof errstr) != 0) {
 		log_error("%s", errstr);
@@ -343,21 +347,20 @@ int main(int argc, char **argv)
 	struct app a = { .argc = argc, .argv = argv,
 		.exit_status = EXIT_EXPORT_FAILED };
 	struct export_options eo;
-	struct kafka_options ko;
 	char errstr[512];
 
 	app_configure(&a);
 	if (reload_export_options(&a.c, &a.profile, &eo, errstr,
 	    sizeof errstr) != 0)
 		usage_error("", errstr);
-	ko = reload_kafka_options(&a.c);
-	if (kafka_check(&ko, errstr, sizeof errstr) != 0)
+	a.ko = reload_kafka_options(&a.c);
+	if (kafka_check(&a.ko, errstr, sizeof errstr) != 0)
 		usage_error("", errstr);
 	uv_loop_init(&a.loop);
 	srandom((unsigned)uv_hrtime());
 	if (a.c.check_config)
-		return app_check(&a, &eo, &ko);
-	if (exporter_new(&a.loop, &eo, &ko, &a.x, errstr,
+		return app_check(&a, &eo, &a.ko);
+	if (exporter_new(&a.loop, &eo, &a.ko, &a.x, errstr,
 	    sizeof errstr) != 0)
 		usage_error("kafka", errstr);
 	app_signals(&a);

@@ -84,6 +84,8 @@ int windows_add(struct windows *ws, size_t channel, const char *relfile,
 
 void windows_set_floor(struct windows *ws, const char *stamp)
 {
+	while (ws->head != NULL && strcmp(ws->head->stamp, stamp) <= 0)
+		windows_pop(ws);
 	memcpy(ws->floor, stamp, sizeof ws->floor);
 }
 

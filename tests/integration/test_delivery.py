@@ -159,3 +159,34 @@ def test_invalid_property_value_is_fatal(broker, topic, tmp_path):
                        '-X', 'acks=sometimes'])
     assert run.returncode == 2
     assert 'acks' in run.stderr
+
+
+def test_exactly_once_crash_after_commit_before_state(broker, big, topic,
+                                                      tmp_path, daemons):
+    """The state file cannot be written (its directory is gone), so after
+    the commit it stays behind Kafka; a crash then must not re-send the
+    window: nfkafka reads the newest committed window back from the topic."""
+    profile, rel, rows = big
+    statedir = tmp_path / 'statedir'
+    statedir.mkdir()
+    args = ['-M', profile, '-b', broker.bootstrap, '-t', topic, '-Q', FLOW_QUERY,
+            '--since', stamp_of(rel), '--state', statedir / 'state',
+            '--transactional-id', 'tx-' + topic]
+    d = daemons(args)
+    d.wait_log('to export first')
+    statedir.rmdir()
+    wait_exported(d, [stamp_of(rel)], timeout=180)
+    assert 'progress is not saved' in d.text()
+    d.kill()
+    statedir.mkdir()
+    d2 = daemons(args)
+    d2.wait_log('Kafka already has window %s' % stamp_of(rel), timeout=60)
+    time.sleep(2)
+    assert 'records,' not in d2.text()
+    lost, dupes = count(broker, topic, rows, isolation='read_committed')
+    record('nfkafka SIGKILL after commit, before state', rows, lost, dupes,
+           'exactly-once')
+    assert (lost, dupes) == (0, 0)
+    with open(statedir / 'state') as f:
+        assert f.read().strip() == stamp_of(rel)
+    assert d2.stop() == 0

@@ -1,0 +1,186 @@
+/* The newest committed window, read back from the topic itself. */
+#include <errno.h>
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "recover.h"
+#include "xmalloc.h"
+
+struct recover {
+	rd_kafka_t *rk;
+	const char *topic;
+	const char *dir;
+	size_t dirlen;
+	int timeout_ms;
+	char *stamp;
+};
+
+static void recover_log(const rd_kafka_t *rk, int level, const char *fac,
+    const char *buf)
+{
+	(void)rk;
+	(void)level;
+	/* Producer-only -X properties make this consumer complain; harmless. */
+	log_debug("recover: librdkafka: %s: %s", fac, buf);
+}
+
+static rd_kafka_t *recover_consumer(const struct kafka_options *o,
+    char *errstr, size_t errlen)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char why[256];
+	rd_kafka_t *rk;
+
+	rd_kafka_conf_set_log_cb(conf, recover_log);
+	/* The operator's -X carries security settings; the rest is ignored. */
+	for (size_t i = 0; i < o->nprops; i++) {
+		char *name = xstrdup(o->props[i]), *eq = strchr(name, '=');
+
+		if (eq != NULL) {
+			*eq = '\0';
+			rd_kafka_conf_set(conf, name, eq + 1, why, sizeof why);
+		}
+		free(name);
+	}
+	if (rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, why,
+	    sizeof why) != RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(conf, "group.id", "nfkafka-recover", why,
+	    sizeof why) != RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(conf, "isolation.level", "read_committed", why,
+	    sizeof why) != RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(conf, "enable.partition.eof", "true", why,
+	    sizeof why) != RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(conf, "enable.auto.commit", "false", why,
+	    sizeof why) != RD_KAFKA_CONF_OK) {
+		snprintf(errstr, errlen, "recover: %s", why);
+		rd_kafka_conf_destroy(conf);
+		return NULL;
+	}
+	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errlen);
+	if (rk == NULL)
+		rd_kafka_conf_destroy(conf);
+	return rk;
+}
+
+/* Keeps the newest window header of a message from our profile. */
+static void recover_message(struct recover *r, const rd_kafka_message_t *m)
+{
+	rd_kafka_headers_t *h;
+	const void *win, *prof;
+	size_t winlen, proflen;
+
+	if (rd_kafka_message_headers(m, &h) != 0 ||
+	    rd_kafka_header_get_last(h, "nfkafka-window", &win, &winlen) != 0 ||
+	    rd_kafka_header_get_last(h, "nfkafka-profile", &prof,
+	    &proflen) != 0)
+		return;
+	/* "<dir>/<channels>": the directory says which profile it was. */
+	if (winlen != NFCAPD_STAMP_LEN || proflen <= r->dirlen ||
+	    memcmp(prof, r->dir, r->dirlen) != 0 ||
+	    ((const char *)prof)[r->dirlen] != '/' ||
+	    memchr((const char *)prof + r->dirlen + 1, '/',
+	    proflen - r->dirlen - 1) != NULL)
+		return;
+	if (memcmp(win, r->stamp, NFCAPD_STAMP_LEN) > 0 || r->stamp[0] == '\0') {
+		memcpy(r->stamp, win, NFCAPD_STAMP_LEN);
+		r->stamp[NFCAPD_STAMP_LEN] = '\0';
+	}
+}
+
+/* Reads partition p from offset start to its end; -ETIMEDOUT if stuck. */
+static int recover_read(struct recover *r, int32_t p, int64_t start)
+{
+	rd_kafka_topic_partition_list_t *parts =
+	    rd_kafka_topic_partition_list_new(1);
+	int error = -ETIMEDOUT;
+
+	rd_kafka_topic_partition_list_add(parts, r->topic, p)->offset = start;
+	rd_kafka_assign(r->rk, parts);
+	rd_kafka_topic_partition_list_destroy(parts);
+	for (int waited = 0; waited < r->timeout_ms; waited += 100) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(r->rk, 100);
+
+		if (m == NULL)
+			continue;
+		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+			rd_kafka_message_destroy(m);
+			error = 0;
+			break;
+		}
+		if (m->err == 0)
+			recover_message(r, m);
+		rd_kafka_message_destroy(m);
+	}
+	rd_kafka_assign(r->rk, NULL);
+	return error;
+}
+
+/*
+ * The newest window is in the last few committed messages, unless aborted
+ * retries follow it: look further back, eightfold, until one is found.
+ */
+static int recover_partition(struct recover *r, int32_t p, char *errstr,
+    size_t errlen)
+{
+	int64_t low, high, back = 16, start;
+	rd_kafka_resp_err_t err;
+	char before[NFCAPD_STAMP_LEN + 1];
+
+	err = rd_kafka_query_watermark_offsets(r->rk, r->topic, p, &low,
+	    &high, r->timeout_ms);
+	if (err != 0) {
+		snprintf(errstr, errlen, "recover: partition %d of %s: %s",
+		    (int)p, r->topic, rd_kafka_err2str(err));
+		return -EIO;
+	}
+	memcpy(before, r->stamp, sizeof before);
+	do {
+		start = high - back > low ? high - back : low;
+		if (recover_read(r, p, start) != 0) {
+			snprintf(errstr, errlen, "recover: partition %d of %s: "
+			    "timed out reading", (int)p, r->topic);
+			return -ETIMEDOUT;
+		}
+		back *= 8;
+	} while (strcmp(before, r->stamp) == 0 && start > low);
+	return 0;
+}
+
+int recover_last_window(const struct kafka_options *o, const char *profile_dir,
+    int timeout_ms, char stamp[NFCAPD_STAMP_LEN + 1], char *errstr,
+    size_t errlen)
+{
+	struct recover r = { .topic = o->topic, .dir = profile_dir,
+		.dirlen = strlen(profile_dir), .timeout_ms = timeout_ms,
+		.stamp = stamp };
+	const struct rd_kafka_metadata *md;
+	rd_kafka_topic_t *rkt;
+	rd_kafka_resp_err_t err;
+	int error = 0;
+
+	stamp[0] = '\0';
+	if ((r.rk = recover_consumer(o, errstr, errlen)) == NULL)
+		return -EINVAL;
+	rkt = rd_kafka_topic_new(r.rk, o->topic, NULL);
+	err = rd_kafka_metadata(r.rk, 0, rkt, &md, timeout_ms);
+	if (err != 0 || md->topic_cnt != 1) {
+		snprintf(errstr, errlen, "recover: topic %s: %s", o->topic,
+		    rd_kafka_err2str(err != 0 ? err : RD_KAFKA_RESP_ERR__FAIL));
+		error = -EIO;
+	} else if (md->topics[0].err == 0) {
+		/* A topic that does not exist yet holds no window: "" */
+		for (int i = 0; error == 0 && i < md->topics[0].partition_cnt;
+		    i++)
+			error = recover_partition(&r,
+			    md->topics[0].partitions[i].id, errstr, errlen);
+	}
+	if (err == 0)
+		rd_kafka_metadata_destroy(md);
+	rd_kafka_topic_destroy(rkt);
+	rd_kafka_consumer_close(r.rk);
+	rd_kafka_destroy(r.rk);
+	return error;
+}
