@@ -47,13 +47,23 @@ int nfcapd_parse_name(const char *name, char stamp[NFCAPD_STAMP_LEN + 1])
 	return 0;
 }
 
+/* A ".." path component would leave the channel directory. */
+static int nfcapd_has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")) != NULL; p += 2) {
+		if ((p == path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
 int nfcapd_check_relfile(const char *relfile, char stamp[NFCAPD_STAMP_LEN + 1],
     char *errstr, size_t errlen)
 {
 	const char *base = strrchr(relfile, '/');
 
 	base = base != NULL ? base + 1 : relfile;
-	if (relfile[0] == '/' || strstr(relfile, "..") != NULL) {
+	if (relfile[0] == '/' || nfcapd_has_dotdot(relfile)) {
 		snprintf(errstr, errlen, "window file \"%s\" must be relative "
 		    "to the channel directories, e.g. 2026/11/27/"
 		    "nfcapd.202611271055", relfile);

@@ -125,49 +125,61 @@ static int query_option(struct query *q, char opt, const char *arg,
 	return 0;
 }
 
-/* Walks the words like getopt; returns the index of the first filter word. */
-static int query_options(struct query *q, char **w, size_t n, size_t *first,
-    char *errstr, size_t errlen)
+/* One word of dashes: each option letter, and an argument if it takes one. */
+static int query_cluster(struct query *q, char **w, size_t n, size_t *i,
+    int *has_output, int *has_plain, int *has_ipv6, char *errstr,
+    size_t errlen)
 {
-	int has_output = 0, has_plain = 0, has_ipv6 = 0, error;
+	for (const char *c = w[*i] + 1; *c != '\0'; c++) {
+		const char *arg = NULL;
+		int error;
+
+		if (query_takes_arg(*c)) {
+			if (c[1] != '\0')
+				arg = c + 1;
+			else if (*i + 1 < n)
+				arg = w[++*i];
+			else {
+				snprintf(errstr, errlen, "nfdump option -%c needs "
+				    "an argument", *c);
+				return -EINVAL;
+			}
+		}
+		error = query_option(q, *c, arg, has_output, has_plain,
+		    has_ipv6, errstr, errlen);
+		if (error != 0 || arg != NULL)
+			return error;
+	}
+	return 0;
+}
+
+/*
+ * Walks the words as nfdump's getopt does: options may come after filter
+ * words (GNU getopt permutes them), and "--" ends the options.
+ */
+static int query_words(struct query *q, char **w, size_t n, char *errstr,
+    size_t errlen)
+{
+	int has_output = 0, has_plain = 0, has_ipv6 = 0, error, options = 1;
 	size_t i = 0;
 
 	if (n > 0 && (strcmp(w[0], "nfdump") == 0 ||
 	    (strlen(w[0]) > 7 && strcmp(w[0] + strlen(w[0]) - 7,
 	    "/nfdump") == 0)))
 		i = 1;
-	for (; i < n && w[i][0] == '-' && w[i][1] != '\0'; i++) {
-		if (strcmp(w[i], "--") == 0) {
-			i++;
-			break;
-		}
-		if (w[i][1] == '-') {
+	for (; i < n; i++) {
+		if (!options || w[i][0] != '-' || w[i][1] == '\0') {
+			query_push(&q->filter, &q->nfilter, w[i]);
+		} else if (strcmp(w[i], "--") == 0) {
+			options = 0;
+		} else if (w[i][1] == '-') {
 			/* Flowmon's nfdump has long options, e.g. --no-scale-number. */
 			if (strcmp(w[i], "--no-scale-number") == 0)
 				has_plain = 1;
 			query_push(&q->opts, &q->nopts, w[i]);
-			continue;
-		}
-		for (const char *c = w[i] + 1; *c != '\0'; c++) {
-			const char *arg = NULL;
-
-			if (query_takes_arg(*c)) {
-				if (c[1] != '\0')
-					arg = c + 1;
-				else if (i + 1 < n)
-					arg = w[++i];
-				else {
-					snprintf(errstr, errlen, "nfdump option "
-					    "-%c needs an argument", *c);
-					return -EINVAL;
-				}
-			}
-			error = query_option(q, *c, arg, &has_output,
-			    &has_plain, &has_ipv6, errstr, errlen);
-			if (error != 0)
-				return error;
-			if (arg != NULL)
-				break;
+		} else if ((error = query_cluster(q, w, n, &i, &has_output,
+		    &has_plain, &has_ipv6, errstr, errlen)) != 0) {
+			return error;
 		}
 	}
 	if (!has_output) {
@@ -180,7 +192,6 @@ static int query_options(struct query *q, char **w, size_t n, size_t *first,
 		query_push(&q->opts, &q->nopts, "-N");
 	if (!has_ipv6)
 		query_push(&q->opts, &q->nopts, "-6");
-	*first = i;
 	return 0;
 }
 
@@ -188,15 +199,13 @@ int query_parse(const char *text, struct query *q, char *errstr,
     size_t errlen)
 {
 	char **words;
-	size_t n, first;
+	size_t n;
 	int error;
 
 	memset(q, 0, sizeof *q);
 	if ((error = words_split(text, &words, &n, errstr, errlen)) != 0)
 		return error;
-	error = query_options(q, words, n, &first, errstr, errlen);
-	for (size_t i = first; error == 0 && i < n; i++)
-		query_push(&q->filter, &q->nfilter, words[i]);
+	error = query_words(q, words, n, errstr, errlen);
 	words_free(words);
 	if (error != 0)
 		query_free(q);

@@ -175,11 +175,25 @@ static struct field *schema_add(struct schema *schema, const char *name,
     enum field_type type, int words)
 {
 	struct field *f;
+	int copies = 1;
 
+	/* A CBOR map cannot hold a key twice: "%ts ... %tsr" → first_seen_2. */
+	for (size_t i = 0; i < schema->nfields; i++) {
+		const char *have = schema->fields[i].name;
+		size_t n = strlen(name);
+
+		if (strncmp(have, name, n) == 0 && (have[n] == '\0' ||
+		    (have[n] == '_' && strspn(have + n + 1, "0123456789") ==
+		    strlen(have + n + 1) && have[n + 1] != '\0')))
+			copies++;
+	}
 	schema->fields = xrealloc(schema->fields,
 	    (schema->nfields + 1) * sizeof *schema->fields);
 	f = &schema->fields[schema->nfields++];
-	f->name = xstrdup(name);
+	if (copies > 1)
+		xasprintf(&f->name, "%s_%d", name, copies);
+	else
+		f->name = xstrdup(name);
 	f->type = type;
 	f->words = words;
 	f->sep = NULL;
@@ -215,7 +229,6 @@ int schema_from_fmt(const char *fmt, struct schema *schema, char *errstr,
 		const struct schema_token *t;
 		size_t n = schema_token_len(p + 1, &t);
 		char name[64];
-		struct field *f;
 
 		if (n == 0) {
 			p++;
@@ -227,13 +240,12 @@ int schema_from_fmt(const char *fmt, struct schema *schema, char *errstr,
 			schema->fields[schema->nfields - 1].sep =
 			    schema_trimmed(lit, (size_t)(p - lit));
 		if (t != NULL) {
-			f = schema_add(schema, t->name, t->type, t->words);
+			schema_add(schema, t->name, t->type, t->words);
 		} else {
 			/* Flowmon's nfdump knows tokens ours does not. */
 			snprintf(name, sizeof name, "%.*s", (int)n, p + 1);
-			f = schema_add(schema, name, FIELD_TEXT, 0);
+			schema_add(schema, name, FIELD_TEXT, 0);
 		}
-		(void)f;
 		p += 1 + n;
 		lit = p;
 	}
