@@ -127,8 +127,11 @@ static void test_program_word(void **state)
 	parse_ok("/usr/bin/nfdump -o csv", &q);
 	expect_vector(q.opts, q.nopts, opts, 4);
 	query_free(&q);
-	/* Only a program called nfdump is dropped. */
-	expect_refused("mynfdump -o csv", "no output format");
+	/* Only a program called nfdump is dropped; other words are filter. */
+	parse_ok("mynfdump -o csv", &q);
+	assert_int_equal(q.nfilter, 1);
+	assert_string_equal(q.filter[0], "mynfdump");
+	query_free(&q);
 }
 
 static void test_attached_args(void **state)
@@ -203,11 +206,12 @@ static void test_filter(void **state)
 	expect_vector(q.filter, q.nfilter, dashed, 2);
 	query_free(&q);
 
-	/* The first word that is not an option ends the options. */
+	/* Options after the filter are options, as nfdump's getopt has it. */
 	parse_ok("-o csv proto tcp -A srcip", &q);
-	assert_int_equal(q.nfilter, 4);
-	assert_string_equal(q.filter[2], "-A");
-	assert_int_equal(q.nopts, 4);
+	assert_int_equal(q.nfilter, 2);
+	assert_string_equal(q.filter[1], "tcp");
+	assert_int_equal(q.nopts, 6);
+	assert_string_equal(q.opts[2], "-A");
 	query_free(&q);
 }
 
