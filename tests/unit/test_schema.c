@@ -169,9 +169,9 @@ static void test_fmt_longest_token(void **state)
 {
 	const struct want_field times[] = {
 		{ "first_seen", FIELD_EPOCH, "|", 1 },
-		{ "first_seen", FIELD_TIME, "|", 2 },
+		{ "first_seen_2", FIELD_TIME, "|", 2 },
 		{ "received", FIELD_EPOCH, "|", 1 },
-		{ "received", FIELD_TIME, "", 2 },
+		{ "received_2", FIELD_TIME, "", 2 },
 	};
 	const struct want_field mpls[] = {
 		{ "mpls10", FIELD_TEXT, "|", 1 },
