@@ -143,6 +143,7 @@ class Result:
         self.method, self.wall, self.rss_kib, self.cpu = method, wall, rss_kib, cpu
         self.ok, self.rows, self.detail = ok, rows, detail
         self.rss_both_kib = rss_kib
+        self.kafka_cpu = None
 
 
 class Bench:
@@ -171,6 +172,12 @@ class Bench:
         if getattr(self, 'counter', None) is not None:
             self.counter.close()
             self.counter = None
+
+    def broker_cpu(self):
+        """CPU seconds the broker's JVM has used so far."""
+        with open('/proc/%d/stat' % self.broker.proc.pid) as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
     def new_topic(self, name):
         topic = 'bench-%s-%s' % (name, uuid.uuid4().hex[:8])
@@ -312,12 +319,14 @@ class Bench:
                 if rep >= runs[m]:
                     continue
                 topic = self.new_topic('%s-%d-%s' % (query, flows, m.replace(' ', '_')))
+                kcpu = self.broker_cpu()
                 if m.startswith('nfkafka '):
                     extra = dict(self.a.variants)[m.split(' ', 1)[1]]
                     r = self.run_nfkafka(profile, rel, query, topic, extra)
                     r.method = m
                 else:
                     r = getattr(self, 'run_' + m)(profile, rel, query, topic)
+                r.kafka_cpu = self.broker_cpu() - kcpu
                 if r.rows is not None and r.rows != rows:
                     r.ok = False
                     r.detail = 'delivered %d of %d rows; %s' % (r.rows, rows, r.detail)
@@ -410,13 +419,14 @@ def report(b, a, meta):
     w('  RSS: peak of the exporter process alone: nfkafka, cron: VmHWM sampled every '
       '5 ms (nfdump child excluded);')
     w('       nfdump, pipe: /usr/bin/time %M (pipe: max of nfdump, kcat)')
-    w('  cpu: user+sys of the method\'s processes incl. children (nfkafka: + nfdump)')
+    w('  cpu: user+sys of the method\'s processes incl. children (nfkafka: + nfdump); '
+      'kafka: the broker JVM\'s cpu meanwhile')
     w('')
     for query in [q for q in QUERIES if q in a.queries]:
         w('== %s' % QUERIES[query]['title'])
-        w('%-6s %-22s %4s %9s %17s %10s %8s %8s %7s  %s' % (
+        w('%-6s %-22s %4s %9s %17s %10s %8s %8s %8s %7s  %s' % (
             'window', 'method', 'runs', 'wall s', 'min..max', 'rows/s', 'RSS MiB',
-            'cpu s', 'x nfdump', 'notes'))
+            'cpu s', 'kafka s', 'x nfdump', 'notes'))
         for flows in a.sizes:
             if (query, flows) not in b.expected:
                 continue
@@ -447,10 +457,11 @@ def report(b, a, meta):
                     w('%-6s %-22s %4d %9s  %s' % (human(flows), label, len(rs), 'INVALID',
                                                  '; '.join(notes)))
                     continue
-                w('%-6s %-22s %4d %9.3f %8.3f..%-8.3f %10s %8.1f %8.2f %7s  %s' % (
+                w('%-6s %-22s %4d %9.3f %8.3f..%-8.3f %10s %8.1f %8.2f %8.2f %7s  %s' % (
                     human(flows), label, len(good), wall, min(r.wall for r in good),
                     max(r.wall for r in good), human(rows / wall), peak(rs),
-                    med(rs, 'cpu'), fmt_ratio(wall, base), '; '.join(notes)))
+                    med(rs, 'cpu'), med(rs, 'kafka_cpu'), fmt_ratio(wall, base),
+                    '; '.join(notes)))
             nk = med(b.results.get((query, flows, 'nfkafka'), []), 'wall')
             pipe = med(b.results.get((query, flows, 'pipe'), []), 'wall')
             cron = med(b.results.get((query, flows, 'cron'), []), 'wall')

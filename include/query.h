@@ -26,6 +26,8 @@ struct query {
  */
 int query_parse(const char *text, struct query *q, char *errstr,
     size_t errlen);
+/* The filter words joined into the one word nfdump is given. */
+char *query_filter_text(const struct query *q);
 /* The argv that runs the query on relfile of the channels in profile. */
 char **query_argv(const struct query *q, const char *nfdump,
     const char *profile, const char *relfile);

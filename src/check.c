@@ -63,15 +63,12 @@ static int check_run(char *const argv[])
 static int check_filter(const struct export_options *o, char *errstr,
     size_t errlen)
 {
-	char **argv = xcalloc(o->query->nfilter + 3, sizeof *argv);
+	char *filter = query_filter_text(o->query);
+	char *argv[] = { (char *)o->nfdump, "-Z", filter, NULL };
 	int status;
 
-	argv[0] = (char *)o->nfdump;
-	argv[1] = "-Z";
-	for (size_t i = 0; i < o->query->nfilter; i++)
-		argv[2 + i] = o->query->filter[i];
 	status = check_run(argv);
-	free(argv);
+	free(filter);
 	if (status != 0) {
 		snprintf(errstr, errlen, "nfdump rejects the filter (nfdump -Z "
 		    "exits %d)", status);

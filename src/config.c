@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "kafka.h"
 #include "nfcapd.h"
 #include "query.h"
 #include "xmalloc.h"
@@ -382,17 +383,32 @@ static const char *const config_file_refused[] = { "config", "once",
 	"replay", "help", "version", "check-config", "verbose", "quiet",
 	NULL };
 
-static const struct option *config_longopt(const char *name)
+static int config_refused(const char *name)
 {
 	for (const char *const *r = config_file_refused; *r != NULL; r++) {
 		if (strcmp(*r, name) == 0)
-			return NULL;
+			return 1;
 	}
+	return 0;
+}
+
+static const struct option *config_longopt(const char *name)
+{
 	for (const struct option *o = config_longopts; o->name != NULL; o++) {
 		if (strcmp(o->name, name) == 0)
 			return o;
 	}
 	return NULL;
+}
+
+/* A [kafka] line is checked at once, so that its error names the line. */
+static int config_kafka_line(const struct config *c, char *errstr,
+    size_t errlen)
+{
+	struct kafka_options ko = { .props = &c->props[c->nprops - 1],
+		.nprops = 1 };
+
+	return kafka_check(&ko, errstr, errlen);
 }
 
 /* One "key = value" of the file: long options at the top, -X in [kafka]. */
@@ -410,9 +426,15 @@ static int config_file_entry(void *user, const char *section,
 		xasprintf(&arg, "%s=%s", name, value);
 		error = config_property(cf->c, arg, why, sizeof why);
 		free(arg);
+		if (error == 0)
+			error = config_kafka_line(cf->c, why, sizeof why);
 	} else if (section[0] != '\0' && strcmp(section, "nfkafka") != 0) {
 		snprintf(why, sizeof why, "unknown section [%s]: use [kafka] "
 		    "for librdkafka properties", section);
+		error = -EINVAL;
+	} else if (config_refused(name)) {
+		snprintf(why, sizeof why, "\"%s\" is a command-line option, "
+		    "not a setting", name);
 		error = -EINVAL;
 	} else if ((o = config_longopt(name)) == NULL) {
 		snprintf(why, sizeof why, "unknown key \"%s\" (keys are the "
@@ -428,11 +450,50 @@ static int config_file_entry(void *user, const char *section,
 	return 1;
 }
 
+/*
+ * libinih reads a line longer than INI_MAX_LINE as two, the rest as a line
+ * of its own (or a continuation that replaces the value): refuse it here.
+ */
+static int config_check_lines(const char *path, char *errstr, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t size = 0;
+	int line = 0, error = 0;
+
+	if (f == NULL)
+		return 0; /* ini_parse says why */
+	while (error == 0 && getline(&buf, &size, f) > 0) {
+		const char *key = buf + strspn(buf, " \t");
+		int keylen = (int)strcspn(key, "=:");
+
+		line++;
+		if (strcspn(buf, "\r\n") <= INI_MAX_LINE - 2)
+			continue;
+		if (key[keylen] == '\0')
+			keylen = 0;
+		while (keylen > 0 && strchr(" \t", key[keylen - 1]) != NULL)
+			keylen--;
+		snprintf(errstr, errlen, "%s:%d: %s%.*s%sline longer than %d "
+		    "characters; give this value on the command line", path,
+		    line, keylen > 0 ? "key " : "", keylen, key,
+		    keylen > 0 ? ": " : "", INI_MAX_LINE - 2);
+		error = -EINVAL;
+	}
+	free(buf);
+	fclose(f);
+	return error;
+}
+
 static int config_load_file(struct config *c, const char *path,
     char *errstr, size_t errlen)
 {
 	struct config_file cf = { .c = c };
-	int line = ini_parse(path, config_file_entry, &cf);
+	int line;
+
+	if (config_check_lines(path, errstr, errlen) != 0)
+		return -EINVAL;
+	line = ini_parse(path, config_file_entry, &cf);
 
 	if (line == -1) {
 		snprintf(errstr, errlen, "config file %s: %s", path,

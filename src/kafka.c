@@ -44,6 +44,8 @@ struct kafka {
 	kafka_delivery_cb delivery_cb;
 	kafka_drain_cb drain_cb;
 	void *arg;
+	char **secrets;		/* values of secret properties, to mask */
+	size_t nsecrets;
 };
 
 /* Passwords, keys and tokens never reach a log line or an error. */
@@ -52,6 +54,65 @@ static int kafka_secret(const char *name)
 	return strstr(name, "password") != NULL ||
 	    strstr(name, "secret") != NULL || strstr(name, "ssl.key") != NULL ||
 	    strstr(name, "sasl.oauthbearer.config") != NULL;
+}
+
+/* Keeps the secret values given, to keep them out of librdkafka's words. */
+static void kafka_keep_secrets(struct kafka *k, const struct kafka_options *o)
+{
+	for (size_t i = 0; i < o->nprops; i++) {
+		const char *eq = strchr(o->props[i], '=');
+		char *name;
+
+		if (eq == NULL || eq[1] == '\0')
+			continue;
+		name = xstrndup(o->props[i], (size_t)(eq - o->props[i]));
+		if (kafka_secret(name)) {
+			k->secrets = xrealloc(k->secrets, (k->nsecrets + 1) *
+			    sizeof *k->secrets);
+			k->secrets[k->nsecrets++] = xstrdup(eq + 1);
+		}
+		free(name);
+	}
+}
+
+static void kafka_free_secrets(struct kafka *k)
+{
+	for (size_t i = 0; i < k->nsecrets; i++)
+		free(k->secrets[i]);
+	free(k->secrets);
+}
+
+/*
+ * librdkafka's text with every secret value replaced. Its token parser
+ * quotes the rejected rest of sasl.oauthbearer.config after a colon, so
+ * whatever follows that colon goes too.
+ */
+static const char *kafka_mask(const struct kafka *k, const char *text,
+    char *buf, size_t size)
+{
+	const char *oauth = strstr(text, "sasl.oauthbearer.config");
+	const char *p = text;
+	size_t n = 0;
+
+	while (*p != '\0' && n + 1 < size) {
+		size_t len = 0;
+
+		for (size_t i = 0; i < k->nsecrets && len == 0; i++) {
+			if (strncmp(p, k->secrets[i], strlen(k->secrets[i])) == 0)
+				len = strlen(k->secrets[i]);
+		}
+		if (len == 0 && !(oauth != NULL && p > oauth && *p == ':')) {
+			buf[n++] = *p++;
+			continue;
+		}
+		snprintf(buf + n, size - n, "%s(secret)", len > 0 ? "" : ": ");
+		n += strlen(buf + n);
+		if (len == 0)
+			return buf;
+		p += len;
+	}
+	buf[n] = '\0';
+	return buf;
 }
 
 static int kafka_set(rd_kafka_conf_t *conf, const char *name,
@@ -141,8 +202,10 @@ static void kafka_error(rd_kafka_t *rk, int err, const char *reason,
     void *opaque)
 {
 	struct kafka *k = opaque;
+	char buf[2048];
 
 	(void)rk;
+	reason = kafka_mask(k, reason, buf, sizeof buf);
 	if (err == RD_KAFKA_RESP_ERR__FATAL) {
 		log_error("kafka: fatal error: %s", reason);
 		return;
@@ -160,12 +223,13 @@ static void kafka_log(const rd_kafka_t *rk, int level, const char *fac,
 {
 	enum log_level l = level <= 3 ? LOG_LVL_ERROR : level <= 5 ?
 	    LOG_LVL_WARN : level == 6 ? LOG_LVL_INFO : LOG_LVL_DEBUG;
+	char masked[2048];
 
-	(void)rk;
 	/* Connection failures also reach kafka_error, which says them once. */
 	if (strcmp(fac, "FAIL") == 0)
 		l = LOG_LVL_DEBUG;
-	log_at(l, "librdkafka: %s: %s", fac, buf);
+	log_at(l, "librdkafka: %s: %s", fac, kafka_mask(rd_kafka_opaque(rk),
+	    buf, masked, sizeof masked));
 }
 
 static void kafka_serve(uv_poll_t *h, int status, int events)
@@ -196,13 +260,19 @@ int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
 	k->delivery_cb = delivery_cb;
 	k->drain_cb = drain_cb;
 	k->arg = arg;
+	kafka_keep_secrets(k, o);
 	rd_kafka_conf_set_opaque(conf, k);
 	rd_kafka_conf_set_dr_msg_cb(conf, kafka_delivered);
 	rd_kafka_conf_set_error_cb(conf, kafka_error);
 	rd_kafka_conf_set_log_cb(conf, kafka_log);
 	k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errlen);
 	if (k->rk == NULL) {
+		char *why = xstrdup(errstr);
+
+		kafka_mask(k, why, errstr, errlen);
+		free(why);
 		rd_kafka_conf_destroy(conf);
+		kafka_free_secrets(k);
 		free(k);
 		return -EINVAL;
 	}
@@ -276,9 +346,10 @@ static int kafka_txn_error(struct kafka *k, rd_kafka_error_t *e,
     const char *what, char *errstr, size_t errlen)
 {
 	int fatal = rd_kafka_error_is_fatal(e);
+	char buf[1024];
 
 	snprintf(errstr, errlen, "Kafka transaction %s: %s", what,
-	    rd_kafka_error_string(e));
+	    kafka_mask(k, rd_kafka_error_string(e), buf, sizeof buf));
 	if (rd_kafka_error_txn_requires_abort(e) && k->txn_open) {
 		rd_kafka_error_t *ae = rd_kafka_abort_transaction(k->rk,
 		    KAFKA_TXN_TIMEOUT_MS);
@@ -342,7 +413,12 @@ void kafka_abort(struct kafka *k)
 
 int kafka_fatal(struct kafka *k, char *errstr, size_t errlen)
 {
-	return rd_kafka_fatal_error(k->rk, errstr, errlen) != 0;
+	char buf[1024];
+
+	if (rd_kafka_fatal_error(k->rk, buf, sizeof buf) == 0)
+		return 0;
+	kafka_mask(k, buf, errstr, errlen);
+	return 1;
 }
 
 int kafka_outq_len(struct kafka *k)
@@ -361,6 +437,7 @@ static void kafka_poll_closed(uv_handle_t *h)
 
 	close(k->pipefd[0]);
 	close(k->pipefd[1]);
+	kafka_free_secrets(k);
 	free(k);
 }
 

@@ -192,6 +192,7 @@ static void app_hangup(uv_signal_t *h, int signum)
 	    &eo, errstr, sizeof errstr) != 0) {
 		log_error("SIGHUP: %s; keeping the running configuration",
 		    errstr);
+		config_free(&next);
 		notify_ready();
 		return;
 	}
@@ -325,7 +326,7 @@ static void app_metrics(struct app *a)
 		return;
 	if (metrics_start(&a->loop, a->c.metrics, (unsigned)a->c.health_backlog,
 	    app_gauges, a, &a->metrics, errstr, sizeof errstr) != 0)
-		usage_error("--metrics", errstr);
+		usage_error("", errstr); /* it starts with "--metrics ADDR" */
 	log_info("metrics on http://%s/metrics", a->c.metrics);
 }
 

@@ -212,6 +212,27 @@ int query_parse(const char *text, struct query *q, char *errstr,
 	return error;
 }
 
+/*
+ * nfdump 1.7.1 corrupts its heap joining many filter words itself (eleven
+ * words abort it), so it gets the filter as one word, joined as it would.
+ */
+char *query_filter_text(const struct query *q)
+{
+	size_t len = 1;
+	char *text;
+
+	for (size_t i = 0; i < q->nfilter; i++)
+		len += strlen(q->filter[i]) + 1;
+	text = xmalloc(len);
+	text[0] = '\0';
+	for (size_t i = 0; i < q->nfilter; i++) {
+		if (i > 0)
+			strcat(text, " ");
+		strcat(text, q->filter[i]);
+	}
+	return text;
+}
+
 char **query_argv(const struct query *q, const char *nfdump,
     const char *profile, const char *relfile)
 {
@@ -225,10 +246,13 @@ char **query_argv(const struct query *q, const char *nfdump,
 	query_push(&argv, &n, relfile);
 	for (size_t i = 0; i < q->nopts; i++)
 		query_push(&argv, &n, q->opts[i]);
-	if (q->nfilter > 0)
+	if (q->nfilter > 0) {
+		char *filter = query_filter_text(q);
+
 		query_push(&argv, &n, "--");
-	for (size_t i = 0; i < q->nfilter; i++)
-		query_push(&argv, &n, q->filter[i]);
+		query_push(&argv, &n, filter);
+		free(filter);
+	}
 	return argv;
 }
 

@@ -19,10 +19,13 @@ nfdump 1.7.1 behaviours this file relies on (observed with nfdump -M DIR/chanA
   printed, exit 0 -- the file format has no checksum, so wrong values are
   undetectable by nfdump and therefore by nfkafka;
 - a single overwritten record header byte can give "Skip unknown record type
-  N" on stderr with one flow fewer, a summary and exit 0.
+  N" on stderr with one flow fewer, a summary and exit 0;
+- with -M DIR/chanA:chanB it stops at the first bad file and still exits 0
+  with a summary: flows of the channels after it are never read.
 """
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -75,14 +78,20 @@ def published(broker, topic):
         c.close()
 
 
+def stderr_lines(run):
+    """nfkafka's stderr lines, without valgrind's (NFKAFKA_VALGRIND=1): it
+    reports librdkafka's thread stacks as possibly lost at exit()."""
+    return [l for l in run.stderr.splitlines() if not re.match(r'==\d+==', l)]
+
+
 def error_lines(run):
-    return [l for l in run.stderr.splitlines() if l.startswith('nfkafka: error:')]
+    return [l for l in stderr_lines(run) if l.startswith('nfkafka: error:')]
 
 
 def assert_usage_error(run, *needles):
     """Exit 2 and exactly one stderr line, 'nfkafka: ...', naming needles."""
     assert run.returncode == 2, run
-    lines = run.stderr.splitlines()
+    lines = stderr_lines(run)
     assert len(lines) == 1, run
     assert lines[0].startswith('nfkafka: '), run
     for n in needles:
