@@ -23,6 +23,7 @@ struct export_run {
 	struct nfdump *nfdump;
 	char stamp[NFCAPD_STAMP_LEN + 1];
 	char *profile_arg;	/* -M of the channels read; a header */
+	char *relfile;
 	struct schema csv_schema;
 	const struct schema *schema;
 	int *key_index;
@@ -66,6 +67,7 @@ static void export_run_free(struct export_run *run)
 	free(run->key_index);
 	free(run->values);
 	free(run->profile_arg);
+	free(run->relfile);
 	free(run);
 }
 
@@ -106,13 +108,17 @@ static const char *export_first_line(char *text)
  */
 static void export_judge_nfdump(struct export_run *run)
 {
-	if (run->nfdump_status != 0)
-		export_fail(run, "nfdump exited with status %d%s%s",
-		    run->nfdump_status, run->nfdump_err[0] ? ": " : "",
-		    export_first_line(run->nfdump_err));
-	else if (run->nfdump_err[0] != '\0')
-		export_fail(run, "nfdump: %s",
-		    export_first_line(run->nfdump_err));
+	const char *err = export_first_line(run->nfdump_err);
+
+	if (run->nfdump_status > 128)
+		export_fail(run, "nfdump on %s was killed by signal %d%s%s",
+		    run->relfile, run->nfdump_status - 128, err[0] ? ": " : "",
+		    err);
+	else if (run->nfdump_status != 0)
+		export_fail(run, "nfdump on %s exited with status %d%s%s",
+		    run->relfile, run->nfdump_status, err[0] ? ": " : "", err);
+	else if (err[0] != '\0')
+		export_fail(run, "nfdump on %s: %s", run->relfile, err);
 	else if (run->usage)
 		export_fail(run, "nfdump printed its usage: the query has an "
 		    "option this nfdump does not know");
@@ -423,6 +429,7 @@ int export_start(struct exporter *x, const char *relfile,
 	run->arg = arg;
 	snprintf(run->stamp, sizeof run->stamp, "%s", stamp);
 	run->profile_arg = profile_arg(x->o.profile, mask);
+	run->relfile = xstrdup(relfile);
 	run->t_start = uv_hrtime();
 	argv = query_argv(x->o.query, x->o.nfdump, run->profile_arg,
 	    relfile);

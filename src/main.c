@@ -85,7 +85,7 @@ static int app_find_program(const char *prog)
 /* Checks everything that can be checked before touching the network. */
 static void app_configure(struct app *a)
 {
-	char errstr[512];
+	char errstr[512], stamp[NFCAPD_STAMP_LEN + 1];
 
 	if (config_parse(a->argc, a->argv, &a->c, errstr, sizeof errstr) != 0)
 		usage_error("", errstr);
@@ -118,6 +118,9 @@ static void app_configure(struct app *a)
 	if (profile_parse(a->c.profile, &a->profile, errstr,
 	    sizeof errstr) != 0)
 		usage_error("-M", errstr);
+	if (a->c.once != NULL && nfcapd_check_relfile(a->c.once, stamp,
+	    errstr, sizeof errstr) != 0)
+		usage_error("--once", errstr);
 }
 
 static void app_walk_close(uv_handle_t *h, void *arg)

@@ -283,7 +283,7 @@ SUMMARY = ('Summary: total flows: 3, total bytes: 6000, total packets: 3, '
 FAKES = {
     # A plain failure, with nfdump's reason on stderr.
     'stderr-exit-1': ("echo 'Open file /x/nfcapd.1: No such file' >&2\nexit 1\n",
-                      0, ['nfdump exited with status 1',
+                      0, ['exited with status 1',
                           'Open file /x/nfcapd.1: No such file']),
     # nfdump 1.7.1 on an unknown option: usage on stdout, exit 0.
     'usage-exit-0': ("echo 'usage nfdump [options] [\"filter\"]'\n"
@@ -293,13 +293,13 @@ FAKES = {
     'stderr-exit-0': ("printf '%s'\necho 'No matching flows'\nprintf '%s'\n"
                       "echo 'appendix offset error' >&2\nexit 0\n"
                       % (HEADER, SUMMARY.replace('3', '0')),
-                      0, ['nfdump: appendix offset error']),
+                      0, ['appendix offset error']),
     # Rows, then the output stops: no summary, exit 0 (truncated output).
     'no-summary': ("printf '%s%s'\nexit 0\n" % (HEADER, ROWS),
                    3, ['without its summary']),
     # Rows, then killed (the OOM killer, an operator): no summary.
     'killed': ("printf '%s%s'\nkill -KILL $$\n" % (HEADER, ROWS),
-               3, ['nfdump exited with status 137']),
+               3, ['was killed by signal 9']),
 }
 
 
