@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "log.h"
 #include "metrics.h"
 #include "xmalloc.h"
 
@@ -17,60 +18,68 @@ struct metrics_server {
 	void *arg;
 };
 
-static void metrics_line(FILE *f, const char *name, const char *type,
-    const char *help, double value)
-{
-	fprintf(f, "# HELP nfkafka_%s %s\n# TYPE nfkafka_%s %s\n"
-	    "nfkafka_%s %.17g\n", name, help, name, type, name, value);
-}
+struct metrics_row {
+	const char *name;
+	const char *type;
+	const char *help;
+	double value;
+};
 
 char *metrics_render(const struct metrics_gauges *g, size_t *len)
 {
+	const struct metrics_counters *c = &metrics;
+	const struct metrics_row rows[] = {
+		{ "windows_exported_total", "counter",
+		    "Windows whose records were all acknowledged.",
+		    (double)c->windows_exported },
+		{ "windows_failed_total", "counter",
+		    "Window export attempts that failed and were retried.",
+		    (double)c->windows_failed },
+		{ "windows_skipped_total", "counter",
+		    "Windows given up after repeated nfdump failures.",
+		    (double)c->windows_skipped },
+		{ "windows_pending", "gauge",
+		    "Rotated windows waiting to be exported.",
+		    (double)g->windows_pending },
+		{ "oldest_pending_window_age_seconds", "gauge",
+		    "Time since the oldest pending window's first file "
+		    "appeared.", g->oldest_pending_age },
+		{ "records_total", "counter",
+		    "Records acknowledged by Kafka.", (double)c->records },
+		{ "record_bytes_total", "counter",
+		    "CBOR bytes of the records acknowledged by Kafka.",
+		    (double)c->record_bytes },
+		{ "delivery_errors_total", "counter",
+		    "Records Kafka did not acknowledge.",
+		    (double)c->delivery_errors },
+		{ "untyped_values_total", "counter",
+		    "Values sent as text because they did not parse as their "
+		    "type.", (double)c->untyped_values },
+		{ "nfdump_runs_total", "counter", "nfdump processes run.",
+		    (double)c->nfdump_runs },
+		{ "nfdump_seconds_total", "counter",
+		    "Time spent in nfdump runs.", c->nfdump_seconds },
+		{ "lag_seconds", "gauge", "Last window: from its last "
+		    "channel's rotation to its last acknowledgement.",
+		    c->lag_seconds_last },
+		{ "lag_seconds_total", "counter",
+		    "Sum of the lag over exported windows.",
+		    c->lag_seconds_sum },
+		{ "producer_queue_messages", "gauge",
+		    "Messages in librdkafka's queue, not yet acknowledged.",
+		    (double)g->queue_depth },
+		{ "broker_up", "gauge", "1 when a Kafka broker is reachable.",
+		    (double)g->broker_up },
+	};
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
-	const struct metrics_counters *c = &metrics;
 
 	if (f == NULL)
-		return xstrdup("");
-	metrics_line(f, "windows_exported_total", "counter",
-	    "Windows whose records were all acknowledged.",
-	    (double)c->windows_exported);
-	metrics_line(f, "windows_failed_total", "counter",
-	    "Window export attempts that failed and were retried.",
-	    (double)c->windows_failed);
-	metrics_line(f, "windows_skipped_total", "counter",
-	    "Windows given up after repeated nfdump failures.",
-	    (double)c->windows_skipped);
-	metrics_line(f, "windows_pending", "gauge",
-	    "Rotated windows waiting to be exported.",
-	    (double)g->windows_pending);
-	metrics_line(f, "oldest_pending_window_age_seconds", "gauge",
-	    "Time since the oldest pending window's first file appeared.",
-	    g->oldest_pending_age);
-	metrics_line(f, "records_total", "counter",
-	    "Records acknowledged by Kafka.", (double)c->records);
-	metrics_line(f, "record_bytes_total", "counter",
-	    "CBOR bytes of the records acknowledged by Kafka.",
-	    (double)c->record_bytes);
-	metrics_line(f, "delivery_errors_total", "counter",
-	    "Records Kafka did not acknowledge.", (double)c->delivery_errors);
-	metrics_line(f, "untyped_values_total", "counter",
-	    "Values sent as text because they did not parse as their type.",
-	    (double)c->untyped_values);
-	metrics_line(f, "nfdump_runs_total", "counter",
-	    "nfdump processes run.", (double)c->nfdump_runs);
-	metrics_line(f, "nfdump_seconds_total", "counter",
-	    "Time spent in nfdump runs.", c->nfdump_seconds);
-	metrics_line(f, "lag_seconds", "gauge",
-	    "Last window: from its last channel's rotation to its last "
-	    "acknowledgement.", c->lag_seconds_last);
-	metrics_line(f, "lag_seconds_total", "counter",
-	    "Sum of the lag over exported windows.", c->lag_seconds_sum);
-	metrics_line(f, "producer_queue_messages", "gauge",
-	    "Messages in librdkafka's queue, not yet acknowledged.",
-	    (double)g->queue_depth);
-	metrics_line(f, "broker_up", "gauge",
-	    "1 when a Kafka broker is reachable.", (double)g->broker_up);
+		fatal("open_memstream");
+	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+		fprintf(f, "# HELP nfkafka_%s %s\n# TYPE nfkafka_%s %s\n"
+		    "nfkafka_%s %.17g\n", rows[i].name, rows[i].help,
+		    rows[i].name, rows[i].type, rows[i].name, rows[i].value);
 	fclose(f);
 	return buf;
 }
