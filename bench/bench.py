@@ -169,9 +169,11 @@ class Bench:
         log('broker %s up in %.1f s' % (self.broker.bootstrap, self.broker.start_seconds))
 
     def close_clients(self):
+        """Before the broker stops, so they do not log its absence."""
         if getattr(self, 'counter', None) is not None:
             self.counter.close()
             self.counter = None
+        self.admin = None
 
     def broker_cpu(self):
         """CPU seconds the broker's JVM has used so far."""
@@ -180,7 +182,7 @@ class Bench:
         return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
     def new_topic(self, name):
-        topic = 'bench-%s-%s' % (name, uuid.uuid4().hex[:8])
+        topic = 'bench-%s-%s' % (re.sub(r'[^A-Za-z0-9._-]', '_', name), uuid.uuid4().hex[:8])
         self.broker.create_topic(topic, 1)
         return topic
 
@@ -266,10 +268,11 @@ class Bench:
                 '--'] + QUERIES[query]['nfdump']
         return self._run_own('cron', argv, topic)
 
-    def run_nfkafka(self, profile, rel, query, topic, extra=()):
-        argv = ([self.a.nfkafka, '--once', rel, '-M', profile, '-b', self.broker.bootstrap,
-                 '-t', topic] + QUERIES[query]['nfkafka'] + list(extra))
-        return self._run_own('nfkafka', argv, topic)
+    def run_nfkafka(self, profile, rel, query, topic, variant=None):
+        binary, env, extra = variant or (self.a.nfkafka, None, [])
+        argv = ([binary, '--once', rel, '-M', profile, '-b', self.broker.bootstrap,
+                 '-t', topic] + QUERIES[query]['nfkafka'] + extra)
+        return self._run_own('nfkafka', argv, topic, env)
 
     # --- the matrix ------------------------------------------------------
     def expected_rows(self, profile, rel, query, flows):
@@ -318,11 +321,11 @@ class Bench:
             for m in order:
                 if rep >= runs[m]:
                     continue
-                topic = self.new_topic('%s-%d-%s' % (query, flows, m.replace(' ', '_')))
+                topic = self.new_topic('%s-%d-%s' % (query, flows, m))
                 kcpu = self.broker_cpu()
                 if m.startswith('nfkafka '):
-                    extra = dict(self.a.variants)[m.split(' ', 1)[1]]
-                    r = self.run_nfkafka(profile, rel, query, topic, extra)
+                    variant = dict(self.a.variants)[m.split(' ', 1)[1]]
+                    r = self.run_nfkafka(profile, rel, query, topic, variant)
                     r.method = m
                 else:
                     r = getattr(self, 'run_' + m)(profile, rel, query, topic)
@@ -414,6 +417,12 @@ def report(b, a, meta):
         w('  %-10s %s' % (k + ':', meta[k]))
     w('  %-10s %d repetitions, alternating, median wall; peak RSS = max over runs'
       % ('method:', a.reps))
+    for name, (binary, env, words) in a.variants:
+        envs = sorted(set(env or {}) - set(os.environ)) + sorted(
+            k for k in (env or {}) if k in os.environ and env[k] != os.environ[k])
+        w('  variant:   nfkafka %s = %s%s %s' % (
+            name, ''.join('%s=%s ' % (k, env[k]) for k in envs),
+            'same binary' if binary == a.nfkafka else binary, ' '.join(words)))
     w('  cron script (bench/cron_export.py, kafka-python): only up to %s rows, '
       '1 repetition above %s rows' % (human(a.cron_max_rows), human(a.cron_full_rows)))
     w('  RSS: peak of the exporter process alone: nfkafka, cron: VmHWM sampled every '
@@ -604,9 +613,11 @@ def parse_args(argv=None):
     ap.add_argument('--live-flows', type=int, default=20_000,
                     help='flows per live window (both channels together)')
     ap.add_argument('--no-live', action='store_true')
-    ap.add_argument('--variant', action='append', default=[], metavar="NAME='-X A=B ...'",
-                    help='also time nfkafka with these extra options, e.g. '
-                         "--variant 'l5=-X linger.ms=5'")
+    ap.add_argument('--variant', action='append', default=[],
+                    metavar="NAME='[VAR=VALUE ...] [/path/to/nfkafka] [OPTIONS]'",
+                    help='also time this nfkafka: extra options, environment, '
+                         "another binary; e.g. --variant 'l5=-X linger.ms=5' "
+                         "--variant 'old=/tmp/nfkafka.old'")
     ap.add_argument('--quick', action='store_true',
                     help='10k and 100k flows, 1 repetition (a smoke test)')
     ap.add_argument('--nfkafka', default=os.path.join(ROOT, 'nfkafka'))
@@ -618,8 +629,14 @@ def parse_args(argv=None):
     a.queries = a.queries.split(',')
     variants = []
     for v in a.variant:
-        name, _, opts = v.partition('=')
-        variants.append((name, shlex.split(opts)))
+        name, _, spec = v.partition('=')
+        words, env, binary = shlex.split(spec), {}, None
+        while words and re.match(r'[A-Z_][A-Z0-9_]*=', words[0]):
+            k, _, val = words.pop(0).partition('=')
+            env[k] = val
+        if words and words[0].startswith('/'):
+            binary = words.pop(0)
+        variants.append((name, (binary, dict(os.environ, **env) if env else None, words)))
     a.variants = variants
     return a
 
@@ -633,6 +650,7 @@ def main(argv=None):
     # Others may rebuild ./nfkafka while we run: time one fixed copy.
     a.nfkafka = os.path.join(workdir, 'nfkafka')
     shutil.copy2(binary_src, a.nfkafka)
+    a.variants = [(n, (b or a.nfkafka, env, words)) for n, (b, env, words) in a.variants]
     meta['load'] = 'loadavg %s at start' % loadavg()
     b = Bench(a, workdir)
     try:

@@ -4,7 +4,6 @@ metrics endpoint scraped during export, --check-config, and make install.
 
 Exit statuses (nfkafka(8)): 0 ok, 1 export failed, 2 usage or configuration.
 """
-import collections
 import os
 import re
 import shutil
@@ -21,7 +20,8 @@ import pytest
 
 from collector import Collector, make_window
 from compare import assert_rows_match
-from conftest import ROOT, consume, free_port, nfkafka_argv, records_by_window
+from conftest import (ROOT, VALGRIND, consume, free_port, nfkafka_argv,
+                      records_by_window)
 from livecheck import (FLOW_FIELDS, FLOW_QUERY, logged_windows, new_windows,
                        stamp_of, wait_exported)
 from nfdump_ref import nfdump_rows
@@ -30,7 +30,8 @@ CHANNELS = ('chanA', 'chanB')
 AGG_QUERY = "-A proto -o 'fmt:%pr,%fl,%pkt,%byt'"
 AGG_FIELDS = ['proto', 'flows', 'packets', 'bytes']
 FLOWS = {'chanA': 120, 'chanB': 80}
-QUICK = 30          # seconds for a run that fails at once or exports one window
+SLOW = 10 if VALGRIND else 1   # valgrind needs longer timeouts
+QUICK = 30 * SLOW   # seconds for a run that fails at once or exports one window
 RELOADED = 'SIGHUP: configuration reloaded'
 
 
@@ -241,9 +242,10 @@ def live_conf(path, coll, broker, topic, state, query, *more):
                       'query = ' + query, 'state = %s' % state, *more)
 
 
-def wait_windows(d, count, timeout=30):
-    deadline = time.monotonic() + timeout
-    while len(logged_windows(d.text())) < count:
+def wait_windows(d, count, timeout=30, records=-1):
+    """Wait for count exported windows of more than `records` records."""
+    deadline = time.monotonic() + timeout * SLOW
+    while len([n for _, _, n in logged_windows(d.text()) if n > records]) < count:
         assert time.monotonic() < deadline, d.text()
         time.sleep(0.1)
 
@@ -261,7 +263,7 @@ def test_sighup_reload_while_windows_flow(broker, topic, tmp_path, daemons):
         d = daemons(['-c', conf])
         d.wait_log('watching')
         feed(coll, 2)
-        wait_windows(d, 1)
+        wait_windows(d, 1, records=10)   # a window that shows its layout
         live_conf(conf, coll, broker, topic, state, AGG_QUERY,
                   'log-level = debug', *kafka)
         d.send(signal.SIGHUP)
@@ -448,7 +450,7 @@ def test_health_unhealthy_without_broker(window, closed_port, tmp_path,
                  '-X', 'message.timeout.ms=2000', '--backoff-min', '0.2',
                  '--flush-timeout', '1'])
     d.wait_log('metrics on')
-    deadline = time.monotonic() + 8
+    deadline = time.monotonic() + 8 * SLOW
     while True:
         status, _ctype, body = http_get(port, '/health')
         if status == 503 or time.monotonic() > deadline:
@@ -552,15 +554,20 @@ CONTRIB_DOCS = ['MIGRATING.md', 'flowmon.conf', 'nfdump-box.conf',
                 'supervisord.conf']
 
 
-@pytest.fixture(scope='module')
-def installed(tmp_path_factory):
-    """make install DESTDIR=<tmp> PREFIX=/usr, of the binary the tests ran
-    (-o nfkafka: no rebuild of whatever else is being edited meanwhile)."""
-    dest = str(tmp_path_factory.mktemp('destdir'))
+def make_install(dest, prefix):
+    """make install of the binary the tests ran (-o nfkafka: no rebuild of
+    whatever else is being edited meanwhile)."""
     p = subprocess.run(['make', '-s', '-o', 'nfkafka', 'install',
-                        'DESTDIR=' + dest, 'PREFIX=' + PREFIX], cwd=ROOT,
+                        'DESTDIR=' + dest, 'PREFIX=' + prefix], cwd=ROOT,
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, 'make install failed:\n%s%s' % (p.stdout, p.stderr)
+
+
+@pytest.fixture(scope='module')
+def installed(tmp_path_factory):
+    """make install DESTDIR=<tmp> PREFIX=/usr: the DESTDIR."""
+    dest = str(tmp_path_factory.mktemp('destdir'))
+    make_install(dest, PREFIX)
     return dest
 
 
@@ -604,9 +611,18 @@ def test_make_install_tree(installed):
     assert re.search(r'^ExecReload=.*kill -HUP \$MAINPID', unit, re.M), unit
 
 
+def test_make_install_other_prefix(tmp_path):
+    """The unit follows PREFIX: it starts the binary that was installed."""
+    make_install(str(tmp_path), '/opt/nfk')
+    assert os.access(tmp_path / 'opt/nfk/bin/nfkafka', os.X_OK)
+    assert (tmp_path / 'opt/nfk/share/man/man8/nfkafka.8').is_file()
+    unit = (tmp_path / 'opt/nfk/lib/systemd/system/nfkafka.service').read_text()
+    assert re.findall(r'^ExecStart=(\S+)', unit, re.M) == ['/opt/nfk/bin/nfkafka']
+
+
 def test_installed_man_page_renders(installed):
     page = os.path.join(installed, 'usr/share/man/man8/nfkafka.8')
-    p = subprocess.run(['man', '--warnings', '-l', page], capture_output=True,
+    p = subprocess.run(['man', '-l', page], capture_output=True,
                        text=True, timeout=30,
                        env=dict(os.environ, MANPAGER='cat', PAGER='cat',
                                 MANWIDTH='80', LC_ALL='C.UTF-8'))
@@ -624,13 +640,14 @@ def test_installed_man_page_renders(installed):
         assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
-def test_systemd_analyze_verify(installed, tmp_path):
+def test_systemd_analyze_verify(request, tmp_path):
     """systemd-analyze verify on the installed unit, its ExecStart pointed at
     the DESTDIR binary and man pages looked up in DESTDIR."""
     if shutil.which('systemd-analyze') is None:
         pytest.skip('systemd-analyze is not installed')
     if not os.path.exists(os.path.join(ROOT, 'contrib', 'nfkafka.service')):
         pytest.skip('contrib/nfkafka.service does not exist yet')
+    installed = request.getfixturevalue('installed')
     src = os.path.join(installed, 'usr/lib/systemd/system/nfkafka.service')
     with open(src) as f:
         unit = f.read().replace(PREFIX + '/bin/nfkafka',
