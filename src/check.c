@@ -110,14 +110,15 @@ static int check_export(uv_loop_t *loop, struct export_options *o,
 		return error;
 	o->profile = &p;
 	error = exporter_new(loop, o, ko, &x, errstr, errlen);
-	if (error == 0) {
-		error = export_start(x, CHECK_WINDOW, stamp, 1, check_done,
-		    &res);
-		while (error == 0 && !res.done)
-			uv_run(loop, UV_RUN_ONCE);
-		exporter_free(x, 0);
-		uv_run(loop, UV_RUN_NOWAIT);
+	if (error != 0) {
+		profile_free(&p);
+		return error; /* librdkafka's reason is in errstr */
 	}
+	error = export_start(x, CHECK_WINDOW, stamp, 1, check_done, &res);
+	while (error == 0 && !res.done)
+		uv_run(loop, UV_RUN_ONCE);
+	exporter_free(x, 0);
+	uv_run(loop, UV_RUN_NOWAIT);
 	profile_free(&p);
 	if (error != 0) {
 		snprintf(errstr, errlen, "cannot run nfdump: %s",

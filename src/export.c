@@ -194,8 +194,10 @@ static int export_bind_schema(struct export_run *run,
 	for (size_t i = 0; i < o->nkey_fields; i++) {
 		run->key_index[i] = schema_find(schema, o->key_fields[i]);
 		if (run->key_index[i] < 0) {
+			/* Every window would fail the same way: stop. */
 			export_fail(run, "key field %s is not in the query's "
 			    "output", o->key_fields[i]);
+			run->kafka_error = run->permanent = 1;
 			return -EINVAL;
 		}
 	}

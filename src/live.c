@@ -14,6 +14,7 @@
 #include "live.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify.h"
 #include "recover.h"
 #include "state.h"
 #include "watch.h"
@@ -146,6 +147,11 @@ static void live_log_done(struct live *l, const struct window *w,
 	    "%.3f s, %.3f s after rotation%s%s%s", w->stamp, names, r->rows,
 	    r->nfdump_secs, r->total_secs, lag, missing[0] ? " (missing: " :
 	    "", missing, missing[0] ? ")" : "");
+	if (r->untyped > 0)
+		log_warn("window %s: %" PRIu64 " values did not parse as their "
+		    "type and were sent as text", w->stamp, r->untyped);
+	notify_status("last window %s: %" PRIu64 " records; %zu pending",
+	    w->stamp, r->rows, windows_pending(l->ws) - 1);
 	free(names);
 	free(missing);
 }
@@ -322,19 +328,28 @@ static int live_floor(struct live *l, char *errstr, size_t errlen)
 	char stamp[NFCAPD_STAMP_LEN + 1];
 	int error;
 
-	if (l->replay || l->o.since[0] != '\0')
+	if (l->replay)
 		return 0;
 	if (l->o.state != NULL) {
 		error = state_load(l->o.state, stamp, errstr, errlen);
 		if (error == 0) {
+			/* --since is where to begin, not where to go back to. */
+			if (l->o.since[0] != '\0')
+				log_info("state %s: resuming after window %s; "
+				    "--since only applies without a state",
+				    l->o.state, stamp);
+			else
+				log_info("state %s: resuming after window %s",
+				    l->o.state, stamp);
+			l->o.since = "";
 			windows_set_floor(l->ws, stamp);
-			log_info("state %s: resuming after window %s",
-			    l->o.state, stamp);
 			return 0;
 		}
 		if (error != -ENOENT)
 			return error;
 	}
+	if (l->o.since[0] != '\0')
+		return 0;
 	watch_scan(l->p, live_newest, l);
 	windows_set_floor(l->ws, l->newest_on_disk);
 	if (l->newest_on_disk[0] != '\0')
@@ -357,7 +372,9 @@ int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
 	l->cb = cb;
 	l->arg = arg;
 	l->replay = o->replay_from[0] != '\0';
-	l->ws = windows_new(loop, p->nchannels, o->grace_ms, live_wake, l);
+	/* Replayed windows are complete on disk: no channel is late. */
+	l->ws = windows_new(loop, p->nchannels, l->replay ? 0 : o->grace_ms,
+	    live_wake, l);
 	l->retry = xmalloc(sizeof *l->retry);
 	uv_timer_init(loop, l->retry);
 	l->retry->data = l;

@@ -85,7 +85,7 @@ static void log_vwrite(enum log_level level, const char *fmt, va_list ap)
 		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
 		fprintf(out, "%s.%03ldZ ", stamp, ts.tv_nsec / 1000000);
 	}
-	/* journald and supervisord add their own timestamps to stderr lines. */
+	/* journald stamps stderr lines itself; a log file needs our own. */
 	fprintf(out, "nfkafka: %s: %s\n", log_names[level], msg);
 }
 

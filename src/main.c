@@ -21,6 +21,7 @@
 #include "profile.h"
 #include "query.h"
 #include "reload.h"
+#include "state.h"
 #include "words.h"
 #include "xmalloc.h"
 
@@ -300,6 +301,11 @@ static int app_check(struct app *a, struct export_options *eo,
 	const char *what;
 	char errstr[1024];
 
+	if (a->c.state != NULL && state_check(a->c.state, errstr,
+	    sizeof errstr) != 0) {
+		fprintf(stderr, "nfkafka: --state: %s\n", errstr);
+		return EXIT_USAGE;
+	}
 	if (check_query(&a->loop, eo, ko, &what, errstr,
 	    sizeof errstr) != 0) {
 		fprintf(stderr, "nfkafka: --check-config: %s\n", errstr);
