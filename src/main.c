@@ -191,6 +191,8 @@ static void app_hangup(uv_signal_t *h, int signum)
 	(void)signum;
 	notify_reloading();
 	log_reopen();
+	if (a->c.log_file != NULL)
+		log_info("SIGHUP: log file %s reopened", a->c.log_file);
 	if (config_parse(a->argc, a->argv, &next, errstr,
 	    sizeof errstr) != 0 || reload_export_options(&next, &a->profile,
 	    &eo, errstr, sizeof errstr) != 0) {
@@ -368,8 +370,17 @@ int main(int argc, char **argv)
 		usage_error("", errstr);
 	uv_loop_init(&a.loop);
 	srandom((unsigned)uv_hrtime());
-	if (a.c.check_config)
-		return app_check(&a, &eo, &a.ko);
+	if (a.c.check_config) {
+		/* Freed like a run's, so leak checkers see a clean exit. */
+		a.exit_status = app_check(&a, &eo, &a.ko);
+		uv_walk(&a.loop, app_walk_close, NULL);
+		uv_run(&a.loop, UV_RUN_DEFAULT);
+		uv_loop_close(&a.loop);
+		profile_free(&a.profile);
+		config_free(&a.c);
+		log_close();
+		return a.exit_status;
+	}
 	if (exporter_new(&a.loop, &eo, &a.ko, &a.x, errstr,
 	    sizeof errstr) != 0)
 		usage_error("kafka", errstr);

@@ -547,6 +547,26 @@ def test_check_config_without_windows(tmp_path):
     assert p.returncode == 0, p.stderr
 
 
+@pytest.mark.parametrize('name', ['nfdump-box.conf', 'flowmon.conf'])
+def test_shipped_example_configs_check(window, tmp_path, name):
+    """contrib's example files parse, every line of them; paths and brokers
+    are overridden to this machine's. Flowmon's query needs Flowmon's
+    nfdump (--no-scale-number, a geo database), so -Q replaces it."""
+    profile, _rel = window
+    path = os.path.join(ROOT, 'contrib', name)
+    if not os.path.exists(path):
+        pytest.skip('contrib/%s does not exist yet' % name)
+    local = ['-M', profile, '--state', tmp_path / 'state']
+    if name == 'flowmon.conf':
+        local += ['--nfdump', 'nfdump', '-i', '127.0.0.1', '-p', '9',
+                  '-Q', FLOW_QUERY]
+    else:
+        local += ['-b', '127.0.0.1:9']
+    p = run(['-c', path, '--check-config'] + local)
+    assert p.returncode == 0, p.stderr
+    assert 'configuration OK (query checked by a dry run' in p.stdout
+
+
 # --- make install --------------------------------------------------------------
 
 PREFIX = '/usr'
