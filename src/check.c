@@ -126,7 +126,15 @@ static int check_export(uv_loop_t *loop, struct export_options *o,
 		return error;
 	}
 	if (!res.r.ok) {
-		snprintf(errstr, errlen, "%s", res.r.error);
+		/* The operator never named that empty window: do not show it. */
+		const char *own = strstr(res.r.error, " on " CHECK_WINDOW);
+
+		if (own != NULL)
+			snprintf(errstr, errlen, "%.*s, in a dry run on an empty "
+			    "window,%s", (int)(own - res.r.error), res.r.error,
+			    own + strlen(" on " CHECK_WINDOW));
+		else
+			snprintf(errstr, errlen, "%s", res.r.error);
 		return -EINVAL;
 	}
 	return 0;
