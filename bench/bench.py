@@ -16,6 +16,7 @@ import platform
 import re
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -127,15 +128,32 @@ def timed(argv, workdir):
     return ['/usr/bin/time', '-f', '%M', '-o', path, '--'] + argv, path
 
 
-def reap(p, timefile):
+def spawn(argv, **kw):
+    """Popen in a session of its own, so a hung run can be killed whole."""
+    return subprocess.Popen(argv, start_new_session=True, **kw)
+
+
+def reap(p, timefile, timeout):
     """Wait for a timed() child: (exit code, rusage incl. children, maxrss
-    KiB of the command and its children)."""
-    _pid, status, ru = os.wait4(p.pid, 0)
+    KiB of the command and its children). After `timeout` seconds its
+    process group (time, the command, its nfdump) is killed: exit code -9."""
+    killer = threading.Timer(timeout, os.killpg, (p.pid, signal.SIGKILL))
+    killer.start()
+    try:
+        _pid, status, ru = os.wait4(p.pid, 0)
+    finally:
+        killer.cancel()
     p.returncode = os.waitstatus_to_exitcode(status)
     with open(timefile) as f:
         lines = f.read().split()
     os.unlink(timefile)
-    return p.returncode, ru, int(lines[-1]) if lines else 0
+    kib = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+    return p.returncode, ru, kib
+
+
+def run_timeout(rows, method):
+    """Generous: a run this slow is hung, not slow (cron: ~12k rows/s)."""
+    return 120 + rows / (2_000 if method == 'cron' else 20_000)
 
 
 class Result:
@@ -155,6 +173,7 @@ class Bench:
         self.expected = {}         # (query, size) -> rows
         self.live = None
         self.notes = []
+        self.rows = 0           # of the case being run, for timeouts
 
     # --- Kafka -----------------------------------------------------------
     def start_broker(self):
@@ -208,9 +227,9 @@ class Bench:
         err = open(os.path.join(self.workdir, 'nfdump.err'), 'w+b')
         argv, tf = timed(self.nfdump_argv(profile, rel, query), self.workdir)
         t0 = time.monotonic()
-        p = subprocess.Popen(argv, env=PATH_ENV, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=err)
-        rc, ru, kib = reap(p, tf)
+        p = spawn(argv, env=PATH_ENV, stdin=subprocess.DEVNULL,
+                  stdout=subprocess.DEVNULL, stderr=err)
+        rc, ru, kib = reap(p, tf, run_timeout(self.rows, 'nfdump'))
         wall = time.monotonic() - t0
         err.seek(0)
         msg = err.read().decode(errors='replace').strip()
@@ -224,12 +243,12 @@ class Bench:
         argv2, tf2 = timed(['kcat', '-P', '-b', self.broker.bootstrap, '-t', topic],
                            self.workdir)
         t0 = time.monotonic()
-        nf = subprocess.Popen(argv1, env=PATH_ENV, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=err)
-        kc = subprocess.Popen(argv2, stdin=nf.stdout, stdout=subprocess.DEVNULL, stderr=err)
+        nf = spawn(argv1, env=PATH_ENV, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.PIPE, stderr=err)
+        kc = spawn(argv2, stdin=nf.stdout, stdout=subprocess.DEVNULL, stderr=err)
         nf.stdout.close()
-        rc1, ru1, kib1 = reap(nf, tf1)
-        rc2, ru2, kib2 = reap(kc, tf2)
+        rc1, ru1, kib1 = reap(nf, tf1, run_timeout(self.rows, 'pipe'))
+        rc2, ru2, kib2 = reap(kc, tf2, 60)
         wall = time.monotonic() - t0
         cpu = ru1.ru_utime + ru1.ru_stime + ru2.ru_utime + ru2.ru_stime
         err.seek(0)
@@ -246,10 +265,10 @@ class Bench:
         argv, tf = timed(argv, self.workdir)
         with open(errpath, 'w+b') as err:
             t0 = time.monotonic()
-            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.DEVNULL, stderr=err, env=env)
+            p = spawn(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                      stderr=err, env=env)
             hwm = HwmSampler(p.pid)
-            rc, ru, both = reap(p, tf)
+            rc, ru, both = reap(p, tf, run_timeout(self.rows, method))
             wall = time.monotonic() - t0
             kib = hwm.stop()
             err.seek(0)
@@ -311,6 +330,7 @@ class Bench:
 
     def run_case(self, query, flows, profile, rel):
         rows = self.expected[(query, flows)] = self.expected_rows(profile, rel, query, flows)
+        self.rows = rows
         self.warm(profile, rel)
         methods = list(METHODS) + ['nfkafka %s' % v for v, _ in self.a.variants]
         runs = {m: self.a.reps for m in methods}
@@ -364,7 +384,11 @@ class Bench:
                     ('window %s:' % s) in t for s in stamps), 60)
             finally:
                 p.terminate()
-                p.wait(30)
+                try:
+                    p.wait(30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
             flows = sum(count_flows(os.path.join(c.chandir(ch), 'nfcapd.' + s))
                         for s in stamps for ch in c.channels)
         with open(logpath) as f:
@@ -478,7 +502,11 @@ def report(b, a, meta):
               '(%s rows)' % (human(flows), 'ratios:', fmt_ratio(nk, base),
                              fmt_ratio(nk, pipe), fmt_ratio(cron, nk), rows))
         w('')
-    if b.live is not None:
+    if b.live is not None and 'error' in b.live:
+        w('== live: FAILED, not measured:')
+        w(b.live['error'])
+        w('')
+    elif b.live is not None:
         lv = b.live
         w('== live: 2 channels rotating every 2 s, ~%d flows per window, flow query'
           % lv['per_window'])
@@ -535,7 +563,9 @@ def targets(b, a):
               'n/a' if None in (r10, r10k) else '%.1f vs %.1f MiB (%+.0f %%)' % (
                   r10, r10k, 100 * (r10 / r10k - 1))))
     lv = b.live
-    if lv is None or not lv['wins'] or not lv['ok']:
+    if lv is not None and 'error' in lv:
+        t.append(('live: last rename -> last ack <= nfdump + 250 ms', 'MISS', 'live run failed'))
+    elif lv is None or not lv['wins'] or not lv['ok']:
         t.append(('live: last rename -> last ack <= nfdump + 250 ms', 'n/a'
                   if lv is None else 'MISS', 'not run' if lv is None else 'invalid run'))
     else:
@@ -673,7 +703,11 @@ def main(argv=None):
             for flows in a.sizes:
                 b.run_case(query, flows, *wins[flows])
         if not a.no_live:
-            b.run_live()
+            try:
+                b.run_live()
+            except (OSError, RuntimeError, subprocess.SubprocessError) as e:
+                b.live = {'error': str(e)[-2000:]}
+                log('live: FAILED: %s' % e)
     finally:
         if b.broker is not None:
             b.close_clients()
@@ -689,6 +723,11 @@ def main(argv=None):
     shutil.copyfile(path, os.path.join(a.results, 'latest.txt'))
     log('results in %s (and latest.txt)' % path)
     shutil.rmtree(workdir, ignore_errors=True)
+    invalid = sum(not r.ok for rs in b.results.values() for r in rs)
+    if invalid or (b.live is not None and not b.live.get('ok')):
+        log('%d invalid run(s)%s: see the table' % (
+            invalid, ', live invalid' if b.live is not None and not b.live.get('ok') else ''))
+        return 1
     return 0
 
 
