@@ -18,8 +18,12 @@ struct field {
 	enum field_type type;
 	/* Literal printed after the value, trimmed; "" means blanks only. */
 	char *sep;
+	size_t seplen;
 	/* Words the value spans when sep is blank; 0: free text, needs a sep. */
 	int words;
+	/* The name as a CBOR text string, encoded once for every record. */
+	unsigned char *key;
+	size_t keylen;
 };
 
 /* The columns of one nfdump output format, left to right. */
@@ -28,6 +32,7 @@ struct schema {
 	struct field *fields;
 	/* Literal printed before the first value, trimmed. */
 	char *lead;
+	size_t leadlen;
 };
 
 /* Schema of an "-o fmt:..." format; -EINVAL with errstr when unparseable. */

@@ -131,7 +131,8 @@ void encoder_record(struct encoder *enc, const struct schema *schema,
 		const struct field *f = &schema->fields[i];
 		struct value v;
 
-		encoder_text(enc, f->name, strlen(f->name));
+		memcpy(encoder_reserve(enc, f->keylen), f->key, f->keylen);
+		enc->len += f->keylen;
 		if (enc->mode == ENCODE_STRINGS || f->type == FIELD_TEXT) {
 			encoder_text(enc, values[i].p, values[i].n);
 		} else if (record_value(f->type, values[i], &v) == 0) {

@@ -23,9 +23,13 @@ static const char *const kafka_defaults[][2] = {
 	{ "enable.idempotence", "true" },
 	/* A window fails, and is retried whole, after a minute of outage. */
 	{ "message.timeout.ms", "60000" },
-	/* Bounds memory: a full queue pauses nfdump instead. */
-	{ "queue.buffering.max.kbytes", "16384" },
-	{ "linger.ms", "20" },
+	/*
+	 * Bounds memory: a full queue pauses nfdump instead. Each queued
+	 * message costs several times its bytes in librdkafka's bookkeeping.
+	 */
+	{ "queue.buffering.max.kbytes", "4096" },
+	/* The last batch of a window waits this long: keep the lag short. */
+	{ "linger.ms", "5" },
 	/* librdkafka's logs are served on the loop thread with ours. */
 	{ "log.queue", "true" },
 };

@@ -45,7 +45,7 @@ int record_split(const struct schema *schema, const char *line, size_t len,
     struct slice *values)
 {
 	const char *p = line, *end = line + len;
-	size_t leadlen = strlen(schema->lead);
+	size_t leadlen = schema->leadlen;
 
 	p = record_skip_blanks(p, end);
 	if (leadlen > 0) {
@@ -56,7 +56,7 @@ int record_split(const struct schema *schema, const char *line, size_t len,
 	}
 	for (size_t i = 0; i < schema->nfields; i++) {
 		const struct field *f = &schema->fields[i];
-		size_t seplen = strlen(f->sep);
+		size_t seplen = f->seplen;
 		int last = i + 1 == schema->nfields;
 		const char *stop;
 
@@ -82,7 +82,8 @@ int record_split(const struct schema *schema, const char *line, size_t len,
 			return 0;
 		}
 		if (seplen > 0) {
-			stop = memmem(p, (size_t)(end - p), f->sep, seplen);
+			stop = seplen == 1 ? memchr(p, f->sep[0], (size_t)(end -
+			    p)) : memmem(p, (size_t)(end - p), f->sep, seplen);
 			if (stop == NULL)
 				return -EINVAL;
 			values[i] = record_trim(p, stop);
@@ -115,11 +116,41 @@ static int record_uint(struct slice s, uint64_t *out)
 	return 0;
 }
 
+/*
+ * "4.900": up to 15 digits are an exact integer, and one division by an
+ * exact power of ten rounds correctly, the same double strtod gives.
+ */
+static int record_decimal(struct slice s, double *out)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+		1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	uint64_t m = 0;
+	int digits = 0, frac = -1;
+
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] == '.' && frac < 0) {
+			frac = 0;
+			continue;
+		}
+		if (s.p[i] < '0' || s.p[i] > '9' || ++digits > 15)
+			return -EINVAL;
+		m = m * 10 + (uint64_t)(s.p[i] - '0');
+		if (frac >= 0)
+			frac++;
+	}
+	if (digits == 0)
+		return -EINVAL;
+	*out = (double)m / pow10[frac > 0 ? frac : 0];
+	return 0;
+}
+
 static int record_double(struct slice s, double *out)
 {
 	char buf[64];
 	char *endp;
 
+	if (record_decimal(s, out) == 0)
+		return 0;
 	if (s.n == 0 || s.n >= sizeof buf)
 		return -EINVAL;
 	memcpy(buf, s.p, s.n);

@@ -2,6 +2,7 @@
  * The schema of nfdump's output: which field each printed column is, and its
  * type. One table serves both "-o fmt:%tokens" and the "-o csv" header names.
  */
+#include <cbor.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -219,6 +220,22 @@ static size_t schema_token_len(const char *s, const struct schema_token **tp)
 	return run;
 }
 
+/* Work done once per schema so that none is done once per record. */
+static void schema_finish(struct schema *schema)
+{
+	schema->leadlen = strlen(schema->lead);
+	for (size_t i = 0; i < schema->nfields; i++) {
+		struct field *f = &schema->fields[i];
+		size_t n = strlen(f->name);
+
+		f->seplen = strlen(f->sep);
+		f->key = xmalloc(n + 9);
+		f->keylen = cbor_encode_string_start(n, f->key, 9);
+		memcpy(f->key + f->keylen, f->name, n);
+		f->keylen += n;
+	}
+}
+
 int schema_from_fmt(const char *fmt, struct schema *schema, char *errstr,
     size_t errlen)
 {
@@ -268,6 +285,7 @@ int schema_from_fmt(const char *fmt, struct schema *schema, char *errstr,
 			return -EINVAL;
 		}
 	}
+	schema_finish(schema);
 	return 0;
 }
 
@@ -301,6 +319,7 @@ int schema_from_csv_header(const char *line, size_t len,
 			break;
 		p = comma + 1;
 	}
+	schema_finish(schema);
 	return 0;
 }
 
@@ -326,6 +345,7 @@ void schema_free(struct schema *schema)
 	for (size_t i = 0; i < schema->nfields; i++) {
 		free(schema->fields[i].name);
 		free(schema->fields[i].sep);
+		free(schema->fields[i].key);
 	}
 	free(schema->fields);
 	free(schema->lead);
