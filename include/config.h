@@ -41,6 +41,7 @@ struct config {
 	char *metrics;		/* --metrics ADDR:PORT */
 	int health_backlog;	/* --health-backlog */
 	int check_config;	/* --check-config */
+	int headers;		/* --headers yes|no */
 	int help;
 	int version;
 };

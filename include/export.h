@@ -19,6 +19,7 @@ struct export_options {
 	enum encode_values values;
 	char **key_fields;	/* record fields forming the message key */
 	size_t nkey_fields;
+	int headers;		/* window, profile and row on every message */
 };
 
 enum export_failure {

@@ -32,6 +32,7 @@ enum {
 	OPT_METRICS,
 	OPT_HEALTH_BACKLOG,
 	OPT_CHECK_CONFIG,
+	OPT_HEADERS,
 };
 
 static const char config_shortopts[] = "c:M:b:i:p:t:X:Q:k:vqhV";
@@ -65,6 +66,7 @@ static const struct option config_longopts[] = {
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "health-backlog", required_argument, NULL, OPT_HEALTH_BACKLOG },
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
+	{ "headers", required_argument, NULL, OPT_HEADERS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -318,6 +320,14 @@ static int config_option(struct config *c, int opt, const char *arg,
 		return config_int("--health-backlog", arg, 0, 1000000,
 		    &c->health_backlog, errstr, errlen);
 	case OPT_CHECK_CONFIG: c->check_config = 1; break;
+	case OPT_HEADERS:
+		if (strcmp(arg, "yes") != 0 && strcmp(arg, "no") != 0) {
+			snprintf(errstr, errlen, "--headers %s: expected yes or "
+			    "no", arg);
+			return -EINVAL;
+		}
+		c->headers = strcmp(arg, "yes") == 0;
+		break;
 	case OPT_BACKLOG_WARN:
 		return config_int("--backlog-warn", arg, 0, 86400 * 365,
 		    &c->backlog_warn_s, errstr, errlen);
@@ -558,6 +568,7 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 	c->backoff_max_ms = 60000;
 	c->backlog_warn_s = 3600;
 	c->health_backlog = 2;
+	c->headers = 1;
 	if (config_find_file(argc, argv, c) &&
 	    config_load_file(c, c->config_file, errstr, errlen) != 0)
 		return -EINVAL;

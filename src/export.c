@@ -270,7 +270,7 @@ static int export_record(struct export_run *run, const char *line,
 		run->profile_len };
 	h[2] = (struct kafka_header){ "nfkafka-row", row, rowlen };
 	error = kafka_produce(x->kafka, x->o.nkey_fields > 0 ? x->keybuf :
-	    NULL, keylen, cbor, cborlen, h, 3, run);
+	    NULL, keylen, cbor, cborlen, h, x->o.headers ? 3 : 0, run);
 	if (error == -ENOBUFS)
 		return 1;
 	if (error != 0) {

@@ -66,6 +66,7 @@ int reload_export_options(const struct config *c, const struct profile *p,
 	eo->profile = p;
 	eo->nfdump = c->nfdump;
 	eo->values = c->values;
+	eo->headers = c->headers;
 	return 0;
 }
 
@@ -140,6 +141,7 @@ void reload_adopt(struct config *cur, struct config *next)
 	reload_take(&cur->query, &next->query);
 	reload_take(&cur->key, &next->key);
 	cur->values = next->values;
+	cur->headers = next->headers;
 	cur->log_level = next->log_level;
 	cur->grace_s = next->grace_s;
 	cur->backoff_min_ms = next->backoff_min_ms;

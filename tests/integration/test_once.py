@@ -134,3 +134,14 @@ def test_channel_missing_from_window(broker, topic, profile, tmp_path):
     msgs = consume(broker.bootstrap, topic, expect=len(rows))
     assert len(rows) == 300
     assert_rows_match([m['value'] for m in msgs], rows, FLOW_FIELDS)
+
+
+def test_headers_can_be_left_out(broker, topic, profile):
+    base, windows = profile
+    run = run_nfkafka(['--once', windows['small'], '-M', '%s/chanA:chanB' % base,
+                       '-b', broker.bootstrap, '-t', topic, '--headers', 'no'])
+    assert run.returncode == 0, run
+    rows = nfdump_rows('%s/chanA:chanB' % base, windows['small'], DEFAULT_QUERY)
+    msgs = consume(broker.bootstrap, topic, expect=len(rows))
+    assert len(msgs) == len(rows) > 0
+    assert all(m['headers'] == {} for m in msgs)
