@@ -198,6 +198,9 @@ static struct field *schema_add(struct schema *schema, const char *name,
 	f->type = type;
 	f->words = words;
 	f->sep = NULL;
+	f->seplen = 0;
+	f->key = NULL;
+	f->keylen = 0;
 	return f;
 }
 
