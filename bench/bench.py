@@ -56,7 +56,8 @@ LABEL = {'nfdump': 'nfdump alone', 'pipe': 'shell pipe', 'cron': 'cron script',
          'nfkafka': 'nfkafka --once'}
 PATH_ENV = {'TZ': 'UTC', 'LC_ALL': 'C', 'PATH': os.environ.get('PATH', '/usr/bin:/bin')}
 LIVE_RE = re.compile(r'window (\d+): (\S+): (\d+) records, nfdump ([\d.]+) s, '
-                     r'acked ([\d.]+) s, ([\d.]+) s after rotation')
+                     r'acked ([\d.]+) s, ([\d.]+) s after rotation'
+                     r' \(started after ([\d.]+) s\)')
 HWM_RE = re.compile(rb'VmHWM:\s+(\d+) kB')
 
 
@@ -394,7 +395,8 @@ class Bench:
         with open(logpath) as f:
             text = f.read()
         wins = [m.groups() for m in LIVE_RE.finditer(text) if m.group(1) in stamps]
-        wins = [(s, int(n), float(nf), float(ack), float(lag)) for s, _ch, n, nf, ack, lag in wins]
+        wins = [(s, int(n), float(nf), float(ack), float(lag), float(st))
+                for s, _ch, n, nf, ack, lag, st in wins]
         delivered = self.delivered(topic)
         logged = sum(w[1] for w in wins)
         ok = len(wins) == len(stamps) and logged == flows and delivered >= flows
@@ -510,18 +512,23 @@ def report(b, a, meta):
         lv = b.live
         w('== live: 2 channels rotating every 2 s, ~%d flows per window, flow query'
           % lv['per_window'])
-        w('%-16s %8s %10s %10s %12s %12s' % ('window', 'records', 'nfdump s', 'acked s',
-                                             'rename->ack', 'minus nfdump'))
-        for s, n, nf, ack, lag in lv['wins']:
-            w('%-16s %8d %10.3f %10.3f %12.3f %12.3f' % (s, n, nf, ack, lag, lag - nf))
+        w('%-16s %8s %14s %10s %10s %12s %12s' % (
+            'window', 'records', 'rename->start', 'nfdump s', 'acked s',
+            'rename->ack', 'minus nfdump'))
+        for s, n, nf, ack, lag, st in lv['wins']:
+            w('%-16s %8d %14.3f %10.3f %10.3f %12.3f %12.3f' % (
+                s, n, st, nf, ack, lag, lag - nf))
         if lv['wins']:
             lags = [x[4] for x in lv['wins']]
             over = [x[4] - x[2] for x in lv['wins']]
             nfs = [x[2] for x in lv['wins']]
-            w('median: rename->ack %.3f s, nfdump %.3f s, overhead %.3f s;  '
-              'worst: rename->ack %.3f s, overhead %.3f s' % (
-                  statistics.median(lags), statistics.median(nfs),
-                  statistics.median(over), max(lags), max(over)))
+            starts = [x[5] for x in lv['wins']]
+            w('median: rename->start %.3f s, rename->ack %.3f s, nfdump %.3f s, '
+              'overhead %.3f s;  worst: rename->start %.3f s, rename->ack %.3f s, '
+              'overhead %.3f s' % (
+                  statistics.median(starts), statistics.median(lags),
+                  statistics.median(nfs), statistics.median(over), max(starts),
+                  max(lags), max(over)))
         w('rows: %d flows in the windows, %d logged, %d in the topic%s' % (
             lv['flows'], sum(x[1] for x in lv['wins']), lv['delivered'],
             '' if lv['ok'] else '  INVALID'))

@@ -43,6 +43,7 @@ struct live {
 	char newest_on_disk[NFCAPD_STAMP_LEN + 1];
 	int backlog_warned;
 	int recovered;		/* exactly-once: Kafka's progress was read */
+	uint64_t started_ms;	/* when the export in flight began */
 	live_exit_cb cb;
 	void *arg;
 };
@@ -139,14 +140,17 @@ static void live_log_done(struct live *l, const struct window *w,
 	char *names = profile_names(l->p, w->mask, ",");
 	char *missing = profile_names(l->p, ~w->mask, ",");
 	double lag = (uv_now(l->loop) - w->last_ms) / 1e3;
+	double start = l->started_ms > w->last_ms ?
+	    (l->started_ms - w->last_ms) / 1e3 : 0;
 
 	metrics.lag_seconds_last = lag;
 	metrics.lag_seconds_sum += lag;
 
 	log_info("window %s: %s: %" PRIu64 " records, nfdump %.3f s, acked "
-	    "%.3f s, %.3f s after rotation%s%s%s", w->stamp, names, r->rows,
-	    r->nfdump_secs, r->total_secs, lag, missing[0] ? " (missing: " :
-	    "", missing, missing[0] ? ")" : "");
+	    "%.3f s, %.3f s after rotation (started after %.3f s)%s%s%s",
+	    w->stamp, names, r->rows, r->nfdump_secs, r->total_secs, lag,
+	    start, missing[0] ? " (missing: " : "", missing,
+	    missing[0] ? ")" : "");
 	if (r->untyped > 0)
 		log_warn("window %s: %" PRIu64 " values did not parse as their "
 		    "type and were sent as text", w->stamp, r->untyped);
@@ -306,6 +310,8 @@ static void live_kick(struct live *l)
 			live_finish(l, l->failed_windows > 0 ? 1 : 0);
 		return;
 	}
+	uv_update_time(l->loop);
+	l->started_ms = uv_now(l->loop);
 	error = export_start(l->x, w->relfile, w->stamp, w->mask, live_done,
 	    l);
 	if (error != 0) {
