@@ -37,6 +37,7 @@ struct export_result {
 	uint64_t acked;		/* records the broker acknowledged */
 	uint64_t skipped;	/* output lines that were not records */
 	uint64_t untyped;	/* values kept as text: not of their type */
+	uint64_t pauses;	/* nfdump held back by a full producer queue */
 	double nfdump_secs;	/* nfdump's run time */
 	double total_secs;	/* start to last acknowledgement */
 	char error[1024];	/* why the window failed, one line */

@@ -323,6 +323,7 @@ static int export_line(void *arg, const char *line, size_t len)
 		return 0;
 	if (export_record(run, line, len)) {
 		run->x->paused = run;
+		run->r.pauses++;
 		return 1;
 	}
 	return 0;

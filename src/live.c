@@ -154,6 +154,8 @@ static void live_log_done(struct live *l, const struct window *w,
 	if (r->untyped > 0)
 		log_warn("window %s: %" PRIu64 " values did not parse as their "
 		    "type and were sent as text", w->stamp, r->untyped);
+	log_debug("window %s: nfdump paused %" PRIu64 " times for a full "
+	    "producer queue", w->stamp, r->pauses);
 	notify_status("last window %s: %" PRIu64 " records; %zu pending",
 	    w->stamp, r->rows, windows_pending(l->ws) - 1);
 	free(names);

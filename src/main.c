@@ -163,6 +163,8 @@ static void app_once_done(void *arg, const char *stamp,
 	if (r->untyped > 0)
 		log_warn("window %s: %" PRIu64 " values did not parse as "
 		    "their type and were sent as text", stamp, r->untyped);
+	log_debug("window %s: nfdump paused %" PRIu64 " times for a full "
+	    "producer queue", stamp, r->pauses);
 	app_stop(a);
 }
 

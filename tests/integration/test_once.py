@@ -1,6 +1,7 @@
 """Issue 2: one window → nfdump → typed CBOR → Kafka, checked record by
 record against nfdump's own output, through the real binary."""
 import os
+import re
 import shutil
 
 import pytest
@@ -145,3 +146,18 @@ def test_headers_can_be_left_out(broker, topic, profile):
     msgs = consume(broker.bootstrap, topic, expect=len(rows))
     assert len(msgs) == len(rows) > 0
     assert all(m['headers'] == {} for m in msgs)
+
+
+def test_full_producer_queue_pauses_nfdump(broker, topic, profile):
+    """A queue of 200 messages: nfdump is held back again and again, and
+    still every record arrives, in nfdump's order."""
+    base, windows = profile
+    run = run_nfkafka(['--once', windows['large'], '-M', '%s/chanA:chanB' % base,
+                       '-b', broker.bootstrap, '-t', topic, '-Q', FLOW_QUERY, '-v',
+                       '-X', 'queue.buffering.max.messages=200'], timeout=300)
+    assert run.returncode == 0, run
+    pauses = re.search(r'nfdump paused (\d+) times', run.stderr)
+    assert pauses and int(pauses.group(1)) > 10, run
+    rows = nfdump_rows('%s/chanA:chanB' % base, windows['large'], FLOW_QUERY)
+    msgs = consume(broker.bootstrap, topic, expect=len(rows), timeout=120)
+    assert_rows_match([m['value'] for m in msgs], rows, FLOW_FIELDS)
