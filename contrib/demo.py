@@ -27,6 +27,8 @@ from kafka_broker import KafkaBroker  # noqa: E402
 INTERVAL = int(os.environ.get('DEMO_INTERVAL', '10'))
 WINDOWS = int(os.environ.get('DEMO_WINDOWS', '3'))
 TOPIC = 'network-metadata'
+DEMO_QUERY = os.environ.get(
+    'DEMO_QUERY', "-A proto,dstip -O bytes -o 'fmt:%ts,%pr,%da,%fl,%pkt,%byt'")
 
 
 def follow(bootstrap, stop):
@@ -54,8 +56,11 @@ def main():
     coll = Collector(os.path.join(work, 'live'), interval=INTERVAL)
     print('demo: nfcapd channels %s rotating every %d s' % (
         coll.profile_arg(), INTERVAL), flush=True)
+    # Without a GeoIP database the default per-country query has one row
+    # ("..") per window; per protocol and destination shows more.
     nfkafka = subprocess.Popen([os.path.join(ROOT, 'nfkafka'),
                                 '-M', coll.profile_arg(), '-b', broker.bootstrap,
+                                '-Q', DEMO_QUERY,
                                 '--state', os.path.join(work, 'state')])
     stop = threading.Event()
     reader = threading.Thread(target=follow, args=(broker.bootstrap, stop))

@@ -229,9 +229,14 @@ static void kafka_log(const rd_kafka_t *rk, int level, const char *fac,
 	    LOG_LVL_WARN : level == 6 ? LOG_LVL_INFO : LOG_LVL_DEBUG;
 	char masked[2048];
 
-	/* Connection failures also reach kafka_error, which says them once. */
+	/*
+	 * Connection failures also reach kafka_error, which says them once;
+	 * a coordinator still loading at start is retried by librdkafka.
+	 */
 	if (strcmp(fac, "FAIL") == 0)
 		l = LOG_LVL_DEBUG;
+	else if (strcmp(fac, "GETPID") == 0 && l < LOG_LVL_INFO)
+		l = LOG_LVL_INFO;
 	log_at(l, "librdkafka: %s: %s", fac, kafka_mask(rd_kafka_opaque(rk),
 	    buf, masked, sizeof masked));
 }
