@@ -9,21 +9,9 @@
 
 #include "record.h"
 #include "schema.h"
+#include "nfdump_lines.h"
 
-#define FMT_DEFAULT "%ts,%dc,%td,%pkt,%byt,%pps,%bps,%fl"
 #define FMT_BLANKS "%ts %td %pr %sap -> %dap %pkt %byt %fl"
-
-#define CSV_HEADER "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt," \
-	"obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb,svln,dvln,ismc,odmc," \
-	"idmc,osmc,mpls1,mpls2,mpls3,mpls4,mpls5,mpls6,mpls7,mpls8,mpls9," \
-	"mpls10,cl,sl,al,ra,eng,exid,tr"
-
-#define CSV_LINE "2026-11-27 12:00:41,2026-11-27 12:00:45,4.900," \
-	"10.0.160.19,192.0.2.2,45435,443,TCP,...AP...,0,0,25,64055,0,0,1,2," \
-	"0,0,0,0,0,0,0.0.0.0,0.0.0.0,0,0,00:00:00:00:00:00," \
-	"00:00:00:00:00:00,00:00:00:00:00:00,00:00:00:00:00:00,0-0-0,0-0-0," \
-	"0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,    0.000," \
-	"    0.000,    0.000,127.0.0.1,0/0,1,2026-11-27 12:00:46.548"
 
 /* 2026-11-27 12:00:41 UTC, from date -u -d '2026-11-27 12:00:41' +%s. */
 #define T_20261127_120041 INT64_C(1795780841)

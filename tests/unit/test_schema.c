@@ -8,15 +8,7 @@
 #include <string.h>
 
 #include "schema.h"
-
-/* The cron script's query: per-country aggregation. */
-#define FMT_DEFAULT "%ts,%dc,%td,%pkt,%byt,%pps,%bps,%fl"
-
-/* nfdump 1.7.1's "-o csv" header line, as it prints it. */
-#define CSV_HEADER "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt," \
-	"obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb,svln,dvln,ismc,odmc," \
-	"idmc,osmc,mpls1,mpls2,mpls3,mpls4,mpls5,mpls6,mpls7,mpls8,mpls9," \
-	"mpls10,cl,sl,al,ra,eng,exid,tr"
+#include "nfdump_lines.h"
 
 struct want_field {
 	const char *name;
