@@ -4,10 +4,7 @@
 # channels with generated traffic, nfkafka live, records decoded as they
 # arrive).
 set -eu
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+cd "$(dirname "$0")/.."
 sh tests/setup/deps.sh
-venv=$(sh tests/setup/venv.sh)
-sh tests/setup/kafka.sh fetch >/dev/null
 make -s all
-exec "$venv/bin/python" contrib/demo.py
+exec sh tests/setup/python.sh contrib/demo.py
