@@ -47,8 +47,6 @@ int kafka_produce(struct kafka *k, const void *key, size_t keylen,
 int kafka_begin(struct kafka *k, char *errstr, size_t errlen);
 int kafka_commit(struct kafka *k, char *errstr, size_t errlen);
 void kafka_abort(struct kafka *k);
-/* Nonzero after librdkafka raised a fatal error; its text in errstr. */
-int kafka_fatal(struct kafka *k, char *errstr, size_t errlen);
 int kafka_outq_len(struct kafka *k);
 /* 0 after librdkafka said all brokers are down, until the next ack. */
 int kafka_broker_up(const struct kafka *k);

@@ -4,7 +4,6 @@
 enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 void log_set_level(enum log_level level);
-enum log_level log_get_level(void);
 int log_open_file(const char *path);
 void log_reopen(void);
 void log_close(void);

@@ -420,16 +420,6 @@ void kafka_abort(struct kafka *k)
 	k->txn_open = 0;
 }
 
-int kafka_fatal(struct kafka *k, char *errstr, size_t errlen)
-{
-	char buf[1024];
-
-	if (rd_kafka_fatal_error(k->rk, buf, sizeof buf) == 0)
-		return 0;
-	kafka_mask(k, buf, errstr, errlen);
-	return 1;
-}
-
 int kafka_outq_len(struct kafka *k)
 {
 	return rd_kafka_outq_len(k->rk);

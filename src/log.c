@@ -22,11 +22,6 @@ void log_set_level(enum log_level level)
 	log_level = level;
 }
 
-enum log_level log_get_level(void)
-{
-	return log_level;
-}
-
 /* Appends to path; stderr stays the fallback when it cannot be opened. */
 int log_open_file(const char *path)
 {
