@@ -6,6 +6,7 @@ import signal
 import time
 
 import pytest
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 
 from collector import make_window
 from conftest import consume, run_nfkafka
@@ -25,6 +26,33 @@ def count(broker, topic, expected, isolation='read_uncommitted'):
     lost = expected - len(keys)
     dupes = sum(n - 1 for n in keys.values())
     return lost, dupes
+
+
+def probe(broker):
+    """A client connected ahead of time, so watching the topic costs no
+    connection set-up while the window is in flight."""
+    c = Consumer({'bootstrap.servers': broker.bootstrap, 'group.id': 'probe',
+                  'isolation.level': 'read_uncommitted'})
+    c.list_topics(timeout=10)
+    return c
+
+
+def wait_some_records(c, topic, at_least=20_000, timeout=60):
+    """Returns once the topic holds some of the window: mid-window for sure."""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            try:
+                _low, high = c.get_watermark_offsets(TopicPartition(topic, 0),
+                                                     timeout=1)
+            except KafkaException:
+                high = 0
+            if high >= at_least:
+                return high
+            time.sleep(0.01)
+    finally:
+        c.close()
+    raise AssertionError('no records in %s after %ds' % (topic, timeout))
 
 
 def record(scenario, expected, lost, dupes, mode='at-least-once'):
@@ -51,9 +79,11 @@ def test_broker_killed_mid_window(own_broker, big, topic, tmp_path, daemons):
     profile, rel, rows = big
     b = own_broker()
     b.start()
+    watch = probe(b)
     d = live(daemons, profile, rel, b.bootstrap, topic, tmp_path)
     d.wait_log('to export first')
-    time.sleep(1.0)
+    wait_some_records(watch, topic)
+    assert 'records,' not in d.text(), 'window done before the kill'
     b.kill()
     time.sleep(2)
     b.restart_same_port()
@@ -104,9 +134,10 @@ def test_broker_down_at_start(own_broker, big, topic, tmp_path, daemons):
 def test_nfkafka_killed_mid_window(broker, big, topic, tmp_path, daemons, mode):
     profile, rel, rows = big
     extra = ['--transactional-id', 'tx-' + topic] if mode == 'exactly-once' else []
+    watch = probe(broker)
     d = live(daemons, profile, rel, broker.bootstrap, topic, tmp_path, *extra)
     d.wait_log('to export first')
-    time.sleep(1.5)
+    wait_some_records(watch, topic)
     assert 'records,' not in d.text(), 'window done before the kill'
     d.kill()
     d2 = live(daemons, profile, rel, broker.bootstrap, topic, tmp_path, *extra)
