@@ -161,3 +161,21 @@ def test_sighup_reopens_log_file(broker, topic, tmp_path, daemons):
             time.sleep(0.05)
         assert d.stop() == 0
     assert 'reopened' in log.read_text()
+
+
+def test_state_file_beats_since(broker, topic, tmp_path, daemons):
+    """--since says where a new installation begins; once a state file
+    exists, it says where to resume, and older windows are not re-sent."""
+    from collector import make_window
+    base = tmp_path / 'p'
+    old = make_window(base, ('chanA', 'chanB'), 50)
+    new = make_window(base, ('chanA', 'chanB'), 70)
+    (tmp_path / 'state').write_text(stamp_of(old) + '\n')
+    d = daemons(['-M', '%s/chanA:chanB' % base, '-b', broker.bootstrap,
+                 '-t', topic, '-Q', FLOW_QUERY, '--state', tmp_path / 'state',
+                 '--since', '1999-01-01'])
+    wait_exported(d, [stamp_of(new)])
+    assert '--since only applies without a state' in d.text()
+    assert [s for s, _, _ in logged_windows(d.text())] == [stamp_of(new)]
+    assert d.stop() == 0
+    assert (tmp_path / 'state').read_text().strip() == stamp_of(new)
