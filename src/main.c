@@ -141,9 +141,10 @@ static void app_stop(struct app *a)
 	notify_watchdog_stop();
 	metrics_stop(a->metrics);
 	a->metrics = NULL;
-	uv_close((uv_handle_t *)&a->sigint, NULL);
-	uv_close((uv_handle_t *)&a->sigterm, NULL);
-	uv_close((uv_handle_t *)&a->sighup, NULL);
+	/*
+	 * The signal handles stay open until the end: closing them would give
+	 * a second SIGTERM its default action, killing us before the flush.
+	 */
 }
 
 static void app_once_done(void *arg, const char *stamp,
@@ -172,6 +173,10 @@ static void app_signal(uv_signal_t *h, int signum)
 {
 	struct app *a = h->data;
 
+	if (a->stopping) {
+		log_info("%s: already stopping", strsignal(signum));
+		return;
+	}
 	log_info("%s: stopping", strsignal(signum));
 	if (a->live != NULL) {
 		live_stop(a->live);
@@ -191,6 +196,8 @@ static void app_hangup(uv_signal_t *h, int signum)
 	char errstr[512];
 
 	(void)signum;
+	if (a->stopping)
+		return;
 	notify_reloading();
 	log_reopen();
 	if (a->c.log_file != NULL)

@@ -179,3 +179,55 @@ def test_state_file_beats_since(broker, topic, tmp_path, daemons):
     assert [s for s, _, _ in logged_windows(d.text())] == [stamp_of(new)]
     assert d.stop() == 0
     assert (tmp_path / 'state').read_text().strip() == stamp_of(new)
+
+
+def test_systemd_notify_ready_status_watchdog(broker, topic, tmp_path, daemons):
+    """Under systemd (Type=notify, WatchdogSec=): READY once watching,
+    STATUS per window, WATCHDOG pings from the loop, STOPPING at the end."""
+    import socket
+    sock_path = str(tmp_path / 'notify.sock')
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(sock_path)
+    sock.settimeout(0.2)
+    got = []
+
+    def drain(until, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                got.append(sock.recv(4096).decode())
+            except socket.timeout:
+                pass
+            if any(until in m for m in got):
+                return
+        raise AssertionError('no %r from nfkafka; got %r' % (until, got))
+    with Collector(tmp_path / 'p', interval=2) as coll:
+        d = daemons(live_args(coll, broker, topic, tmp_path),
+                    env={'NOTIFY_SOCKET': sock_path, 'WATCHDOG_USEC': '200000'})
+        drain('READY=1')
+        feed(coll, 2)
+        drain('STATUS=last window')
+        pings = sum(m.count('WATCHDOG=1') for m in got)
+        assert pings >= 5, got   # every 100 ms for several seconds
+        d.send(signal.SIGTERM)
+        drain('STOPPING=1')
+        assert d.stop() == 0
+    sock.close()
+
+
+def test_backlog_warning_for_old_windows(own_broker, topic, tmp_path, daemons):
+    """Kafka away and the oldest waiting window older than --backlog-warn:
+    the collector may expire it soon, so say so (once)."""
+    from collector import make_window
+    base = tmp_path / 'p'
+    old = time.strftime('%Y%m%d%H%M', time.localtime(time.time() - 7200))
+    rel = make_window(base, ('chanA', 'chanB'), 10, stamp=old)
+    b = own_broker()   # never started: nothing listens on its port
+    d = daemons(['-M', '%s/chanA:chanB' % base, '-b', b.bootstrap, '-t', topic,
+                 '--since', stamp_of(rel), '--backlog-warn', '3600',
+                 '-X', 'message.timeout.ms=1000', '--backoff-min', '0.2',
+                 '--backoff-max', '0.5'])
+    d.wait_log('backlog: 1 window(s) waiting, the oldest (%s)' % stamp_of(rel))
+    time.sleep(2)
+    assert d.text().count('backlog:') == 1
+    assert d.stop() == 0
