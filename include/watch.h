@@ -24,5 +24,11 @@ int watch_start(uv_loop_t *loop, const struct profile *p, watch_file_cb cb,
 void watch_stop(struct watch *w);
 /* Reports every rotated file on disk now, synchronously, in no order. */
 void watch_scan(const struct profile *p, watch_file_cb cb, void *arg);
+/*
+ * The newest rotated file on disk: its stamp ("" if none) and, when path
+ * is not NULL, its full path (NULL if none; the caller frees it).
+ */
+void watch_newest(const struct profile *p, char stamp[NFCAPD_STAMP_LEN + 1],
+    char **path);
 
 #endif

@@ -22,24 +22,6 @@
 
 extern char **environ;
 
-struct check_newest {
-	const struct profile *p;
-	char stamp[NFCAPD_STAMP_LEN + 1];
-	char *path;
-};
-
-static void check_newest_file(void *arg, size_t channel, const char *relfile,
-    const char *stamp)
-{
-	struct check_newest *n = arg;
-
-	if (strcmp(stamp, n->stamp) <= 0)
-		return;
-	memcpy(n->stamp, stamp, sizeof n->stamp);
-	free(n->path);
-	n->path = profile_path(n->p, channel, relfile);
-}
-
 /* Runs argv to completion, quietly; its exit status or -errno. */
 static int check_run(char *const argv[])
 {
@@ -181,12 +163,12 @@ int check_query(uv_loop_t *loop, struct export_options *o,
     const struct kafka_options *ko, const char **what, char *errstr,
     size_t errlen)
 {
-	struct check_newest n = { .p = o->profile };
 	char dir[] = "/tmp/nfkafka-check.XXXXXX";
+	char stamp[NFCAPD_STAMP_LEN + 1], *newest;
 	int error;
 
-	watch_scan(o->profile, check_newest_file, &n);
-	if (n.path == NULL) {
+	watch_newest(o->profile, stamp, &newest);
+	if (newest == NULL) {
 		*what = "the filter only: no window on disk yet";
 		error = check_filter(o, errstr, errlen);
 		query_free(o->query);
@@ -197,10 +179,10 @@ int check_query(uv_loop_t *loop, struct export_options *o,
 	*what = "a dry run of the query";
 	if (mkdtemp(dir) == NULL) {
 		snprintf(errstr, errlen, "%s: %s", dir, strerror(errno));
-		free(n.path);
+		free(newest);
 		return -errno;
 	}
-	error = check_empty_window(o, n.path, dir, errstr, errlen);
+	error = check_empty_window(o, newest, dir, errstr, errlen);
 	if (error == 0)
 		error = check_export(loop, o, ko, dir, errstr, errlen);
 	else {
@@ -209,6 +191,6 @@ int check_query(uv_loop_t *loop, struct export_options *o,
 		words_free(o->key_fields);
 	}
 	check_remove(dir);
-	free(n.path);
+	free(newest);
 	return error;
 }

@@ -164,6 +164,11 @@ static void export_finish(uv_timer_t *t)
 		run->r.failure = EXPORT_NFDUMP;
 	run->r.ok = run->r.error[0] == '\0';
 	metrics.untyped_values += run->r.untyped;
+	if (run->r.untyped > 0)
+		log_warn("window %s: %" PRIu64 " values did not parse as their "
+		    "type and were sent as text", run->stamp, run->r.untyped);
+	log_debug("window %s: nfdump paused %" PRIu64 " times for a full "
+	    "producer queue", run->stamp, run->r.pauses);
 	run->r.total_secs = (uv_hrtime() - run->t_start) / 1e9;
 	x->run = NULL;
 	run->cb(run->arg, run->stamp, &run->r);

@@ -40,7 +40,6 @@ struct live {
 	int backoff_ms;
 	char last_error[1024];	/* logged once until it changes */
 	char *state_error;
-	char newest_on_disk[NFCAPD_STAMP_LEN + 1];
 	int backlog_warned;
 	int recovered;		/* exactly-once: Kafka's progress was read */
 	uint64_t started_ms;	/* when the export in flight began */
@@ -79,17 +78,6 @@ static void live_file(void *arg, size_t channel, const char *relfile,
 		    l->p->channels[channel], relfile);
 	if (!l->scanning)
 		live_kick(l);
-}
-
-static void live_newest(void *arg, size_t channel, const char *relfile,
-    const char *stamp)
-{
-	struct live *l = arg;
-
-	(void)channel;
-	(void)relfile;
-	if (strcmp(stamp, l->newest_on_disk) > 0)
-		memcpy(l->newest_on_disk, stamp, sizeof l->newest_on_disk);
 }
 
 static void live_save(struct live *l, const char *stamp)
@@ -151,11 +139,6 @@ static void live_log_done(struct live *l, const struct window *w,
 	    w->stamp, names, r->rows, r->nfdump_secs, r->total_secs, lag,
 	    start, missing[0] ? " (missing: " : "", missing,
 	    missing[0] ? ")" : "");
-	if (r->untyped > 0)
-		log_warn("window %s: %" PRIu64 " values did not parse as their "
-		    "type and were sent as text", w->stamp, r->untyped);
-	log_debug("window %s: nfdump paused %" PRIu64 " times for a full "
-	    "producer queue", w->stamp, r->pauses);
 	notify_status("last window %s: %" PRIu64 " records; %zu pending",
 	    w->stamp, r->rows, windows_pending(l->ws) - 1);
 	free(names);
@@ -215,28 +198,6 @@ static void live_done(void *arg, const char *stamp,
 	uv_timer_start(l->retry, live_retry_fired, (uint64_t)delay, 0);
 }
 
-/* Seconds since a window began, from its name in the collector's time. */
-static double live_window_age(const char *stamp)
-{
-	struct tm tm = { 0 };
-	char buf[NFCAPD_STAMP_LEN + 1];
-
-	memcpy(buf, stamp, sizeof buf);
-	tm.tm_sec = atoi(buf + 12);
-	buf[12] = '\0';
-	tm.tm_min = atoi(buf + 10);
-	buf[10] = '\0';
-	tm.tm_hour = atoi(buf + 8);
-	buf[8] = '\0';
-	tm.tm_mday = atoi(buf + 6);
-	buf[6] = '\0';
-	tm.tm_mon = atoi(buf + 4) - 1;
-	buf[4] = '\0';
-	tm.tm_year = atoi(buf) - 1900;
-	tm.tm_isdst = -1;
-	return difftime(time(NULL), mktime(&tm));
-}
-
 /*
  * The nfcapd files are the buffer while Kafka is away; nfexpire deletes
  * the oldest, so a backlog that grows old is a backlog about to be lost.
@@ -250,7 +211,7 @@ static void live_check_backlog(struct live *l)
 		l->backlog_warned = 0;
 		return;
 	}
-	age = live_window_age(w->stamp);
+	age = difftime(time(NULL), nfcapd_stamp_time(w->stamp));
 	if (age > l->o.backlog_warn_s && !l->backlog_warned) {
 		log_warn("backlog: %zu window(s) waiting, the oldest (%s) is "
 		    "%.0f minutes old; check that the collector does not "
@@ -358,11 +319,11 @@ static int live_floor(struct live *l, char *errstr, size_t errlen)
 	}
 	if (l->o.since[0] != '\0')
 		return 0;
-	watch_scan(l->p, live_newest, l);
-	windows_set_floor(l->ws, l->newest_on_disk);
-	if (l->newest_on_disk[0] != '\0')
+	watch_newest(l->p, stamp, NULL);
+	windows_set_floor(l->ws, stamp);
+	if (stamp[0] != '\0')
 		log_info("no state yet: exporting windows after %s, the "
-		    "newest on disk", l->newest_on_disk);
+		    "newest on disk", stamp);
 	return 0;
 }
 

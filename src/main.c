@@ -161,11 +161,6 @@ static void app_once_done(void *arg, const char *stamp,
 		log_error("window %s: failed: %s", stamp, r->error);
 		a->exit_status = EXIT_EXPORT_FAILED;
 	}
-	if (r->untyped > 0)
-		log_warn("window %s: %" PRIu64 " values did not parse as "
-		    "their type and were sent as text", stamp, r->untyped);
-	log_debug("window %s: nfdump paused %" PRIu64 " times for a full "
-	    "producer queue", stamp, r->pauses);
 	app_stop(a);
 }
 

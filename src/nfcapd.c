@@ -47,6 +47,20 @@ int nfcapd_parse_name(const char *name, char stamp[NFCAPD_STAMP_LEN + 1])
 	return 0;
 }
 
+time_t nfcapd_stamp_time(const char *stamp)
+{
+	struct tm tm = { 0 };
+
+	tm.tm_year = nfcapd_num(stamp, 4) - 1900;
+	tm.tm_mon = nfcapd_num(stamp + 4, 2) - 1;
+	tm.tm_mday = nfcapd_num(stamp + 6, 2);
+	tm.tm_hour = nfcapd_num(stamp + 8, 2);
+	tm.tm_min = nfcapd_num(stamp + 10, 2);
+	tm.tm_sec = nfcapd_num(stamp + 12, 2);
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
 /* A ".." path component would leave the channel directory. */
 static int nfcapd_has_dotdot(const char *path)
 {

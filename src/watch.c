@@ -146,6 +146,37 @@ void watch_scan(const struct profile *p, watch_file_cb cb, void *arg)
 	}
 }
 
+struct watch_newest_ctx {
+	const struct profile *p;
+	char *stamp;
+	char *path;
+};
+
+static void watch_newest_file(void *arg, size_t channel, const char *relfile,
+    const char *stamp)
+{
+	struct watch_newest_ctx *n = arg;
+
+	if (strcmp(stamp, n->stamp) <= 0)
+		return;
+	memcpy(n->stamp, stamp, NFCAPD_STAMP_LEN + 1);
+	free(n->path);
+	n->path = profile_path(n->p, channel, relfile);
+}
+
+void watch_newest(const struct profile *p, char stamp[NFCAPD_STAMP_LEN + 1],
+    char **path)
+{
+	struct watch_newest_ctx n = { p, stamp, NULL };
+
+	stamp[0] = '\0';
+	watch_scan(p, watch_newest_file, &n);
+	if (path != NULL)
+		*path = n.path;
+	else
+		free(n.path);
+}
+
 static void watch_add(struct watch *w, size_t channel, const char *rel,
     int depth, int report);
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nfcapd.h"
@@ -186,6 +187,21 @@ static void test_relfile_odd_names(void **state)
 	expect_bad_relfile("2026/11/27/nfcapd.202602291055", "not a rotated");
 }
 
+/* Stamps are the collector's local time; in UTC they are plain epochs. */
+static void test_stamp_time(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	/* date -u -d '2026-11-27 12:00:41' +%s */
+	assert_int_equal(nfcapd_stamp_time("20261127120041"), 1795780841);
+	assert_int_equal(nfcapd_stamp_time("19700101000000"), 0);
+	setenv("TZ", "Europe/Prague", 1);
+	tzset();
+	/* CET is an hour ahead of UTC in November. */
+	assert_int_equal(nfcapd_stamp_time("20261127120041"), 1795777241);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_relfile),
 		cmocka_unit_test(test_relfile_not_relative),
 		cmocka_unit_test(test_relfile_odd_names),
+		cmocka_unit_test(test_stamp_time),
 	};
 
 	return cmocka_run_group_tests_name("nfcapd", tests, NULL, NULL);
