@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <librdkafka/rdkafka.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,8 +349,19 @@ static void app_metrics(struct app *a)
 /* Ends the loop cleanly: flush, close every handle, check none is left. */
 static void app_finish(struct app *a)
 {
+	sigset_t stop;
+
 	while (!(a->stopping && export_children(a->x) == 0))
 		uv_run(&a->loop, UV_RUN_ONCE);
+	/*
+	 * We are on our way out: a further signal must not cut the flush
+	 * short, nor kill us once libuv has put back the default action.
+	 */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	exporter_free(a->x, a->c.flush_ms);
 	live_free(a->live);
 	uv_walk(&a->loop, app_walk_close, NULL);
