@@ -1,0 +1,53 @@
+#!/bin/sh
+# Builds the newest upstream nfdump (1.7.8) once into the test cache, from
+# the source tarball beside the checkout, so the tests can run against it
+# beside Debian's 1.7.1. Prints the directory of its nfdump and nfcapd, or
+# nothing (and one line on stderr) when the tarball is not there.
+#   NFDUMP_TARBALL  the source tarball (default ../shared/nfdump/nfdump-1.7.8.tar.gz)
+#   NFKAFKA_CACHE   the cache (default ~/.cache/nfkafka)
+set -eu
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+version=1.7.8
+tarball=${NFDUMP_TARBALL:-$root/../shared/nfdump/nfdump-$version.tar.gz}
+prefix=${NFKAFKA_CACHE:-$HOME/.cache/nfkafka}/nfdump-$version
+marker=$prefix/.complete
+
+if [ -f "$marker" ]; then
+	echo "$prefix/bin"
+	exit 0
+fi
+if [ ! -f "$tarball" ]; then
+	echo "nfdump.sh: $tarball not found: tests against nfdump $version are skipped" >&2
+	exit 0
+fi
+debs="autoconf automake libtool pkg-config flex bison libbz2-dev liblz4-dev libzstd-dev"
+missing=""
+for p in $debs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "nfdump.sh: installing Debian packages:$missing" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null; }
+fi
+echo "nfdump.sh: building nfdump $version into $prefix (about a minute)" >&2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+tar xzf "$tarball" -C "$tmp"
+cd "$tmp/nfdump-$version"
+rm -rf "$prefix"
+{
+	sh autogen.sh &&
+	./configure --prefix="$prefix" &&
+	make -j"$(nproc)" &&
+	make install
+} >"$tmp/build.log" 2>&1 || {
+	tail -n 30 "$tmp/build.log" >&2
+	echo "nfdump.sh: building nfdump $version failed" >&2
+	exit 1
+}
+"$prefix/bin/nfdump" -V >/dev/null 2>&1 || { echo "nfdump.sh: built nfdump does not run" >&2; exit 1; }
+touch "$marker" # last, so an interrupted build is redone next time
+echo "$prefix/bin"
