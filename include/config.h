@@ -23,6 +23,7 @@ struct config {
 	int list_props;		/* -X list */
 	char *query;		/* -Q */
 	char *nfdump;		/* --nfdump */
+	int nfdump_timeout_s;	/* --nfdump-timeout */
 	char *key;		/* -k FIELD[,FIELD...] */
 	enum encode_values values;
 	enum log_level log_level;

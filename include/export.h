@@ -16,6 +16,7 @@ struct export_options {
 	struct query *query;
 	const struct profile *profile;
 	const char *nfdump;	/* program to run */
+	uint64_t nfdump_timeout_ms; /* a window's nfdump run at most; 0: none */
 	enum encode_values values;
 	char **key_fields;	/* record fields forming the message key */
 	size_t nkey_fields;
@@ -35,7 +36,6 @@ struct export_result {
 	enum export_failure failure;
 	uint64_t rows;		/* records produced */
 	uint64_t acked;		/* records the broker acknowledged */
-	uint64_t skipped;	/* output lines that were not records */
 	uint64_t untyped;	/* values kept as text: not of their type */
 	uint64_t pauses;	/* nfdump held back by a full producer queue */
 	double nfdump_secs;	/* nfdump's run time */

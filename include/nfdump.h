@@ -2,6 +2,7 @@
 #define NFKAFKA_NFDUMP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 struct nfdump;
@@ -19,13 +20,31 @@ typedef int (*nfdump_line_cb)(void *arg, const char *line, size_t len);
  */
 typedef void (*nfdump_done_cb)(void *arg, int status, const char *errtext);
 
-/* Starts argv (no shell). On error nothing is started and no cb is called. */
-int nfdump_start(uv_loop_t *loop, char *const *argv, nfdump_line_cb line_cb,
-    nfdump_done_cb done_cb, void *arg, struct nfdump **np);
-void nfdump_pause(struct nfdump *n);
+/*
+ * Starts argv (no shell). On error nothing is started and no cb is called.
+ * A run longer than timeout_ms (0: no limit) is stopped, and errtext says
+ * so.
+ */
+int nfdump_start(uv_loop_t *loop, char *const *argv, uint64_t timeout_ms,
+    nfdump_line_cb line_cb, nfdump_done_cb done_cb, void *arg,
+    struct nfdump **np);
 void nfdump_resume(struct nfdump *n);
-/* Asks nfdump to stop early; done_cb still follows. */
+/*
+ * Asks nfdump to stop early (SIGTERM, then SIGKILL if it is still there
+ * after a grace); done_cb still follows.
+ */
 void nfdump_kill(struct nfdump *n);
-pid_t nfdump_pid(const struct nfdump *n);
+/* The environment every nfdump gets: TZ=UTC, LC_ALL=C and PATH only. */
+char **nfdump_env(void);
+/* Marks every descriptor above stderr close-on-exec before a spawn. */
+void nfdump_cloexec(void);
+/*
+ * Runs argv to completion, stdin and stderr /dev/null, with its stdout
+ * (cut to outlen) in out if out is not NULL: the exit status (128 + signal
+ * when killed), -ETIMEDOUT when it ran longer than timeout_ms (it is
+ * killed), or -errno.
+ */
+int nfdump_run_sync(char *const argv[], char *out, size_t outlen,
+    int timeout_ms);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "dialect.h"
 #include "schema.h"
 
 /* The default: the cron script's per-country aggregation, nfdump 1.7 syntax. */
@@ -15,17 +16,21 @@ struct query {
 	size_t nopts;
 	char **filter;	/* the filter words, passed after the options */
 	size_t nfilter;
-	int csv;	/* -o csv; else -o fmt: with schema below */
+	enum dialect_mode mode;
+	int csv;	/* -o csv: schema from the header; else schema below */
+	int aggregated;	/* -A */
 	struct schema schema;
+	const struct dialect *dialect; /* the nfdump it is for */
 };
 
 /*
  * Parses nfdump arguments as pasted from a shell or Flowmon's Analysis page
- * (a leading "nfdump" word is dropped). -EINVAL with errstr when nfkafka
- * cannot use them.
+ * (a leading "nfdump" word is dropped) for the nfdump of d, which must
+ * outlive q. -EINVAL with errstr when nfkafka or that nfdump cannot use
+ * them.
  */
-int query_parse(const char *text, struct query *q, char *errstr,
-    size_t errlen);
+int query_parse(const char *text, const struct dialect *d, struct query *q,
+    char *errstr, size_t errlen);
 /* The filter words joined into the one word nfdump is given. */
 char *query_filter_text(const struct query *q);
 /* The argv that runs the query on relfile of the channels in profile. */

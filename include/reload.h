@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "dialect.h"
 #include "export.h"
 #include "kafka.h"
 #include "profile.h"
@@ -17,7 +18,8 @@
 
 /* Parses the query and key fields; the result's query/keys are new. */
 int reload_export_options(const struct config *c, const struct profile *p,
-    struct export_options *eo, char *errstr, size_t errlen);
+    const struct dialect *d, struct export_options *eo, char *errstr,
+    size_t errlen);
 struct kafka_options reload_kafka_options(const struct config *c);
 /* Logs each setting that changed but only applies after a restart. */
 void reload_report_restart_needed(const struct config *cur,

@@ -10,6 +10,7 @@ enum field_type {
 	FIELD_FLOAT, /* durations, latencies: float64 seconds */
 	FIELD_TIME,  /* "YYYY-MM-DD hh:mm:ss[.mmm]" in UTC: tag 1 epoch */
 	FIELD_EPOCH, /* fractional seconds since the epoch: tag 1 epoch */
+	FIELD_MSEC,  /* milliseconds since the epoch: tag 1 epoch */
 	FIELD_ADDR,  /* IPv4/IPv6 address: RFC 9164 tag 52/54 */
 };
 
@@ -35,10 +36,26 @@ struct schema {
 	size_t leadlen;
 };
 
-/* Schema of an "-o fmt:..." format; -EINVAL with errstr when unparseable. */
+struct dialect;
+
+/*
+ * Schema of an "-o fmt:..." format for the nfdump of d; -EINVAL with
+ * errstr when unparseable, or when a token is unknown or not printed by
+ * that nfdump (d NULL, or of unknown version: any known token).
+ */
+int schema_from_tokens(const struct dialect *d, const char *fmt,
+    struct schema *schema, char *errstr, size_t errlen);
 int schema_from_fmt(const char *fmt, struct schema *schema, char *errstr,
     size_t errlen);
-/* Schema of "-o csv" output from its header line. */
+/* Schema of "-o csv:%tok,%tok" (nfdump 1.7.5 and later). */
+int schema_from_csv_tokens(const struct dialect *d, const char *tokens,
+    struct schema *schema, char *errstr, size_t errlen);
+/* Schema of "-o csv-fast" (nfdump 1.7.5 and later). */
+void schema_csv_fast(struct schema *schema);
+/* Schema of "-o csv" output from its header line, for the nfdump of d. */
+int schema_from_header(const struct dialect *d, const char *line,
+    size_t len, struct schema *schema, char *errstr, size_t errlen);
+/* The same for nfdump 1.7.1. */
 int schema_from_csv_header(const char *line, size_t len,
     struct schema *schema, char *errstr, size_t errlen);
 int schema_find(const struct schema *schema, const char *name);

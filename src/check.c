@@ -1,44 +1,32 @@
 /* --check-config: the query meets a real nfdump before the service starts. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "log.h"
 #include "nfcapd.h"
+#include "nfdump.h"
 #include "profile.h"
 #include "watch.h"
 #include "words.h"
 #include "xmalloc.h"
 
 #define CHECK_WINDOW "nfcapd.197001010000"
+/* Copying the newest window may take a while; a hung nfdump may not. */
+#define CHECK_RUN_MS (10 * 60 * 1000)
 
-extern char **environ;
-
-/* Runs argv to completion, quietly; its exit status or -errno. */
+/*
+ * Runs argv to completion, quietly, with the environment a window's run
+ * gets (a secret from the environment must not reach nfdump here either).
+ */
 static int check_run(char *const argv[])
 {
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status, error;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	error = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (error != 0)
-		return -error;
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	return nfdump_run_sync(argv, NULL, 0, CHECK_RUN_MS);
 }
 
 /* The query's filter alone, when there is no file to run it on. */
@@ -46,7 +34,8 @@ static int check_filter(const struct export_options *o, char *errstr,
     size_t errlen)
 {
 	char *filter = query_filter_text(o->query);
-	char *argv[] = { (char *)o->nfdump, "-Z", filter, NULL };
+	/* "--": a filter that starts with '-' is no option. */
+	char *argv[] = { (char *)o->nfdump, "-Z", "--", filter, NULL };
 	int status;
 
 	status = check_run(argv);

@@ -33,6 +33,7 @@ enum {
 	OPT_HEALTH_BACKLOG,
 	OPT_CHECK_CONFIG,
 	OPT_HEADERS,
+	OPT_NFDUMP_TIMEOUT,
 };
 
 static const char config_shortopts[] = "c:M:b:i:p:t:X:Q:k:vqhV";
@@ -48,6 +49,7 @@ static const struct option config_longopts[] = {
 	{ "property", required_argument, NULL, 'X' },
 	{ "query", required_argument, NULL, 'Q' },
 	{ "nfdump", required_argument, NULL, OPT_NFDUMP },
+	{ "nfdump-timeout", required_argument, NULL, OPT_NFDUMP_TIMEOUT },
 	{ "key", required_argument, NULL, 'k' },
 	{ "values", required_argument, NULL, OPT_VALUES },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -275,6 +277,9 @@ static int config_option(struct config *c, int opt, const char *arg,
 		return config_property(c, arg, errstr, errlen);
 	case 'Q': config_set(&c->query, arg); break;
 	case OPT_NFDUMP: config_set(&c->nfdump, arg); break;
+	case OPT_NFDUMP_TIMEOUT:
+		return config_int("--nfdump-timeout", arg, 1, 604800,
+		    &c->nfdump_timeout_s, errstr, errlen);
 	case 'k': config_set(&c->key, arg); break;
 	case OPT_VALUES:
 		if (strcmp(arg, "typed") == 0)
@@ -563,6 +568,7 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 	c->log_level = LOG_LVL_INFO;
 	c->values = ENCODE_TYPED;
 	c->flush_ms = 10000;
+	c->nfdump_timeout_s = 3600;
 	c->grace_s = CONFIG_DEFAULT_GRACE;
 	c->backoff_min_ms = 1000;
 	c->backoff_max_ms = 60000;

@@ -109,6 +109,7 @@ static void encoder_value(struct encoder *enc, const struct value *v)
 		break;
 	case FIELD_TIME:
 	case FIELD_EPOCH:
+	case FIELD_MSEC:
 		encoder_time(enc, v->t.sec, v->t.nsec);
 		break;
 	case FIELD_ADDR:

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialect.h"
 #include "export.h"
 #include "log.h"
 #include "metrics.h"
@@ -34,7 +35,7 @@ struct export_run {
 	uint64_t delivery_failed;
 	int kafka_error;	/* a record refused, lost, or not committed */
 	int permanent;
-	int trailer;
+	int summary;
 	int usage;
 	int nfdump_done;
 	int nfdump_status;
@@ -89,43 +90,22 @@ static void export_fail(struct export_run *run, const char *fmt, ...)
 		nfdump_kill(run->nfdump);
 }
 
-/* First line of nfdump's stderr, for a one-line error. */
-static const char *export_first_line(char *text)
-{
-	char *nl;
-
-	while (*text == '\n')
-		text++;
-	if ((nl = strchr(text, '\n')) != NULL)
-		*nl = '\0';
-	return text;
-}
-
-/*
- * nfdump 1.7.1 exits 0 on an unknown option, a missing file and a corrupt
- * one, so its exit status alone cannot tell a failed query from an empty
- * window. Any stderr output, its usage text, or a missing summary also
- * count as failure.
- */
+/* The dialect of the nfdump in use says whether the run ended cleanly. */
 static void export_judge_nfdump(struct export_run *run)
 {
-	const char *err = export_first_line(run->nfdump_err);
+	const struct query *q = run->x->o.query;
+	struct dialect_end end = {
+		.status = run->nfdump_status,
+		.errtext = run->nfdump_err,
+		.header = run->lines > 0,
+		.usage = run->usage,
+		.summary = run->summary,
+	};
+	char why[sizeof run->r.error];
 
-	if (run->nfdump_status > 128)
-		export_fail(run, "nfdump on %s was killed by signal %d%s%s",
-		    run->relfile, run->nfdump_status - 128, err[0] ? ": " : "",
-		    err);
-	else if (run->nfdump_status != 0)
-		export_fail(run, "nfdump on %s exited with status %d%s%s",
-		    run->relfile, run->nfdump_status, err[0] ? ": " : "", err);
-	else if (err[0] != '\0')
-		export_fail(run, "nfdump on %s: %s", run->relfile, err);
-	else if (run->usage)
-		export_fail(run, "nfdump printed its usage: the query has an "
-		    "option this nfdump does not know");
-	else if (!run->trailer)
-		export_fail(run, "nfdump output ended without its summary: "
-		    "output incomplete");
+	if (dialect_verdict(q->dialect, q->mode, &end, run->relfile, why,
+	    sizeof why) != 0)
+		export_fail(run, "%s", why);
 }
 
 /* Exactly-once: the window's records become visible together, or never. */
@@ -258,10 +238,10 @@ static int export_record(struct export_run *run, const char *line,
 	int error;
 
 	if (record_split(run->schema, line, len, run->values) != 0) {
-		if (run->r.skipped++ == 0)
-			log_warn("window %s: skipping output that is not a "
-			    "record: \"%.*s\"", run->stamp,
-			    (int)(len > 120 ? 120 : len), line);
+		/* A row we cannot read is a row lost: fail, never skip it. */
+		export_fail(run, "nfdump line %" PRIu64 " does not fit the "
+		    "query's output format: \"%.*s\"", run->lines,
+		    (int)(len > 200 ? 200 : len), line);
 		return 0;
 	}
 	encoder_record(x->enc, run->schema, run->values, &cbor, &cborlen,
@@ -290,43 +270,46 @@ static int export_record(struct export_run *run, const char *line,
 	return 0;
 }
 
-static int export_is(const char *line, size_t len, const char *text)
+/* The first line: the header, which names -o csv's columns. */
+static void export_header(struct export_run *run, const char *line,
+    size_t len)
 {
-	size_t n = strlen(text);
+	const struct query *q = run->x->o.query;
+	char why[256];
 
-	return len >= n && memcmp(line, text, n) == 0;
+	if (q->csv && schema_from_header(q->dialect, line, len,
+	    &run->csv_schema, why, sizeof why) != 0)
+		export_fail(run, "nfdump csv header: %s", why);
+	else
+		export_bind_schema(run, q->csv ? &run->csv_schema : &q->schema);
 }
 
-/* Sorts nfdump's output: header, records, then the summary. */
+/* Sorts nfdump's output as its dialect says: header, records, summary. */
 static int export_line(void *arg, const char *line, size_t len)
 {
 	struct export_run *run = arg;
-	char why[256];
 
-	if (run->r.error[0] != '\0' || run->abandoned || run->trailer)
+	if (run->r.error[0] != '\0' || run->abandoned || run->summary ||
+	    run->usage)
 		return 0;
-	if (run->lines++ == 0) {
-		if (export_is(line, len, "usage"))
-			run->usage = 1;
-		else if (run->x->o.query->csv &&
-		    schema_from_csv_header(line, len, &run->csv_schema, why,
-		    sizeof why) != 0)
-			export_fail(run, "nfdump csv header: %s", why);
-		else
-			export_bind_schema(run, run->x->o.query->csv ?
-			    &run->csv_schema : &run->x->o.query->schema);
+	switch (dialect_classify(run->lines++, line, len)) {
+	case DIALECT_USAGE:
+		run->usage = 1;
 		return 0;
+	case DIALECT_HEADER:
+		export_header(run, line, len);
+		return 0;
+	case DIALECT_SUMMARY:
+		run->summary = 1;
+		return 0;
+	case DIALECT_NO_FLOWS:
+	case DIALECT_BLANK:
+		return 0;
+	case DIALECT_RECORD:
+		break;
 	}
-	if (run->usage)
-		return 0;
-	if (export_is(line, len, "Summary: total flows:") ||
-	    (len == 7 && export_is(line, len, "Summary"))) {
-		run->trailer = 1;
-		return 0;
-	}
-	if (len == 0 || export_is(line, len, "No matching flows"))
-		return 0;
 	if (export_record(run, line, len)) {
+		run->lines--; /* offered again after the pause */
 		run->x->paused = run;
 		run->r.pauses++;
 		return 1;
@@ -459,8 +442,8 @@ int export_start(struct exporter *x, const char *relfile,
 	run->t_start = uv_hrtime();
 	argv = query_argv(x->o.query, x->o.nfdump, run->profile_arg,
 	    relfile);
-	error = nfdump_start(x->loop, argv, export_line, export_nfdump_done,
-	    run, &run->nfdump);
+	error = nfdump_start(x->loop, argv, x->o.nfdump_timeout_ms, export_line,
+	    export_nfdump_done, run, &run->nfdump);
 	words_free(argv);
 	if (error != 0) {
 		kafka_abort(x->kafka);

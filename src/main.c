@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "dialect.h"
 #include "export.h"
 #include "live.h"
 #include "log.h"
@@ -37,6 +38,7 @@ struct app {
 	char **argv;
 	struct config c;
 	struct profile profile;
+	struct dialect dialect;	/* of the nfdump in use, found at start */
 	uv_loop_t loop;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
@@ -117,6 +119,9 @@ static void app_configure(struct app *a)
 		    a->c.nfdump);
 		usage_error("--nfdump", errstr);
 	}
+	if (dialect_detect(a->c.nfdump, &a->dialect, errstr,
+	    sizeof errstr) != 0)
+		usage_error("--nfdump", errstr);
 	if (profile_parse(a->c.profile, &a->profile, errstr,
 	    sizeof errstr) != 0)
 		usage_error("-M", errstr);
@@ -200,7 +205,7 @@ static void app_hangup(uv_signal_t *h, int signum)
 		log_info("SIGHUP: log file %s reopened", a->c.log_file);
 	if (config_parse(a->argc, a->argv, &next, errstr,
 	    sizeof errstr) != 0 || reload_export_options(&next, &a->profile,
-	    &eo, errstr, sizeof errstr) != 0) {
+	    &a->dialect, &eo, errstr, sizeof errstr) != 0) {
 		log_error("SIGHUP: %s; keeping the running configuration",
 		    errstr);
 		config_free(&next);
@@ -318,7 +323,8 @@ static int app_check(struct app *a, struct export_options *eo,
 		fprintf(stderr, "nfkafka: --check-config: %s\n", errstr);
 		return EXIT_USAGE;
 	}
-	printf("nfkafka: configuration OK (query checked by %s)\n", what);
+	printf("nfkafka: configuration OK (nfdump %s; query checked by %s)\n",
+	    dialect_name(&a->dialect), what);
 	return 0;
 }
 
@@ -378,7 +384,7 @@ int main(int argc, char **argv)
 	char errstr[512];
 
 	app_configure(&a);
-	if (reload_export_options(&a.c, &a.profile, &eo, errstr,
+	if (reload_export_options(&a.c, &a.profile, &a.dialect, &eo, errstr,
 	    sizeof errstr) != 0)
 		usage_error("", errstr);
 	a.ko = reload_kafka_options(&a.c);
@@ -401,6 +407,7 @@ int main(int argc, char **argv)
 	    sizeof errstr) != 0)
 		usage_error("kafka", errstr);
 	app_signals(&a);
+	log_info("nfdump %s: version %s", a.c.nfdump, dialect_name(&a.dialect));
 	app_metrics(&a);
 	if (a.c.once != NULL)
 		app_once(&a);

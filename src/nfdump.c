@@ -4,10 +4,18 @@
  * arrived; pausing stops reading, so a full Kafka queue holds nfdump back
  * through the pipe instead of filling memory.
  */
+#define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "nfdump.h"
@@ -16,11 +24,14 @@
 #define NFDUMP_LINE_MAX (64 * 1024)
 #define NFDUMP_BUF_SIZE (256 * 1024)
 #define NFDUMP_ERR_MAX 1024
+/* An nfdump that ignores SIGTERM this long gets SIGKILL. */
+#define NFDUMP_KILL_GRACE_MS 5000
 
 struct nfdump {
 	uv_process_t proc;
 	uv_pipe_t out;
 	uv_pipe_t err;
+	uv_timer_t timer;	/* the run's time limit, then the kill grace */
 	int open_handles;
 	int exited;
 	int status;
@@ -29,6 +40,8 @@ struct nfdump {
 	int out_closed;
 	int discard;	/* killed: output is no longer wanted */
 	int overlong;
+	int killed;	/* SIGTERM sent */
+	uint64_t timeout_ms;
 
 	char *buf;	/* stdout bytes not yet consumed: [head, tail) */
 	size_t head;
@@ -68,6 +81,42 @@ static void nfdump_exited(uv_process_t *p, int64_t status, int signal)
 	n->exited = 1;
 	n->status = signal != 0 ? 128 + signal : (int)status;
 	uv_close((uv_handle_t *)p, nfdump_closed);
+	uv_close((uv_handle_t *)&n->timer, nfdump_closed);
+}
+
+/* The error text says why we stopped it; its own stderr comes after. */
+static void nfdump_say(struct nfdump *n, const char *fmt, unsigned long v)
+{
+	char msg[160];
+	int len = snprintf(msg, sizeof msg, fmt, v);
+	size_t keep = n->errlen;
+
+	if (len <= 0)
+		return;
+	if ((size_t)len + keep > sizeof n->errtext - 2)
+		keep = sizeof n->errtext - 2 - (size_t)len;
+	memmove(n->errtext + len + 1, n->errtext, keep);
+	memcpy(n->errtext, msg, (size_t)len);
+	n->errtext[len] = keep > 0 ? '\n' : '\0';
+	n->errlen = (size_t)len + 1 + keep;
+	n->errtext[n->errlen] = '\0';
+}
+
+static void nfdump_timer(uv_timer_t *t)
+{
+	struct nfdump *n = t->data;
+
+	if (n->exited)
+		return;
+	if (!n->killed) {
+		nfdump_say(n, "did not finish within %lu s", (unsigned long)
+		    (n->timeout_ms / 1000));
+		nfdump_kill(n);
+		return;
+	}
+	log_warn("nfdump (pid %d) ignored SIGTERM for %d s: killing it",
+	    (int)n->proc.pid, NFDUMP_KILL_GRACE_MS / 1000);
+	uv_process_kill(&n->proc, SIGKILL);
 }
 
 /* Offers complete lines to the consumer until it pauses or none is left. */
@@ -173,29 +222,24 @@ static void nfdump_read_err(uv_stream_t *s, ssize_t nread,
 		uv_close((uv_handle_t *)s, nfdump_closed);
 }
 
-int nfdump_start(uv_loop_t *loop, char *const *argv, nfdump_line_cb line_cb,
-    nfdump_done_cb done_cb, void *arg, struct nfdump **np)
+int nfdump_start(uv_loop_t *loop, char *const *argv, uint64_t timeout_ms,
+    nfdump_line_cb line_cb, nfdump_done_cb done_cb, void *arg,
+    struct nfdump **np)
 {
 	struct nfdump *n = xcalloc(1, sizeof *n);
 	uv_process_options_t opts = { 0 };
 	uv_stdio_container_t stdio[3];
-	/* UTC: times parse the same whatever the machine's zone; C: numbers. */
-	char *env[] = { "TZ=UTC", "LC_ALL=C", NULL, NULL };
-	char pathvar[4096];
-	const char *path = getenv("PATH");
 	int error;
 
-	if (path != NULL) {
-		snprintf(pathvar, sizeof pathvar, "PATH=%s", path);
-		env[2] = pathvar;
-	}
 	n->buf = xmalloc(NFDUMP_BUF_SIZE);
 	n->line_cb = line_cb;
 	n->done_cb = done_cb;
 	n->arg = arg;
 	uv_pipe_init(loop, &n->out, 0);
 	uv_pipe_init(loop, &n->err, 0);
-	n->out.data = n->err.data = n->proc.data = n;
+	uv_timer_init(loop, &n->timer);
+	n->timeout_ms = timeout_ms;
+	n->out.data = n->err.data = n->proc.data = n->timer.data = n;
 	stdio[0].flags = UV_IGNORE;
 	stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
 	stdio[1].data.stream = (uv_stream_t *)&n->out;
@@ -203,11 +247,12 @@ int nfdump_start(uv_loop_t *loop, char *const *argv, nfdump_line_cb line_cb,
 	stdio[2].data.stream = (uv_stream_t *)&n->err;
 	opts.file = argv[0];
 	opts.args = (char **)argv;
-	opts.env = env;
+	opts.env = nfdump_env();
 	opts.stdio = stdio;
 	opts.stdio_count = 3;
 	opts.exit_cb = nfdump_exited;
-	n->open_handles = 3;
+	n->open_handles = 4;
+	nfdump_cloexec();
 	error = uv_spawn(loop, &n->proc, &opts);
 	if (error != 0) {
 		/* Report through the return value only; free once closed. */
@@ -215,18 +260,16 @@ int nfdump_start(uv_loop_t *loop, char *const *argv, nfdump_line_cb line_cb,
 		uv_close((uv_handle_t *)&n->proc, nfdump_closed);
 		uv_close((uv_handle_t *)&n->out, nfdump_closed);
 		uv_close((uv_handle_t *)&n->err, nfdump_closed);
+		uv_close((uv_handle_t *)&n->timer, nfdump_closed);
 		return error;
 	}
+	if (timeout_ms > 0)
+		uv_timer_start(&n->timer, nfdump_timer, timeout_ms, 0);
 	uv_read_start((uv_stream_t *)&n->out, nfdump_alloc, nfdump_read_out);
 	uv_read_start((uv_stream_t *)&n->err, nfdump_err_alloc,
 	    nfdump_read_err);
 	*np = n;
 	return 0;
-}
-
-void nfdump_pause(struct nfdump *n)
-{
-	n->paused = 1;
 }
 
 void nfdump_resume(struct nfdump *n)
@@ -248,8 +291,11 @@ void nfdump_resume(struct nfdump *n)
 void nfdump_kill(struct nfdump *n)
 {
 	n->discard = 1;
-	if (!n->exited)
+	if (!n->exited && !n->killed) {
+		n->killed = 1;
 		uv_process_kill(&n->proc, SIGTERM);
+		uv_timer_start(&n->timer, nfdump_timer, NFDUMP_KILL_GRACE_MS, 0);
+	}
 	if (n->paused) {
 		n->paused = 0;
 		if (n->out_eof)
@@ -260,7 +306,109 @@ void nfdump_kill(struct nfdump *n)
 	}
 }
 
-pid_t nfdump_pid(const struct nfdump *n)
+char **nfdump_env(void)
 {
-	return n->proc.pid;
+	/* UTC: times parse the same whatever the machine's zone; C: numbers. */
+	static char *env[] = { "TZ=UTC", "LC_ALL=C", NULL, NULL };
+	static char pathvar[4096];
+	const char *path = getenv("PATH");
+
+	env[2] = NULL;
+	if (path != NULL) {
+		snprintf(pathvar, sizeof pathvar, "PATH=%s", path);
+		env[2] = pathvar;
+	}
+	return env;
+}
+
+/*
+ * librdkafka's pipes, the log file and whatever a library opened without
+ * O_CLOEXEC would otherwise be inherited by every nfdump.
+ */
+void nfdump_cloexec(void)
+{
+	DIR *dir;
+	struct dirent *e;
+
+#ifdef CLOSE_RANGE_CLOEXEC
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+#endif
+	if ((dir = opendir("/proc/self/fd")) == NULL)
+		return;
+	while ((e = readdir(dir)) != NULL) {
+		int fd = atoi(e->d_name);
+
+		if (fd > 2 && fd != dirfd(dir))
+			fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+	}
+	closedir(dir);
+}
+
+/* Reads the child's stdout into out until EOF or the deadline. */
+static int nfdump_collect(int fd, char *out, size_t outlen, int timeout_ms)
+{
+	size_t len = 0;
+	uint64_t end = uv_hrtime() / 1000000 + (uint64_t)timeout_ms;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left = (int64_t)(end - uv_hrtime() / 1000000);
+		char scratch[512];
+		ssize_t r;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+			return -errno;
+		if (p.revents == 0)
+			continue;
+		r = read(fd, scratch, sizeof scratch);
+		if (r <= 0)
+			break;
+		if (out != NULL && len + 1 < outlen) {
+			size_t take = (size_t)r < outlen - 1 - len ? (size_t)r :
+			    outlen - 1 - len;
+
+			memcpy(out + len, scratch, take);
+			len += take;
+		}
+	}
+	if (out != NULL && outlen > 0)
+		out[len] = '\0';
+	return 0;
+}
+
+int nfdump_run_sync(char *const argv[], char *out, size_t outlen,
+    int timeout_ms)
+{
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], status, error;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) != 0)
+		return -errno;
+	nfdump_cloexec();
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	error = posix_spawnp(&pid, argv[0], &fa, NULL, argv, nfdump_env());
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	if (error != 0) {
+		close(pipefd[0]);
+		return -error;
+	}
+	error = nfdump_collect(pipefd[0], out, outlen, timeout_ms);
+	close(pipefd[0]);
+	if (error != 0)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	if (error != 0)
+		return error;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

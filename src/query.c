@@ -12,10 +12,6 @@
 #include "words.h"
 #include "xmalloc.h"
 
-/* nfdump 1.7.1's getopt string: which options take an argument. */
-#define NFDUMP_OPTSTRING \
-	"6aA:Bbc:C:D:E:G:s:ghn:i:jf:qyzr:v:w:J:M:NImO:R:XZt:TVv:x:l:L:o:"
-
 struct query_refusal {
 	char opt;
 	const char *why;
@@ -38,11 +34,14 @@ static const struct query_refusal query_refused[] = {
 	{ 'V', "prints the version" },
 };
 
-static int query_takes_arg(char opt)
+/* 1 if opt takes an argument, 2 if only one attached to it ("-z::"). */
+static int query_takes_arg(const struct query *q, char opt)
 {
-	const char *p = strchr(NFDUMP_OPTSTRING, opt);
+	const char *p = strchr(dialect_optstring(q->dialect), opt);
 
-	return p != NULL && p[1] == ':';
+	if (p == NULL || p[1] != ':')
+		return 0;
+	return p[2] == ':' ? 2 : 1;
 }
 
 static const char *query_refusal(char opt)
@@ -75,13 +74,28 @@ static int query_output(struct query *q, const char *mode, char *errstr,
     size_t errlen)
 {
 	if (strcmp(mode, "csv") == 0) {
+		q->mode = DIALECT_CSV;
 		q->csv = 1;
 		return 0;
 	}
-	if (strncmp(mode, "fmt:", 4) == 0)
-		return schema_from_fmt(mode + 4, &q->schema, errstr, errlen);
+	if (strcmp(mode, "csv-fast") == 0) {
+		q->mode = DIALECT_CSV_FAST;
+		schema_csv_fast(&q->schema);
+		return 0;
+	}
+	if (strncmp(mode, "csv:", 4) == 0) {
+		q->mode = DIALECT_CSV_TOKENS;
+		return schema_from_csv_tokens(q->dialect, mode + 4, &q->schema,
+		    errstr, errlen);
+	}
+	if (strncmp(mode, "fmt:", 4) == 0) {
+		q->mode = DIALECT_FMT;
+		return schema_from_tokens(q->dialect, mode + 4, &q->schema,
+		    errstr, errlen);
+	}
 	snprintf(errstr, errlen, "output format -o %s cannot be read back; "
-	    "use -o 'fmt:%%ts,...' or -o csv", mode);
+	    "use -o 'fmt:%%ts,...', -o csv, -o 'csv:%%ts,...' or -o csv-fast",
+	    mode);
 	return -EINVAL;
 }
 
@@ -94,8 +108,9 @@ static int query_option(struct query *q, char opt, const char *arg,
 	int error;
 
 	/* ':' marks an argument in the getopt string; it is no option. */
-	if (opt == ':' || strchr(NFDUMP_OPTSTRING, opt) == NULL) {
-		snprintf(errstr, errlen, "unknown nfdump option -%c", opt);
+	if (opt == ':' || strchr(dialect_optstring(q->dialect), opt) == NULL) {
+		snprintf(errstr, errlen, "unknown nfdump option -%c (nfdump %s)",
+		    opt, dialect_name(q->dialect));
 		return -EINVAL;
 	}
 	if (why != NULL) {
@@ -117,6 +132,9 @@ static int query_option(struct query *q, char opt, const char *arg,
 	case 'N':
 		*has_plain = 1;
 		break;
+	case 'A':
+		q->aggregated = 1;
+		break;
 	case '6':
 		*has_ipv6 = 1;
 		break;
@@ -134,9 +152,13 @@ static int query_cluster(struct query *q, char **w, size_t n, size_t *i,
 		const char *arg = NULL;
 		int error;
 
-		if (query_takes_arg(*c)) {
+		int takes = query_takes_arg(q, *c);
+
+		if (takes) {
 			if (c[1] != '\0')
 				arg = c + 1;
+			else if (takes == 2)
+				arg = NULL;
 			else if (*i + 1 < n)
 				arg = w[++*i];
 			else {
@@ -147,10 +169,18 @@ static int query_cluster(struct query *q, char **w, size_t n, size_t *i,
 		}
 		error = query_option(q, *c, arg, has_output, has_plain,
 		    has_ipv6, errstr, errlen);
-		if (error != 0 || arg != NULL)
+		if (error != 0 || arg != NULL || takes == 2)
 			return error;
 	}
 	return 0;
+}
+
+static const char *query_mode_name(enum dialect_mode mode)
+{
+	static const char *const names[] = { "fmt:", "csv", "csv:",
+		"csv-fast" };
+
+	return names[mode];
 }
 
 /*
@@ -161,6 +191,7 @@ static int query_words(struct query *q, char **w, size_t n, char *errstr,
     size_t errlen)
 {
 	int has_output = 0, has_plain = 0, has_ipv6 = 0, error, options = 1;
+	const char *why;
 	size_t i = 0;
 
 	if (n > 0 && (strcmp(w[0], "nfdump") == 0 ||
@@ -187,6 +218,12 @@ static int query_words(struct query *q, char **w, size_t n, char *errstr,
 		    "...' or -o csv");
 		return -EINVAL;
 	}
+	if ((why = dialect_refuses(q->dialect, q->mode, q->aggregated)) !=
+	    NULL) {
+		snprintf(errstr, errlen, "-o %s %s; this nfdump is %s",
+		    query_mode_name(q->mode), why, dialect_name(q->dialect));
+		return -EINVAL;
+	}
 	/* Scaled numbers ("1.2 M") and shortened IPv6 addresses lose data. */
 	if (!has_plain)
 		query_push(&q->opts, &q->nopts, "-N");
@@ -195,14 +232,15 @@ static int query_words(struct query *q, char **w, size_t n, char *errstr,
 	return 0;
 }
 
-int query_parse(const char *text, struct query *q, char *errstr,
-    size_t errlen)
+int query_parse(const char *text, const struct dialect *d, struct query *q,
+    char *errstr, size_t errlen)
 {
 	char **words;
 	size_t n;
 	int error;
 
 	memset(q, 0, sizeof *q);
+	q->dialect = d;
 	if ((error = words_split(text, &words, &n, errstr, errlen)) != 0)
 		return error;
 	error = query_words(q, words, n, errstr, errlen);

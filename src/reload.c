@@ -45,13 +45,14 @@ static int reload_key_fields(const char *key, const struct query *q,
 }
 
 int reload_export_options(const struct config *c, const struct profile *p,
-    struct export_options *eo, char *errstr, size_t errlen)
+    const struct dialect *d, struct export_options *eo, char *errstr,
+    size_t errlen)
 {
 	struct query *q = xcalloc(1, sizeof *q);
 	char why[480];
 
 	memset(eo, 0, sizeof *eo);
-	if (query_parse(c->query, q, why, sizeof why) != 0) {
+	if (query_parse(c->query, d, q, why, sizeof why) != 0) {
 		snprintf(errstr, errlen, "-Q: %s", why);
 		free(q);
 		return -EINVAL;
@@ -65,6 +66,7 @@ int reload_export_options(const struct config *c, const struct profile *p,
 	eo->query = q;
 	eo->profile = p;
 	eo->nfdump = c->nfdump;
+	eo->nfdump_timeout_ms = (uint64_t)c->nfdump_timeout_s * 1000;
 	eo->values = c->values;
 	eo->headers = c->headers;
 	return 0;
@@ -118,6 +120,8 @@ void reload_report_restart_needed(const struct config *cur,
 		{ "metrics", reload_differs(cur->metrics, next->metrics) },
 		{ "log-file", reload_differs(cur->log_file, next->log_file) },
 		{ "flush-timeout", cur->flush_ms != next->flush_ms },
+		{ "nfdump-timeout", cur->nfdump_timeout_s !=
+		    next->nfdump_timeout_s },
 		{ "health-backlog", cur->health_backlog !=
 		    next->health_backlog },
 	};

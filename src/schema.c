@@ -1,6 +1,7 @@
 /*
  * The schema of nfdump's output: which field each printed column is, and its
- * type. One table serves both "-o fmt:%tokens" and the "-o csv" header names.
+ * type. One table serves "-o fmt:%tokens", "-o csv:%tokens" and the column
+ * titles of "-o csv", for each nfdump version.
  */
 #include <cbor.h>
 #include <ctype.h>
@@ -9,133 +10,183 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialect.h"
 #include "schema.h"
 #include "xmalloc.h"
 
 struct schema_token {
-	const char *token;	/* %token in fmt: */
-	const char *csv;	/* column name in -o csv, or NULL */
+	const char *token;	/* %token in fmt: and csv: */
+	const char *csv171;	/* its column in 1.7.1's -o csv, or NULL */
+	const char *csv178;	/* its column title in 1.7.5's csv, or NULL */
 	const char *name;	/* field name in the record */
 	enum field_type type;
 	int words;		/* words of a value; 0 for free text */
+	int since;		/* first nfdump that has it; 0: 1.7.1 does */
+	int gone;		/* first nfdump without it; 0: none */
 };
 
-/* nfdump 1.7.1 output tokens (nfdump(1)), plus Flowmon's %dcc and %scc. */
+/*
+ * The output tokens of nfdump 1.7.1 and 1.7.8, each checked against both
+ * (nfdump -o fmt:%token), plus Flowmon's %dcc and %scc. A token 1.7.1 lacks
+ * is marked as newer; the releases between were not tested, so a token is
+ * refused only where it is known to be missing.
+ */
+#define SCHEMA_NEWER DIALECT_V(1, 7, 2)
+#define SCHEMA_178 DIALECT_V(1, 7, 8)
+/* Only Flowmon's build: allowed where the version is not an upstream one. */
+#define SCHEMA_FLOWMON (-1)
+
 static const struct schema_token schema_tokens[] = {
-	{ "cnt", NULL, "count", FIELD_UINT, 1 },
-	{ "nfv", NULL, "netflow_version", FIELD_UINT, 1 },
-	{ "ts", "ts", "first_seen", FIELD_TIME, 2 },
-	{ "tfs", NULL, "first_seen", FIELD_TIME, 2 },
-	{ "tsr", NULL, "first_seen", FIELD_EPOCH, 1 },
-	{ "te", "te", "last_seen", FIELD_TIME, 2 },
-	{ "ter", NULL, "last_seen", FIELD_EPOCH, 1 },
-	{ "tr", "tr", "received", FIELD_TIME, 2 },
-	{ "trr", NULL, "received", FIELD_EPOCH, 1 },
-	{ "td", "td", "duration", FIELD_FLOAT, 1 },
-	{ "pr", "pr", "proto", FIELD_TEXT, 1 },
-	{ "exp", "exid", "exporter_id", FIELD_UINT, 1 },
-	{ "eng", "eng", "engine", FIELD_TEXT, 1 },
-	{ "lbl", NULL, "flow_label", FIELD_TEXT, 1 },
-	{ "sa", "sa", "src_addr", FIELD_ADDR, 1 },
-	{ "da", "da", "dst_addr", FIELD_ADDR, 1 },
-	{ "sap", NULL, "src_addr_port", FIELD_TEXT, 1 },
-	{ "dap", NULL, "dst_addr_port", FIELD_TEXT, 1 },
-	{ "gsap", NULL, "src_geo_addr_port", FIELD_TEXT, 1 },
-	{ "gdap", NULL, "dst_geo_addr_port", FIELD_TEXT, 1 },
-	{ "sp", "sp", "src_port", FIELD_UINT, 1 },
-	{ "dp", "dp", "dst_port", FIELD_UINT, 1 },
-	{ "it", NULL, "icmp_type", FIELD_UINT, 1 },
-	{ "ic", NULL, "icmp_code", FIELD_UINT, 1 },
-	{ "sn", NULL, "src_net", FIELD_TEXT, 1 },
-	{ "dn", NULL, "dst_net", FIELD_TEXT, 1 },
-	{ "nh", "nh", "next_hop", FIELD_ADDR, 1 },
-	{ "nhb", "nhb", "bgp_next_hop", FIELD_ADDR, 1 },
-	{ "ra", "ra", "router_addr", FIELD_ADDR, 1 },
-	{ "sas", "sas", "src_as", FIELD_UINT, 1 },
-	{ "das", "das", "dst_as", FIELD_UINT, 1 },
-	{ "nas", NULL, "next_as", FIELD_UINT, 1 },
-	{ "pas", NULL, "prev_as", FIELD_UINT, 1 },
-	{ "in", "in", "in_if", FIELD_UINT, 1 },
-	{ "out", "out", "out_if", FIELD_UINT, 1 },
-	{ "pkt", NULL, "packets", FIELD_UINT, 1 },
-	{ "ipkt", "ipkt", "in_packets", FIELD_UINT, 1 },
-	{ "opkt", "opkt", "out_packets", FIELD_UINT, 1 },
-	{ "byt", NULL, "bytes", FIELD_UINT, 1 },
-	{ "ibyt", "ibyt", "in_bytes", FIELD_UINT, 1 },
-	{ "obyt", "obyt", "out_bytes", FIELD_UINT, 1 },
-	{ "fl", NULL, "flows", FIELD_UINT, 1 },
-	{ "flg", "flg", "tcp_flags", FIELD_TEXT, 1 },
-	{ "tos", NULL, "tos", FIELD_UINT, 1 },
-	{ "stos", "stos", "src_tos", FIELD_UINT, 1 },
-	{ "dtos", "dtos", "dst_tos", FIELD_UINT, 1 },
-	{ "dir", "dir", "direction", FIELD_TEXT, 1 },
-	{ "smk", "smk", "src_mask", FIELD_UINT, 1 },
-	{ "dmk", "dmk", "dst_mask", FIELD_UINT, 1 },
-	{ "fwd", "fwd", "fwd_status", FIELD_UINT, 1 },
-	{ "svln", "svln", "src_vlan", FIELD_UINT, 1 },
-	{ "dvln", "dvln", "dst_vlan", FIELD_UINT, 1 },
-	{ "ismc", "ismc", "in_src_mac", FIELD_TEXT, 1 },
-	{ "odmc", "odmc", "out_dst_mac", FIELD_TEXT, 1 },
-	{ "idmc", "idmc", "in_dst_mac", FIELD_TEXT, 1 },
-	{ "osmc", "osmc", "out_src_mac", FIELD_TEXT, 1 },
-	{ "mpls1", "mpls1", "mpls1", FIELD_TEXT, 1 },
-	{ "mpls2", "mpls2", "mpls2", FIELD_TEXT, 1 },
-	{ "mpls3", "mpls3", "mpls3", FIELD_TEXT, 1 },
-	{ "mpls4", "mpls4", "mpls4", FIELD_TEXT, 1 },
-	{ "mpls5", "mpls5", "mpls5", FIELD_TEXT, 1 },
-	{ "mpls6", "mpls6", "mpls6", FIELD_TEXT, 1 },
-	{ "mpls7", "mpls7", "mpls7", FIELD_TEXT, 1 },
-	{ "mpls8", "mpls8", "mpls8", FIELD_TEXT, 1 },
-	{ "mpls9", "mpls9", "mpls9", FIELD_TEXT, 1 },
-	{ "mpls10", "mpls10", "mpls10", FIELD_TEXT, 1 },
-	{ "mpls", NULL, "mpls", FIELD_TEXT, 0 },
-	{ "bps", NULL, "bps", FIELD_UINT, 1 },
-	{ "pps", NULL, "pps", FIELD_UINT, 1 },
-	{ "bpp", NULL, "bpp", FIELD_UINT, 1 },
-	{ "sc", NULL, "src_ctr", FIELD_TEXT, 1 },
-	{ "dc", NULL, "dst_ctr", FIELD_TEXT, 1 },
-	{ "scc", NULL, "src_ctr", FIELD_TEXT, 1 },
-	{ "dcc", NULL, "dst_ctr", FIELD_TEXT, 1 },
-	{ "sloc", NULL, "src_loc", FIELD_TEXT, 0 },
-	{ "dloc", NULL, "dst_loc", FIELD_TEXT, 0 },
-	{ "ipl", NULL, "in_payload", FIELD_TEXT, 0 },
-	{ "opl", NULL, "out_payload", FIELD_TEXT, 0 },
-	{ "nbid", NULL, "nbar_id", FIELD_TEXT, 1 },
+	{ "cnt", NULL, "count", "count", FIELD_UINT, 1, 0, 0 },
+	{ "nfv", NULL, "version", "netflow_version", FIELD_UINT, 1, 0, 0 },
+	{ "idt", NULL, "Ident", "ident", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
+	{ "ts", "ts", "firstSeen", "first_seen", FIELD_TIME, 2, 0, 0 },
+	{ "tfs", NULL, "firstSeen", "first_seen", FIELD_TIME, 2, 0, 0 },
+	{ "tsr", NULL, "firstSeen", "first_seen", FIELD_EPOCH, 1, 0, 0 },
+	{ "tsg", NULL, "firstSeen", "first_seen", FIELD_TIME, 2, SCHEMA_NEWER, 0 },
+	{ "te", "te", "lastSeen", "last_seen", FIELD_TIME, 2, 0, 0 },
+	{ "ter", NULL, "lastSeen", "last_seen", FIELD_EPOCH, 1, 0, 0 },
+	{ "teg", NULL, "lastSeen", "last_seen", FIELD_TIME, 2, SCHEMA_NEWER, 0 },
+	{ "tr", "tr", "received", "received", FIELD_TIME, 2, 0, 0 },
+	{ "trr", NULL, "received", "received", FIELD_EPOCH, 1, 0, 0 },
+	{ "trg", NULL, "received", "received", FIELD_TIME, 2, SCHEMA_NEWER, 0 },
+	{ "td", "td", "duration", "duration", FIELD_FLOAT, 1, 0, 0 },
+	{ "tds", NULL, "duration", "duration", FIELD_FLOAT, 1, 0, 0 },
+	{ "pr", "pr", "proto", "proto", FIELD_TEXT, 1, 0, 0 },
+	{ "exp", "exid", "exporterID", "exporter_id", FIELD_UINT, 1, 0, 0 },
+	{ "eng", "eng", "engine", "engine", FIELD_TEXT, 1, 0, 0 },
+	{ "lbl", NULL, "label", "flow_label", FIELD_TEXT, 1, 0, 0 },
+	{ "sa", "sa", "srcAddr", "src_addr", FIELD_ADDR, 1, 0, 0 },
+	{ "da", "da", "dstAddr", "dst_addr", FIELD_ADDR, 1, 0, 0 },
+	{ "sap", NULL, NULL, "src_addr_port", FIELD_TEXT, 1, 0, 0 },
+	{ "dap", NULL, NULL, "dst_addr_port", FIELD_TEXT, 1, 0, 0 },
+	{ "gsap", NULL, NULL, "src_geo_addr_port", FIELD_TEXT, 1, 0, 0 },
+	{ "gdap", NULL, NULL, "dst_geo_addr_port", FIELD_TEXT, 1, 0, 0 },
+	{ "sp", "sp", "srcPort", "src_port", FIELD_UINT, 1, 0, 0 },
+	{ "dp", "dp", "dstPort", "dst_port", FIELD_UINT, 1, 0, 0 },
+	{ "it", NULL, "icmpTYpe", "icmp_type", FIELD_UINT, 1, 0, 0 },
+	{ "ic", NULL, "icmpCode", "icmp_code", FIELD_UINT, 1, 0, 0 },
+	{ "sn", NULL, "srcNet", "src_net", FIELD_TEXT, 1, 0, 0 },
+	{ "dn", NULL, "dstNet", "dst_net", FIELD_TEXT, 1, 0, 0 },
+	{ "nh", "nh", "nextIP", "next_hop", FIELD_ADDR, 1, 0, 0 },
+	{ "nhb", "nhb", "bgpNextIP", "bgp_next_hop", FIELD_ADDR, 1, 0, 0 },
+	{ "ra", "ra", "routerIP", "router_addr", FIELD_ADDR, 1, 0, 0 },
+	{ "sas", "sas", "srcAS", "src_as", FIELD_UINT, 1, 0, 0 },
+	{ "das", "das", "dstAS", "dst_as", FIELD_UINT, 1, 0, 0 },
+	{ "nas", NULL, "nextAS", "next_as", FIELD_UINT, 1, 0, 0 },
+	{ "pas", NULL, "prevAS", "prev_as", FIELD_UINT, 1, 0, 0 },
+	{ "in", "in", "input", "in_if", FIELD_UINT, 1, 0, 0 },
+	{ "out", "out", "output", "out_if", FIELD_UINT, 1, 0, 0 },
+	{ "pkt", NULL, "packets", "packets", FIELD_UINT, 1, 0, 0 },
+	{ "ipkt", "ipkt", "inPackets", "in_packets", FIELD_UINT, 1, 0, 0 },
+	{ "opkt", "opkt", "outPackets", "out_packets", FIELD_UINT, 1, 0, 0 },
+	{ "byt", NULL, "bytes", "bytes", FIELD_UINT, 1, 0, 0 },
+	{ "ibyt", "ibyt", "inBytes", "in_bytes", FIELD_UINT, 1, 0, 0 },
+	{ "obyt", "obyt", "outBytes", "out_bytes", FIELD_UINT, 1, 0, 0 },
+	{ "fl", NULL, "flows", "flows", FIELD_UINT, 1, 0, 0 },
+	{ "flg", "flg", "flags", "tcp_flags", FIELD_TEXT, 1, 0, 0 },
+	{ "tos", NULL, "tos", "tos", FIELD_UINT, 1, 0, 0 },
+	{ "stos", "stos", "srcTos", "src_tos", FIELD_UINT, 1, 0, 0 },
+	{ "dtos", "dtos", "dstTos", "dst_tos", FIELD_UINT, 1, 0, 0 },
+	{ "dir", "dir", "direction", "direction", FIELD_TEXT, 1, 0, 0 },
+	{ "smk", "smk", "srcMask", "src_mask", FIELD_UINT, 1, 0, 0 },
+	{ "dmk", "dmk", "dstMask", "dst_mask", FIELD_UINT, 1, 0, 0 },
+	{ "fwd", "fwd", "fwdStatus", "fwd_status", FIELD_UINT, 1, 0, 0 },
+	{ "svln", "svln", "srcVlan", "src_vlan", FIELD_UINT, 1, 0, 0 },
+	{ "dvln", "dvln", "dstVlan", "dst_vlan", FIELD_UINT, 1, 0, 0 },
+	{ "ismc", "ismc", "inSrcMac", "in_src_mac", FIELD_TEXT, 1, 0, 0 },
+	{ "odmc", "odmc", "outDstMac", "out_dst_mac", FIELD_TEXT, 1, 0, 0 },
+	{ "idmc", "idmc", "inDstMac", "in_dst_mac", FIELD_TEXT, 1, 0, 0 },
+	{ "osmc", "osmc", "outSrcMac", "out_src_mac", FIELD_TEXT, 1, 0, 0 },
+	{ "mpls1", "mpls1", "mplsLabel1", "mpls1", FIELD_TEXT, 1, 0, 0 },
+	{ "mpls2", "mpls2", "mplsLabel2", "mpls2", FIELD_TEXT, 1, 0, 0 },
+	{ "mpls3", "mpls3", "mplsLabel3", "mpls3", FIELD_TEXT, 1, 0, 0 },
+	{ "mpls4", "mpls4", "mplsLabel4", "mpls4", FIELD_TEXT, 1, 0, 0 },
+	{ "mpls5", "mpls5", "mplsLabel5", "mpls5", FIELD_TEXT, 1, 0, 0 },
+	{ "mpls6", "mpls6", "mplsLabel6", "mpls6", FIELD_TEXT, 1, 0, 0 },
+	{ "mpls7", "mpls7", "mplsLabel7", "mpls7", FIELD_TEXT, 1, 0, 0 },
+	{ "mpls8", "mpls8", "mplsLabel8", "mpls8", FIELD_TEXT, 1, 0, 0 },
+	{ "mpls9", "mpls9", "mplsLabel9", "mpls9", FIELD_TEXT, 1, 0, 0 },
+	{ "mpls10", "mpls10", "mplsLabel10", "mpls10", FIELD_TEXT, 1, 0, 0 },
+	{ "mpls", NULL, "mplsLabel1-10", "mpls", FIELD_TEXT, 0, 0, 0 },
+	{ "bps", NULL, "bps", "bps", FIELD_UINT, 1, 0, 0 },
+	{ "pps", NULL, "pps", "pps", FIELD_UINT, 1, 0, 0 },
+	{ "bpp", NULL, "bpp", "bpp", FIELD_UINT, 1, 0, 0 },
+	{ "sc", NULL, "srcGeo", "src_ctr", FIELD_TEXT, 1, 0, 0 },
+	{ "dc", NULL, "dstGeo", "dst_ctr", FIELD_TEXT, 1, 0, 0 },
+	{ "scc", NULL, NULL, "src_ctr", FIELD_TEXT, 1, SCHEMA_FLOWMON, 0 },
+	{ "dcc", NULL, NULL, "dst_ctr", FIELD_TEXT, 1, SCHEMA_FLOWMON, 0 },
+	{ "sloc", NULL, "srcLocation", "src_loc", FIELD_TEXT, 0, 0, 0 },
+	{ "dloc", NULL, "dstLocation", "dst_loc", FIELD_TEXT, 0, 0, 0 },
+	{ "ipl", NULL, NULL, "in_payload", FIELD_TEXT, 0, 0, 0 },
+	{ "opl", NULL, NULL, "out_payload", FIELD_TEXT, 0, 0, 0 },
+	{ "nbid", NULL, "nbarID", "nbar_id", FIELD_TEXT, 1, 0, 0 },
 	/* A flow without a ja3 hash prints blanks. */
-	{ "ja3", NULL, "ja3", FIELD_TEXT, 0 },
-	{ "sni", NULL, "sni", FIELD_TEXT, 0 },
-	{ "nbnam", NULL, "nbar_name", FIELD_TEXT, 0 },
-	{ "odid", NULL, "observation_domain_id", FIELD_UINT, 1 },
-	{ "opid", NULL, "observation_point_id", FIELD_UINT, 1 },
-	{ "nfc", NULL, "conn_id", FIELD_UINT, 1 },
-	{ "evt", NULL, "event", FIELD_TEXT, 1 },
-	{ "xevt", NULL, "ext_event", FIELD_TEXT, 1 },
-	{ "sgt", NULL, "src_sgt", FIELD_UINT, 1 },
-	{ "msec", NULL, "event_time_msec", FIELD_UINT, 1 },
+	{ "ja3", NULL, "ja3", "ja3", FIELD_TEXT, 0, 0, 0 },
+	{ "sni", NULL, "sniName", "sni", FIELD_TEXT, 0, 0, 0 },
+	{ "nbnam", NULL, "nbarName", "nbar_name", FIELD_TEXT, 0, 0, 0 },
+	{ "odid", NULL, "obsDomainID", "observation_domain_id", FIELD_UINT, 1, 0, 0 },
+	{ "opid", NULL, "obsPointID", "observation_point_id", FIELD_UINT, 1, 0, 0 },
+	{ "nfc", NULL, "connectionID", "conn_id", FIELD_UINT, 1, 0, 0 },
+	{ "evt", NULL, "event", "event", FIELD_TEXT, 1, 0, 0 },
+	{ "xevt", NULL, "xEvent", "ext_event", FIELD_TEXT, 1, 0, 0 },
+	{ "sgt", NULL, NULL, "src_sgt", FIELD_UINT, 1, 0, SCHEMA_178 },
+	{ "msec", NULL, "eventTime", "event_time_msec", FIELD_UINT, 1, 0, 0 },
 	/* ACL id, ACE id and extended ACE id. */
-	{ "iacl", NULL, "ingress_acl", FIELD_TEXT, 3 },
-	{ "eacl", NULL, "egress_acl", FIELD_TEXT, 3 },
-	{ "xsa", NULL, "xlate_src_addr", FIELD_ADDR, 1 },
-	{ "xda", NULL, "xlate_dst_addr", FIELD_ADDR, 1 },
-	{ "xsp", NULL, "xlate_src_port", FIELD_UINT, 1 },
-	{ "xdp", NULL, "xlate_dst_port", FIELD_UINT, 1 },
-	{ "xsap", NULL, "xlate_src_addr_port", FIELD_TEXT, 1 },
-	{ "xdap", NULL, "xlate_dst_addr_port", FIELD_TEXT, 1 },
-	{ "uname", NULL, "user_name", FIELD_TEXT, 0 },
-	{ "nevt", NULL, "nat_event", FIELD_TEXT, 1 },
-	{ "ivrf", NULL, "ingress_vrf", FIELD_UINT, 1 },
-	{ "evrf", NULL, "egress_vrf", FIELD_UINT, 1 },
-	{ "nsa", NULL, "nat_src_addr", FIELD_ADDR, 1 },
-	{ "nda", NULL, "nat_dst_addr", FIELD_ADDR, 1 },
-	{ "nsp", NULL, "nat_src_port", FIELD_UINT, 1 },
-	{ "ndp", NULL, "nat_dst_port", FIELD_UINT, 1 },
-	{ "pbstart", NULL, "nat_pool_start", FIELD_UINT, 1 },
-	{ "pbend", NULL, "nat_pool_end", FIELD_UINT, 1 },
-	{ "pbstep", NULL, "nat_pool_step", FIELD_UINT, 1 },
-	{ "pbsize", NULL, "nat_pool_size", FIELD_UINT, 1 },
-	{ "cl", "cl", "client_latency", FIELD_FLOAT, 1 },
-	{ "sl", "sl", "server_latency", FIELD_FLOAT, 1 },
-	{ "al", "al", "app_latency", FIELD_FLOAT, 1 },
+	{ "iacl", NULL, "ingressACL", "ingress_acl", FIELD_TEXT, 3, 0, 0 },
+	{ "eacl", NULL, "egressACL", "egress_acl", FIELD_TEXT, 3, 0, 0 },
+	{ "xsa", NULL, "srcXIP", "xlate_src_addr", FIELD_ADDR, 1, 0, 0 },
+	{ "xda", NULL, "dstXIP", "xlate_dst_addr", FIELD_ADDR, 1, 0, 0 },
+	{ "xsp", NULL, "srcXPort", "xlate_src_port", FIELD_UINT, 1, 0, 0 },
+	{ "xdp", NULL, "dstXPort", "xlate_dst_port", FIELD_UINT, 1, 0, 0 },
+	{ "xsap", NULL, NULL, "xlate_src_addr_port", FIELD_TEXT, 1, 0, 0 },
+	{ "xdap", NULL, NULL, "xlate_dst_addr_port", FIELD_TEXT, 1, 0, 0 },
+	{ "uname", NULL, "nselUser", "user_name", FIELD_TEXT, 0, 0, 0 },
+	{ "nevt", NULL, NULL, "nat_event", FIELD_TEXT, 1, 0, SCHEMA_178 },
+	{ "ivrf", NULL, "ingressVrfID", "ingress_vrf", FIELD_UINT, 1, 0, 0 },
+	{ "evrf", NULL, "egressVrfID", "egress_vrf", FIELD_UINT, 1, 0, 0 },
+	{ "nsa", NULL, "srcXIP", "nat_src_addr", FIELD_ADDR, 1, 0, 0 },
+	{ "nda", NULL, "dstXIP", "nat_dst_addr", FIELD_ADDR, 1, 0, 0 },
+	{ "nsp", NULL, "srcXPort", "nat_src_port", FIELD_UINT, 1, 0, 0 },
+	{ "ndp", NULL, "dstXPort", "nat_dst_port", FIELD_UINT, 1, 0, 0 },
+	{ "pbstart", NULL, "pbStart", "nat_pool_start", FIELD_UINT, 1, 0, 0 },
+	{ "pbend", NULL, "pbEnd", "nat_pool_end", FIELD_UINT, 1, 0, 0 },
+	{ "pbstep", NULL, "pbStep", "nat_pool_step", FIELD_UINT, 1, 0, 0 },
+	{ "pbsize", NULL, "pbSize", "nat_pool_size", FIELD_UINT, 1, 0, 0 },
+	{ "cl", "cl", "clientLatency", "client_latency", FIELD_FLOAT, 1, 0, 0 },
+	{ "sl", "sl", "serverLatency", "server_latency", FIELD_FLOAT, 1, 0, 0 },
+	{ "al", "al", "appLatency", "app_latency", FIELD_FLOAT, 1, 0, 0 },
+	{ "gsa", NULL, NULL, "src_geo_addr", FIELD_TEXT, 1, 0, 0 },
+	{ "gda", NULL, NULL, "dst_geo_addr", FIELD_TEXT, 1, 0, 0 },
+	{ "bfd", NULL, "biDirection", "biflow_direction", FIELD_UINT, 1, 0, 0 },
+	{ "end", NULL, "endReason", "flow_end_reason", FIELD_UINT, 1, 0, 0 },
+	{ "inam", NULL, "inIfName", "in_if_name", FIELD_TEXT, 0, 0, 0 },
+	{ "onam", NULL, "outIfName", "out_if_name", FIELD_TEXT, 0, 0, 0 },
+	{ "tevt", NULL, "eventTime", "event_time", FIELD_TIME, 2, 0, 0 },
+	{ "nsap", NULL, NULL, "nat_src_addr_port", FIELD_TEXT, 1, 0, 0 },
+	{ "ndap", NULL, NULL, "nat_dst_addr_port", FIELD_TEXT, 1, 0, 0 },
+	{ "vrf", NULL, "ingressVrfID", "ingress_vrf", FIELD_UINT, 1, 0, 0 },
+	{ "ivrfnam", NULL, "ingressVrfName", "ingress_vrf_name", FIELD_TEXT, 0, 0, 0 },
+	{ "evrfnam", NULL, "egressVrfName", "egress_vrf_name", FIELD_TEXT, 0, 0, 0 },
+	{ "pfifn", NULL, "pfInterface", "pf_interface", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
+	{ "pfact", NULL, "pfAction", "pf_action", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
+	{ "pfrea", NULL, "pfReason", "pf_reason", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
+	{ "pfdir", NULL, "pfDirection", "pf_direction", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
+	{ "pfrule", NULL, "pfRule", "pf_rule", FIELD_UINT, 1, SCHEMA_NEWER, 0 },
+	{ "flid", NULL, "flowID", "flow_id", FIELD_UINT, 1, SCHEMA_NEWER, 0 },
+	{ "isid", NULL, "inSrvID", "in_service_id", FIELD_UINT, 1, SCHEMA_NEWER, 0 },
+	{ "osid", NULL, "outSrvID", "out_service_id", FIELD_UINT, 1, SCHEMA_NEWER, 0 },
+	{ "nats", NULL, "natString", "nat_string", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
+	{ "ja4", NULL, "ja4", "ja4", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
+	{ "tls", NULL, "tlsVersion", "tls_version", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
+	{ "sasn", NULL, "srcOrg", "src_as_org", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
+	{ "dasn", NULL, "dstOrg", "dst_as_org", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
+	{ "stor", NULL, "srcTor", "src_tor", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
+	{ "dtor", NULL, "dstTor", "dst_tor", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
+	{ "ttl", NULL, NULL, "ttl", FIELD_TEXT, 2, SCHEMA_NEWER, 0 },
+	{ "minttl", NULL, "minTTL", "min_ttl", FIELD_UINT, 1, SCHEMA_NEWER, 0 },
+	{ "maxttl", NULL, "maxTTL", "max_ttl", FIELD_UINT, 1, SCHEMA_NEWER, 0 },
+	{ "frag", NULL, "Frag", "ip_fragment", FIELD_TEXT, 1, SCHEMA_NEWER, 0 },
 };
 
 #define SCHEMA_NTOKENS (sizeof schema_tokens / sizeof schema_tokens[0])
@@ -150,15 +201,32 @@ static const struct schema_token *schema_lookup_token(const char *s, size_t n)
 	return NULL;
 }
 
-static const struct schema_token *schema_lookup_csv(const char *s, size_t n)
+/* A column title of -o csv: 1.7.1's short names, or 1.7.5's titles. */
+static const struct schema_token *schema_lookup_csv(const struct dialect *d,
+    const char *s, size_t n)
 {
+	int newer = dialect_at_least(d, DIALECT_CSV_MODES);
+
 	for (size_t i = 0; i < SCHEMA_NTOKENS; i++) {
-		const char *csv = schema_tokens[i].csv;
+		const char *csv = newer ? schema_tokens[i].csv178 :
+		    schema_tokens[i].csv171;
 
 		if (csv != NULL && strlen(csv) == n && memcmp(csv, s, n) == 0)
 			return &schema_tokens[i];
 	}
 	return NULL;
+}
+
+/* Whether the nfdump of d prints t; version 0 (unknown) is given all. */
+static int schema_token_ok(const struct dialect *d,
+    const struct schema_token *t)
+{
+	if (d == NULL || d->version == 0)
+		return 1;
+	if (t->since == SCHEMA_FLOWMON)
+		return 0;
+	return d->version >= t->since && (t->gone == 0 ||
+	    d->version < t->gone);
 }
 
 static char *schema_trimmed(const char *s, size_t n)
@@ -206,18 +274,23 @@ static struct field *schema_add(struct schema *schema, const char *name,
 
 /*
  * Length of the token at s: the longest known token that prefixes the run
- * of [a-z0-9] after '%', as nfdump reads "%tsr" as one token and "%tsX" as
- * %ts followed by text. An unknown run is taken whole.
+ * of [a-z0-9] after '%'. 1.7.1 reads "%tsX" as %ts followed by text; 1.7.5
+ * and later refuse it, and so do we then. An unknown run is taken whole.
  */
-static size_t schema_token_len(const char *s, const struct schema_token **tp)
+static size_t schema_token_len(const struct dialect *d, const char *s,
+    const struct schema_token **tp)
 {
 	size_t run = 0;
 
 	while (isalnum((unsigned char)s[run]))
 		run++;
 	for (size_t n = run; n > 0; n--) {
-		if ((*tp = schema_lookup_token(s, n)) != NULL)
+		if ((*tp = schema_lookup_token(s, n)) != NULL) {
+			if (n < run && d != NULL &&
+			    dialect_at_least(d, DIALECT_CSV_MODES))
+				break;
 			return n;
+		}
 	}
 	*tp = NULL;
 	return run;
@@ -239,33 +312,71 @@ static void schema_finish(struct schema *schema)
 	}
 }
 
-int schema_from_fmt(const char *fmt, struct schema *schema, char *errstr,
-    size_t errlen)
+/* Why token %.*s cannot be used with this nfdump, in errstr. */
+static int schema_refuse(const struct dialect *d, const char *tok, size_t n,
+    const struct schema_token *t, char *errstr, size_t errlen)
+{
+	if (t == NULL && n == 1 && tok[0] == 'n')
+		snprintf(errstr, errlen, "output token %%n prints a line break; "
+		    "nfkafka needs one record per line");
+	else if (t == NULL)
+		snprintf(errstr, errlen, "unknown output token %%%.*s: nfdump "
+		    "%s does not print it (see TOKENS in nfkafka(8))", (int)n,
+		    tok, d != NULL ? dialect_name(d) : "");
+	else if (t->since == SCHEMA_FLOWMON)
+		snprintf(errstr, errlen, "output token %%%s is Flowmon's; nfdump "
+		    "%s does not have it", t->token, dialect_name(d));
+	else if (t->gone != 0 && d->version >= t->gone)
+		snprintf(errstr, errlen, "output token %%%s is gone from nfdump "
+		    "%s", t->token, dialect_name(d));
+	else
+		snprintf(errstr, errlen, "output token %%%s needs an nfdump "
+		    "newer than %s", t->token, dialect_name(d));
+	return -EINVAL;
+}
+
+/* Every field but the last needs a separator or a fixed word count. */
+static int schema_check_seps(struct schema *schema, const char *fmt,
+    char *errstr, size_t errlen)
+{
+	for (size_t i = 0; i + 1 < schema->nfields; i++) {
+		struct field *f = &schema->fields[i];
+
+		if (f->sep[0] == '\0' && f->words == 0) {
+			snprintf(errstr, errlen, "output field %s can contain "
+			    "blanks, so it must be followed by a separator "
+			    "such as ',' in \"%s\"", f->name, fmt);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int schema_from_tokens(const struct dialect *d, const char *fmt,
+    struct schema *schema, char *errstr, size_t errlen)
 {
 	const char *p = fmt, *lit = fmt;
 
 	memset(schema, 0, sizeof *schema);
 	while ((p = strchr(p, '%')) != NULL) {
 		const struct schema_token *t;
-		size_t n = schema_token_len(p + 1, &t);
-		char name[64];
+		size_t n = schema_token_len(d, p + 1, &t);
 
 		if (n == 0) {
 			p++;
 			continue;
+		}
+		if (t == NULL || !schema_token_ok(d, t)) {
+			schema_refuse(d, p + 1, n, t, errstr, errlen);
+			schema_free(schema);
+			return -EINVAL;
 		}
 		if (schema->nfields == 0)
 			schema->lead = schema_trimmed(lit, (size_t)(p - lit));
 		else
 			schema->fields[schema->nfields - 1].sep =
 			    schema_trimmed(lit, (size_t)(p - lit));
-		if (t != NULL) {
-			schema_add(schema, t->name, t->type, t->words);
-		} else {
-			/* Flowmon's nfdump knows tokens ours does not. */
-			snprintf(name, sizeof name, "%.*s", (int)n, p + 1);
-			schema_add(schema, name, FIELD_TEXT, 0);
-		}
+		schema_add(schema, t->name, t->type, t->words);
 		p += 1 + n;
 		lit = p;
 	}
@@ -277,23 +388,74 @@ int schema_from_fmt(const char *fmt, struct schema *schema, char *errstr,
 	}
 	schema->fields[schema->nfields - 1].sep =
 	    schema_trimmed(lit, strlen(lit));
-	for (size_t i = 0; i + 1 < schema->nfields; i++) {
-		struct field *f = &schema->fields[i];
-
-		if (f->sep[0] == '\0' && f->words == 0) {
-			snprintf(errstr, errlen, "output field %s can contain "
-			    "blanks, so it must be followed by a separator "
-			    "such as ',' in \"%s\"", f->name, fmt);
-			schema_free(schema);
-			return -EINVAL;
-		}
+	if (schema_check_seps(schema, fmt, errstr, errlen) != 0) {
+		schema_free(schema);
+		return -EINVAL;
 	}
 	schema_finish(schema);
 	return 0;
 }
 
-int schema_from_csv_header(const char *line, size_t len,
+int schema_from_fmt(const char *fmt, struct schema *schema, char *errstr,
+    size_t errlen)
+{
+	return schema_from_tokens(NULL, fmt, schema, errstr, errlen);
+}
+
+/* "csv:%ts,%sa": tokens and commas only, as 1.7.5's parser demands. */
+int schema_from_csv_tokens(const struct dialect *d, const char *tokens,
     struct schema *schema, char *errstr, size_t errlen)
+{
+	int error = schema_from_tokens(d, tokens, schema, errstr, errlen);
+	size_t last;
+
+	if (error != 0)
+		return error;
+	last = schema->nfields - 1;
+	for (size_t i = 0; i <= last; i++) {
+		if (strcmp(schema->fields[i].sep, i < last ? "," : "") != 0 ||
+		    schema->lead[0] != '\0') {
+			snprintf(errstr, errlen, "-o csv:%s: only %%tokens "
+			    "separated by ',' may follow csv:", tokens);
+			schema_free(schema);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* -o csv-fast's fixed columns (1.7.5): times in milliseconds. */
+void schema_csv_fast(struct schema *schema)
+{
+	static const struct {
+		const char *name;
+		enum field_type type;
+	} cols[] = {
+		{ "row", FIELD_UINT }, { "address_family", FIELD_UINT },
+		{ "first_seen", FIELD_MSEC }, { "last_seen", FIELD_MSEC },
+		{ "proto", FIELD_TEXT }, { "src_addr", FIELD_ADDR },
+		{ "src_port", FIELD_UINT }, { "dst_addr", FIELD_ADDR },
+		{ "dst_port", FIELD_UINT }, { "src_as", FIELD_UINT },
+		{ "dst_as", FIELD_UINT }, { "in_if", FIELD_UINT },
+		{ "out_if", FIELD_UINT }, { "tcp_flags", FIELD_TEXT },
+		{ "src_tos", FIELD_UINT }, { "packets", FIELD_UINT },
+		{ "bytes", FIELD_UINT },
+	};
+	size_t n = sizeof cols / sizeof *cols;
+
+	memset(schema, 0, sizeof *schema);
+	schema->lead = xstrdup("");
+	for (size_t i = 0; i < n; i++) {
+		struct field *f = schema_add(schema, cols[i].name,
+		    cols[i].type, 1);
+
+		f->sep = xstrdup(i + 1 < n ? "," : "");
+	}
+	schema_finish(schema);
+}
+
+int schema_from_header(const struct dialect *d, const char *line,
+    size_t len, struct schema *schema, char *errstr, size_t errlen)
 {
 	const char *p = line, *end = line + len;
 
@@ -304,7 +466,7 @@ int schema_from_csv_header(const char *line, size_t len,
 		const char *stop = comma != NULL ? comma : end;
 		char *col = schema_trimmed(p, (size_t)(stop - p));
 		const struct schema_token *t =
-		    schema_lookup_csv(col, strlen(col));
+		    schema_lookup_csv(d, col, strlen(col));
 		struct field *f;
 
 		if (col[0] == '\0') {
@@ -326,6 +488,14 @@ int schema_from_csv_header(const char *line, size_t len,
 	return 0;
 }
 
+int schema_from_csv_header(const char *line, size_t len,
+    struct schema *schema, char *errstr, size_t errlen)
+{
+	struct dialect d = dialect_of(DIALECT_V(1, 7, 1));
+
+	return schema_from_header(&d, line, len, schema, errstr, errlen);
+}
+
 int schema_find(const struct schema *schema, const char *name)
 {
 	for (size_t i = 0; i < schema->nfields; i++) {
@@ -338,7 +508,7 @@ int schema_find(const struct schema *schema, const char *name)
 const char *schema_type_name(enum field_type type)
 {
 	static const char *const names[] = { "text", "uint", "float", "time",
-		"time", "addr" };
+		"time", "time", "addr" };
 
 	return names[type];
 }

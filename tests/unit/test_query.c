@@ -11,6 +11,9 @@
 #include "schema.h"
 #include "words.h"
 
+/* The nfdump the query is for; 1.7.1 unless a test says otherwise. */
+static struct dialect D;
+
 #define PROFILE "/data/nfsen/profiles-data/live/a:b"
 #define RELFILE "2026/11/27/nfcapd.202611271055"
 
@@ -28,7 +31,7 @@ static void parse_ok(const char *text, struct query *q)
 {
 	char err[256] = "";
 
-	assert_int_equal(query_parse(text, q, err, sizeof err), 0);
+	assert_int_equal(query_parse(text, &D, q, err, sizeof err), 0);
 	assert_string_equal(err, "");
 }
 
@@ -50,7 +53,7 @@ static void expect_refused(const char *text, const char *why)
 	struct query q;
 	char err[256] = "";
 
-	assert_int_equal(query_parse(text, &q, err, sizeof err), -EINVAL);
+	assert_int_equal(query_parse(text, &D, &q, err, sizeof err), -EINVAL);
 	assert_non_null(strstr(err, why));
 	/* Nothing is left to free, and freeing again is harmless. */
 	assert_null(q.opts);
@@ -99,6 +102,9 @@ static void test_flowmon_paste(void **state)
 	size_t n = 0;
 
 	(void)state;
+	/* Flowmon's nfdump: its version is none nfkafka knows. */
+	assert_int_equal(dialect_parse("nfdump: Version: 1.6.x-flowmon", &D),
+	    0);
 	parse_ok("/usr/local/bin/nfdump -M /data/nfsen/profiles-data/live/"
 	    "'a:b' -R x -A 'dstctry' -o "
 	    "'fmt:%ts,%dcc,%td,%pkt,%byt,%pps,%bps,%fl' -6 "
@@ -293,6 +299,55 @@ static void test_output_errors(void **state)
 	expect_refused("-o ''", "cannot be read back");
 }
 
+/* 1.7.5's csv forms, and which nfdump has them. */
+static void test_csv_modes(void **state)
+{
+	struct query q;
+
+	(void)state;
+	expect_refused("-o 'csv:%ts,%sa'", "-o csv: needs nfdump 1.7.5 or "
+	    "later; this nfdump is 1.7.1");
+	expect_refused("-o csv-fast", "needs nfdump 1.7.5");
+	expect_refused("-o 'fmt:%ts,%tsg'", "%tsg needs an nfdump newer");
+	D = dialect_of(10708);
+	parse_ok("-o 'csv:%ts,%sa,%fl' proto tcp", &q);
+	assert_int_equal(q.mode, DIALECT_CSV_TOKENS);
+	assert_int_equal(q.csv, 0);
+	assert_int_equal(q.schema.nfields, 3);
+	query_free(&q);
+	parse_ok("-o csv-fast", &q);
+	assert_int_equal(q.mode, DIALECT_CSV_FAST);
+	assert_int_equal(q.schema.nfields, 17);
+	query_free(&q);
+	parse_ok("-A srcip -o csv", &q);
+	assert_int_equal(q.mode, DIALECT_CSV);
+	assert_int_equal(q.aggregated, 1);
+	query_free(&q);
+	expect_refused("-A srcip -o csv-fast", "cannot print aggregated");
+	expect_refused("-o 'fmt:%ts,%nevt'", "%nevt is gone");
+}
+
+/* Each version's getopt string: -l went, -W came, -z's argument is optional. */
+static void test_options_per_version(void **state)
+{
+	const char *opts[] = { "-z", "-o", "fmt:%fl", "-N", "-6" };
+	struct query q;
+
+	(void)state;
+	parse_ok("-l 10 -o fmt:%fl", &q);
+	query_free(&q);
+	expect_refused("-o fmt:%fl -W 2", "unknown nfdump option -W "
+	    "(nfdump 1.7.1)");
+	D = dialect_of(10708);
+	expect_refused("-l 10 -o fmt:%fl", "unknown nfdump option -l");
+	parse_ok("-W 2 -o fmt:%fl", &q);
+	query_free(&q);
+	/* "-z fmt..." would eat -o's word if -z took a separate argument. */
+	parse_ok("-z -o fmt:%fl", &q);
+	expect_vector(q.opts, q.nopts, opts, 5);
+	query_free(&q);
+}
+
 static void test_unterminated_quote(void **state)
 {
 	(void)state;
@@ -300,22 +355,34 @@ static void test_unterminated_quote(void **state)
 	expect_refused("-o csv \"proto tcp", "double quote");
 }
 
+/* Every test starts with 1.7.1, Debian 12's nfdump. */
+static int query_setup(void **state)
+{
+	(void)state;
+	D = dialect_of(10701);
+	return 0;
+}
+
+#define T(f) cmocka_unit_test_setup(f, query_setup)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default),
-		cmocka_unit_test(test_flowmon_paste),
-		cmocka_unit_test(test_program_word),
-		cmocka_unit_test(test_attached_args),
-		cmocka_unit_test(test_plain_and_ipv6_added),
-		cmocka_unit_test(test_window_options_removed),
-		cmocka_unit_test(test_filter),
-		cmocka_unit_test(test_csv),
-		cmocka_unit_test(test_refused_options),
-		cmocka_unit_test(test_unknown_option),
-		cmocka_unit_test(test_missing_argument),
-		cmocka_unit_test(test_output_errors),
-		cmocka_unit_test(test_unterminated_quote),
+		T(test_default),
+		T(test_flowmon_paste),
+		T(test_program_word),
+		T(test_attached_args),
+		T(test_plain_and_ipv6_added),
+		T(test_window_options_removed),
+		T(test_filter),
+		T(test_csv),
+		T(test_refused_options),
+		T(test_unknown_option),
+		T(test_missing_argument),
+		T(test_output_errors),
+		T(test_unterminated_quote),
+		T(test_csv_modes),
+		T(test_options_per_version),
 	};
 
 	return cmocka_run_group_tests_name("query", tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "dialect.h"
 #include "schema.h"
 #include "nfdump_lines.h"
 
@@ -183,22 +184,135 @@ static void test_fmt_longest_token(void **state)
 	expect_fmt("%mpls11|%tsX,%fl", "", prefix, 3);
 }
 
+/* An unknown token is an error that names it, never a text column. */
 static void test_fmt_unknown_token(void **state)
 {
-	const struct want_field middle[] = {
+	(void)state;
+	expect_fmt_error("%ts,%foo,%fl", "unknown output token %foo", NULL);
+	expect_fmt_error("%fl %xyz9", "%xyz9", NULL);
+	expect_fmt_error("%ts%n%fl", "%n", "one record per line");
+}
+
+/* Expects the nfdump of version v to refuse fmt, errstr containing why. */
+static void expect_version_error(int v, const char *fmt, const char *why)
+{
+	struct dialect d = dialect_of(v);
+	struct schema s;
+	char err[256] = "";
+
+	assert_int_equal(schema_from_tokens(&d, fmt, &s, err, sizeof err),
+	    -EINVAL);
+	assert_non_null(strstr(err, why));
+	assert_int_equal(s.nfields, 0);
+}
+
+static void expect_version_ok(int v, const char *fmt, size_t nfields)
+{
+	struct dialect d = dialect_of(v);
+	struct schema s;
+	char err[256] = "";
+
+	assert_int_equal(schema_from_tokens(&d, fmt, &s, err, sizeof err), 0);
+	assert_int_equal(s.nfields, nfields);
+	schema_free(&s);
+}
+
+/* Each token only where that nfdump prints it (checked on both). */
+static void test_fmt_token_versions(void **state)
+{
+	(void)state;
+	expect_version_error(10701, "%ts,%tsg,%fl",
+	    "%tsg needs an nfdump newer than 1.7.1");
+	expect_version_error(10701, "%idt,%fl", "%idt");
+	expect_version_error(10701, "%sasn,%fl", "%sasn");
+	expect_version_ok(10708, "%ts,%tsg,%teg,%tsr,%idt,%sasn,%dasn,%fl", 8);
+	expect_version_ok(10701, "%ts,%tsr,%ter,%tds,%fl", 5);
+	expect_version_error(10708, "%nevt,%fl", "%nevt is gone from nfdump "
+	    "1.7.8");
+	expect_version_ok(10701, "%nevt,%sgt,%fl", 3);
+	expect_version_error(10708, "%dcc,%fl", "Flowmon");
+	expect_version_error(10701, "%scc,%fl", "Flowmon");
+	/* 1.7.5 and later refuse "%tsX"; 1.7.1 reads %ts and text. */
+	expect_version_error(10708, "%tsX,%fl", "unknown output token %tsX");
+	expect_version_ok(10701, "%tsX,%fl", 2);
+}
+
+/* GMT forms are times, %tds seconds, %ttl two words. */
+static void test_fmt_178_types(void **state)
+{
+	const struct want_field want[] = {
 		{ "first_seen", FIELD_TIME, ",", 2 },
-		{ "foo", FIELD_TEXT, ",", 0 },
-		{ "flows", FIELD_UINT, "", 1 },
+		{ "last_seen", FIELD_TIME, ",", 2 },
+		{ "duration", FIELD_FLOAT, ",", 1 },
+		{ "ident", FIELD_TEXT, ",", 0 },
+		{ "src_as_org", FIELD_TEXT, ",", 0 },
+		{ "ttl", FIELD_TEXT, "", 2 },
 	};
-	const struct want_field last[] = {
-		{ "flows", FIELD_UINT, "", 1 },
-		{ "xyz9", FIELD_TEXT, "", 0 },
-	};
+	struct dialect d = dialect_of(10708);
+	struct schema s;
+	char err[256] = "";
 
 	(void)state;
-	expect_fmt("%ts,%foo,%fl", "", middle, 3);
-	/* Free text is fine last: it runs to the end of the line. */
-	expect_fmt("%fl %xyz9", "", last, 2);
+	assert_int_equal(schema_from_tokens(&d, "%tsg,%teg,%tds,%idt,%sasn,"
+	    "%ttl", &s, err, sizeof err), 0);
+	expect_fields(&s, want, 6);
+	schema_free(&s);
+}
+
+/* csv:%tok,%tok and csv-fast, 1.7.5's own csv forms. */
+static void test_csv_tokens_and_fast(void **state)
+{
+	struct dialect d = dialect_of(10708);
+	struct schema s;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(schema_from_csv_tokens(&d, "%ts,%tsr,%sa,%sasn,%td",
+	    &s, err, sizeof err), 0);
+	assert_int_equal(s.nfields, 5);
+	assert_string_equal(s.fields[1].name, "first_seen_2");
+	assert_int_equal(s.fields[1].type, FIELD_EPOCH);
+	schema_free(&s);
+	assert_int_equal(schema_from_csv_tokens(&d, "%ts %td", &s, err,
+	    sizeof err), -EINVAL);
+	assert_non_null(strstr(err, "separated by ','"));
+	assert_int_equal(schema_from_csv_tokens(&d, "%ts,%foo", &s, err,
+	    sizeof err), -EINVAL);
+	assert_non_null(strstr(err, "%foo"));
+	schema_csv_fast(&s);
+	assert_int_equal(s.nfields, 17);
+	assert_string_equal(s.fields[2].name, "first_seen");
+	assert_int_equal(s.fields[2].type, FIELD_MSEC);
+	assert_string_equal(s.fields[16].name, "bytes");
+	schema_free(&s);
+}
+
+/* 1.7.5's -o csv titles: "firstSeen,duration,...". */
+static void test_csv_header_178(void **state)
+{
+	static const char line[] = "firstSeen,duration,proto,srcAddr,srcPort,"
+	    "dstAddr,dstPort,packets,bytes,flows";
+	const struct want_field want[] = {
+		{ "first_seen", FIELD_TIME, ",", 2 },
+		{ "duration", FIELD_FLOAT, ",", 1 },
+		{ "proto", FIELD_TEXT, ",", 1 },
+		{ "src_addr", FIELD_ADDR, ",", 1 },
+		{ "src_port", FIELD_UINT, ",", 1 },
+		{ "dst_addr", FIELD_ADDR, ",", 1 },
+		{ "dst_port", FIELD_UINT, ",", 1 },
+		{ "packets", FIELD_UINT, ",", 1 },
+		{ "bytes", FIELD_UINT, ",", 1 },
+		{ "flows", FIELD_UINT, "", 1 },
+	};
+	struct dialect d = dialect_of(10708);
+	struct schema s;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(schema_from_header(&d, line, strlen(line), &s, err,
+	    sizeof err), 0);
+	expect_fields(&s, want, 10);
+	schema_free(&s);
 }
 
 static void test_fmt_free_text_needs_sep(void **state)
@@ -206,7 +320,7 @@ static void test_fmt_free_text_needs_sep(void **state)
 	(void)state;
 	expect_fmt_error("%uname %fl", "user_name", "separator");
 	expect_fmt_error("%ts %sni   %fl", "sni", "separator");
-	expect_fmt_error("%ts,%foo\t%fl", "foo", "%ts,%foo\t%fl");
+	expect_fmt_error("%ts,%ja4\t%fl", "ja4", "%ts,%ja4\t%fl");
 }
 
 static void test_fmt_no_token(void **state)
@@ -405,6 +519,10 @@ int main(void)
 		cmocka_unit_test(test_fmt_word_counts),
 		cmocka_unit_test(test_fmt_longest_token),
 		cmocka_unit_test(test_fmt_unknown_token),
+		cmocka_unit_test(test_fmt_token_versions),
+		cmocka_unit_test(test_fmt_178_types),
+		cmocka_unit_test(test_csv_tokens_and_fast),
+		cmocka_unit_test(test_csv_header_178),
 		cmocka_unit_test(test_fmt_free_text_needs_sep),
 		cmocka_unit_test(test_fmt_no_token),
 		cmocka_unit_test(test_fmt_lead),

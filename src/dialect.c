@@ -1,0 +1,188 @@
+/*
+ * nfdump's output rules, per version: what a line is, and whether a run
+ * ended cleanly. The exporter asks here; it knows no nfdump text itself.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dialect.h"
+#include "nfdump.h"
+
+/* nfdump -V answers at once; one that does not must not hold start-up. */
+#define DIALECT_DETECT_MS 10000
+
+/* 1.7.1's getopt string. */
+#define DIALECT_OPTS_171 \
+	"6aA:Bbc:C:D:E:G:s:ghn:i:jf:qyzr:v:w:J:M:NImO:R:XZt:TVv:x:l:L:o:"
+/* 1.7.8's: -H, -P, -W and an optional -z argument are new, -l/-L gone. */
+#define DIALECT_OPTS_178 \
+	"6aA:Bbc:C:D:E:G:s:gH:hn:i:jf:qyz::r:v:w:J:M:NImO:P:R:XZt:TVv:W:x:o:"
+
+int dialect_parse(const char *text, struct dialect *d)
+{
+	const char *v = strstr(text, "Version:");
+	int a, b, c, n = 0;
+
+	memset(d, 0, sizeof *d);
+	if (v == NULL)
+		return -EINVAL;
+	v += strlen("Version:");
+	v += strspn(v, " ");
+	snprintf(d->text, sizeof d->text, "%.*s", (int)strcspn(v, " \n"), v);
+	/* "NSEL-NEL1.7.1", "1.7.8-release": the first a.b.c in the word. */
+	for (const char *p = d->text; *p != '\0'; p++) {
+		if (*p >= '0' && *p <= '9' &&
+		    sscanf(p, "%d.%d.%d%n", &a, &b, &c, &n) == 3 && n > 0) {
+			d->version = DIALECT_V(a, b, c);
+			break;
+		}
+	}
+	return d->text[0] != '\0' ? 0 : -EINVAL;
+}
+
+int dialect_detect(const char *nfdump, struct dialect *d, char *errstr,
+    size_t errlen)
+{
+	char *argv[] = { (char *)nfdump, "-V", NULL };
+	char out[512];
+	int status;
+
+	status = nfdump_run_sync(argv, out, sizeof out, DIALECT_DETECT_MS);
+	if (status < 0) {
+		snprintf(errstr, errlen, "%s -V: %s", nfdump, status ==
+		    -ETIMEDOUT ? "no answer within 10 s" : strerror(-status));
+		return -EINVAL;
+	}
+	if (status != 0 || dialect_parse(out, d) != 0) {
+		snprintf(errstr, errlen, "%s -V (exit %d) does not say which "
+		    "nfdump version it is: \"%.*s\"", nfdump, status,
+		    (int)strcspn(out, "\n"), out);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct dialect dialect_of(int version)
+{
+	struct dialect d = { .version = version };
+
+	snprintf(d.text, sizeof d.text, "%d.%d.%d", version / 10000,
+	    version / 100 % 100, version % 100);
+	return d;
+}
+
+int dialect_at_least(const struct dialect *d, int version)
+{
+	return d != NULL && d->version >= version;
+}
+
+const char *dialect_name(const struct dialect *d)
+{
+	static char name[128];
+
+	if (d == NULL || d->version == 0)
+		snprintf(name, sizeof name, "of unknown version (%s)",
+		    d != NULL ? d->text : "");
+	else
+		snprintf(name, sizeof name, "%d.%d.%d", d->version / 10000,
+		    d->version / 100 % 100, d->version % 100);
+	return name;
+}
+
+const char *dialect_optstring(const struct dialect *d)
+{
+	return dialect_at_least(d, DIALECT_CSV_MODES) ? DIALECT_OPTS_178 :
+	    DIALECT_OPTS_171;
+}
+
+const char *dialect_refuses(const struct dialect *d, enum dialect_mode mode,
+    int aggregated)
+{
+	int newer = dialect_at_least(d, DIALECT_CSV_MODES);
+
+	if ((mode == DIALECT_CSV_TOKENS || mode == DIALECT_CSV_FAST) && !newer)
+		return "needs nfdump 1.7.5 or later";
+	/* 1.7.5 and later: "Invalid print format csv-fast to aggregate". */
+	if (mode == DIALECT_CSV_FAST && aggregated)
+		return "cannot print aggregated flows (-A); use csv or csv:";
+	return NULL;
+}
+
+/*
+ * 1.7.1 ends fmt and csv output with a summary. Since 1.7.5 only fmt does:
+ * its csv modes end with the last record, so there the exit status alone
+ * says whether the output is whole. An unknown version is held to 1.7.1's
+ * rule: a missing summary fails loudly rather than passing silently.
+ */
+int dialect_has_summary(const struct dialect *d, enum dialect_mode mode)
+{
+	if (mode == DIALECT_FMT)
+		return 1;
+	return !dialect_at_least(d, DIALECT_CSV_MODES);
+}
+
+static int dialect_is(const char *line, size_t len, const char *text)
+{
+	size_t n = strlen(text);
+
+	return len >= n && memcmp(line, text, n) == 0;
+}
+
+/*
+ * Without -q every version prints a title line first, then the records;
+ * "No matching flows" stands for none, and the summary ("Summary: total
+ * flows: ..." for fmt, a "Summary" block for 1.7.1's csv) ends them.
+ */
+enum dialect_line dialect_classify(uint64_t lineno, const char *line,
+    size_t len)
+{
+	if (lineno == 0)
+		return dialect_is(line, len, "usage") ? DIALECT_USAGE :
+		    DIALECT_HEADER;
+	if (len == 0)
+		return DIALECT_BLANK;
+	if (dialect_is(line, len, "Summary: total flows:") ||
+	    (len == 7 && dialect_is(line, len, "Summary")))
+		return DIALECT_SUMMARY;
+	if (len == 17 && dialect_is(line, len, "No matching flows"))
+		return DIALECT_NO_FLOWS;
+	return DIALECT_RECORD;
+}
+
+/*
+ * nfdump 1.7.1 exits 0 on an unknown option, a missing file and a corrupt
+ * one, so its exit status alone cannot tell a failed query from an empty
+ * window: any stderr, its usage text or a missing summary also fail a run.
+ * Later versions exit non-zero on those, and the same checks still hold.
+ */
+int dialect_verdict(const struct dialect *d, enum dialect_mode mode,
+    const struct dialect_end *end, const char *relfile, char *why,
+    size_t whylen)
+{
+	const char *err = end->errtext + strspn(end->errtext, "\n");
+	int errn = (int)strcspn(err, "\n"); /* its first line */
+	const char *colon = errn > 0 ? ": " : "";
+
+	if (end->status > 128)
+		snprintf(why, whylen, "nfdump on %s was killed by signal %d%s"
+		    "%.*s", relfile, end->status - 128, colon, errn, err);
+	else if (end->status != 0)
+		snprintf(why, whylen, "nfdump on %s exited with status %d%s"
+		    "%.*s", relfile, end->status, colon, errn, err);
+	else if (errn > 0)
+		snprintf(why, whylen, "nfdump on %s: %.*s", relfile, errn, err);
+	else if (end->usage)
+		snprintf(why, whylen, "nfdump printed its usage: the query has "
+		    "an option this nfdump does not know");
+	else if (!end->header)
+		snprintf(why, whylen, "nfdump on %s printed nothing: output "
+		    "incomplete", relfile);
+	else if (!end->summary && dialect_has_summary(d, mode))
+		snprintf(why, whylen, "nfdump output ended without its "
+		    "summary: output incomplete");
+	else
+		return 0;
+	return -EIO;
+}

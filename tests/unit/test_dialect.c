@@ -1,0 +1,170 @@
+/* dialect: nfdump's version, what its lines are and how a run ends. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+
+#include "dialect.h"
+
+#define V171 DIALECT_V(1, 7, 1)
+#define V178 DIALECT_V(1, 7, 8)
+
+/* What nfdump -V prints, as seen from Debian's and upstream's builds. */
+static void test_parse_version(void **state)
+{
+	struct dialect d;
+
+	(void)state;
+	assert_int_equal(dialect_parse("nfdump: Version: NSEL-NEL1.7.1\n",
+	    &d), 0);
+	assert_int_equal(d.version, V171);
+	assert_string_equal(d.text, "NSEL-NEL1.7.1");
+	assert_string_equal(dialect_name(&d), "1.7.1");
+	assert_int_equal(dialect_parse("/opt/bin/nfdump: Version: "
+	    "1.7.8-release options: LZ4 ZSTD BZIP2 date: Fri Apr 18\n", &d), 0);
+	assert_int_equal(d.version, V178);
+	assert_string_equal(d.text, "1.7.8-release");
+	/* A version word without a.b.c: known to be there, not understood. */
+	assert_int_equal(dialect_parse("nfdump: Version: flowmon\n", &d), 0);
+	assert_int_equal(d.version, 0);
+	assert_non_null(strstr(dialect_name(&d), "unknown version (flowmon)"));
+	assert_int_equal(dialect_parse("usage nfdump [options]\n", &d),
+	    -EINVAL);
+}
+
+static void expect_line(uint64_t n, const char *line, enum dialect_line want)
+{
+	assert_int_equal(dialect_classify(n, line, strlen(line)), want);
+}
+
+/* The same rules hold for both versions' fmt and csv output. */
+static void test_classify(void **state)
+{
+	(void)state;
+	expect_line(0, "Date first seen          Proto", DIALECT_HEADER);
+	expect_line(0, "firstSeen,duration,proto", DIALECT_HEADER);
+	expect_line(0, "usage /usr/bin/nfdump [options] [\"filter\"]",
+	    DIALECT_USAGE);
+	expect_line(1, "2026-12-01 22:39:42.298,6    ", DIALECT_RECORD);
+	expect_line(1, "No matching flows", DIALECT_NO_FLOWS);
+	expect_line(3, "Summary: total flows: 2, total bytes: 570263",
+	    DIALECT_SUMMARY);
+	expect_line(3, "Summary", DIALECT_SUMMARY);
+	expect_line(3, "", DIALECT_BLANK);
+	/* Only the line itself: a record that starts alike is a record. */
+	expect_line(3, "Summary,1", DIALECT_RECORD);
+	expect_line(2, "No matching flows,1", DIALECT_RECORD);
+	expect_line(2, "usage", DIALECT_RECORD);
+}
+
+static int verdict(int version, enum dialect_mode mode, int status,
+    const char *err, int header, int usage, int summary, char *why,
+    size_t len)
+{
+	struct dialect d = dialect_of(version);
+	struct dialect_end end = { status, err, header, usage, summary };
+
+	why[0] = '\0';
+	return dialect_verdict(&d, mode, &end, "nfcapd.202611271200", why,
+	    len);
+}
+
+/* A clean end: exit 0, quiet stderr, a header, the summary if due. */
+static void test_verdict_clean(void **state)
+{
+	char why[256];
+
+	(void)state;
+	assert_int_equal(verdict(V171, DIALECT_FMT, 0, "", 1, 0, 1, why,
+	    sizeof why), 0);
+	assert_int_equal(verdict(V171, DIALECT_CSV, 0, "", 1, 0, 1, why,
+	    sizeof why), 0);
+	assert_int_equal(verdict(V178, DIALECT_FMT, 0, "", 1, 0, 1, why,
+	    sizeof why), 0);
+	/* 1.7.5 and later: csv output ends without a summary. */
+	assert_int_equal(verdict(V178, DIALECT_CSV, 0, "", 1, 0, 0, why,
+	    sizeof why), 0);
+	assert_int_equal(verdict(V178, DIALECT_CSV_TOKENS, 0, "", 1, 0, 0, why,
+	    sizeof why), 0);
+	assert_int_equal(verdict(V178, DIALECT_CSV_FAST, 0, "", 1, 0, 0, why,
+	    sizeof why), 0);
+}
+
+/* The summary is due where the version prints one, and only there. */
+static void test_verdict_summary(void **state)
+{
+	char why[256];
+
+	(void)state;
+	assert_int_equal(verdict(V171, DIALECT_CSV, 0, "", 1, 0, 0, why,
+	    sizeof why), -EIO);
+	assert_non_null(strstr(why, "without its summary"));
+	assert_int_equal(verdict(V178, DIALECT_FMT, 0, "", 1, 0, 0, why,
+	    sizeof why), -EIO);
+	assert_non_null(strstr(why, "without its summary"));
+	/* An unknown version is held to the strict rule. */
+	assert_int_equal(verdict(0, DIALECT_CSV, 0, "", 1, 0, 0, why,
+	    sizeof why), -EIO);
+	assert_int_equal(dialect_has_summary(&(struct dialect){ 0 },
+	    DIALECT_CSV), 1);
+}
+
+static void test_verdict_failures(void **state)
+{
+	char why[256];
+
+	(void)state;
+	/* 1.7.1 exits 0 on a missing file: its stderr is the error. */
+	assert_int_equal(verdict(V171, DIALECT_FMT, 0, "\nOpen file 'x': No "
+	    "such file\nmore\n", 1, 0, 1, why, sizeof why), -EIO);
+	assert_string_equal(why, "nfdump on nfcapd.202611271200: Open file "
+	    "'x': No such file");
+	assert_int_equal(verdict(V178, DIALECT_CSV, 1, "Output format parse "
+	    "error at: %foo\n", 1, 0, 0, why, sizeof why), -EIO);
+	assert_string_equal(why, "nfdump on nfcapd.202611271200 exited with "
+	    "status 1: Output format parse error at: %foo");
+	assert_int_equal(verdict(V178, DIALECT_CSV, 128 + 9, "", 1, 0, 0, why,
+	    sizeof why), -EIO);
+	assert_non_null(strstr(why, "killed by signal 9"));
+	assert_int_equal(verdict(V171, DIALECT_FMT, 0, "", 1, 1, 0, why,
+	    sizeof why), -EIO);
+	assert_non_null(strstr(why, "usage"));
+	/* Even where no summary is due, a run that printed nothing failed. */
+	assert_int_equal(verdict(V178, DIALECT_CSV, 0, "", 0, 0, 0, why,
+	    sizeof why), -EIO);
+	assert_non_null(strstr(why, "printed nothing"));
+}
+
+static void test_modes_per_version(void **state)
+{
+	struct dialect d171 = dialect_of(V171), d178 = dialect_of(V178);
+
+	(void)state;
+	assert_null(dialect_refuses(&d171, DIALECT_FMT, 1));
+	assert_null(dialect_refuses(&d171, DIALECT_CSV, 1));
+	assert_non_null(dialect_refuses(&d171, DIALECT_CSV_TOKENS, 0));
+	assert_non_null(dialect_refuses(&d171, DIALECT_CSV_FAST, 0));
+	assert_null(dialect_refuses(&d178, DIALECT_CSV_TOKENS, 1));
+	assert_null(dialect_refuses(&d178, DIALECT_CSV_FAST, 0));
+	assert_non_null(dialect_refuses(&d178, DIALECT_CSV_FAST, 1));
+	assert_non_null(strchr(dialect_optstring(&d171), 'L'));
+	assert_null(strchr(dialect_optstring(&d178), 'L'));
+	assert_non_null(strstr(dialect_optstring(&d178), "z::"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_version),
+		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_verdict_clean),
+		cmocka_unit_test(test_verdict_summary),
+		cmocka_unit_test(test_verdict_failures),
+		cmocka_unit_test(test_modes_per_version),
+	};
+
+	return cmocka_run_group_tests_name("dialect", tests, NULL, NULL);
+}
