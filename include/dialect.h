@@ -41,7 +41,7 @@ enum dialect_line {
 
 /* How a run ended, as the exporter saw it. */
 struct dialect_end {
-	int status;		/* exit status, or 128 + signal */
+	int status;		/* exit status, or NFDUMP_SIGNALLED + signal */
 	const char *errtext;	/* the start of its stderr, "" if none */
 	int header;		/* a first line arrived */
 	int usage;		/* it printed its usage */

@@ -8,6 +8,12 @@
 struct nfdump;
 
 /*
+ * A status of NFDUMP_SIGNALLED + n means killed by signal n: beyond every
+ * exit status, as nfdump itself exits 250, 254 and 255.
+ */
+#define NFDUMP_SIGNALLED 256
+
+/*
  * Called for each line of nfdump's stdout, without its newline. Return 0
  * when the line is consumed, or 1 to pause: the same line is offered again
  * after nfdump_resume().
@@ -15,8 +21,8 @@ struct nfdump;
 typedef int (*nfdump_line_cb)(void *arg, const char *line, size_t len);
 /*
  * Called once nfdump has exited and both of its output streams are closed.
- * status is the exit status, or 128 + signal; errtext holds the start of
- * what nfdump wrote to stderr ("" when nothing).
+ * status is the exit status, or NFDUMP_SIGNALLED + signal; errtext holds
+ * the start of what nfdump wrote to stderr ("" when nothing).
  */
 typedef void (*nfdump_done_cb)(void *arg, int status, const char *errtext);
 
@@ -40,7 +46,7 @@ char **nfdump_env(void);
 void nfdump_cloexec(void);
 /*
  * Runs argv to completion, stdin and stderr /dev/null, with its stdout
- * (cut to outlen) in out if out is not NULL: the exit status (128 + signal
+ * (cut to outlen) in out if out is not NULL: the exit status (+ NFDUMP_SIGNALLED
  * when killed), -ETIMEDOUT when it ran longer than timeout_ms (it is
  * killed), or -errno.
  */

@@ -165,9 +165,9 @@ int dialect_verdict(const struct dialect *d, enum dialect_mode mode,
 	int errn = (int)strcspn(err, "\n"); /* its first line */
 	const char *colon = errn > 0 ? ": " : "";
 
-	if (end->status > 128)
+	if (end->status >= NFDUMP_SIGNALLED)
 		snprintf(why, whylen, "nfdump on %s was killed by signal %d%s"
-		    "%.*s", relfile, end->status - 128, colon, errn, err);
+		    "%.*s", relfile, end->status - NFDUMP_SIGNALLED, colon, errn, err);
 	else if (end->status != 0)
 		snprintf(why, whylen, "nfdump on %s exited with status %d%s"
 		    "%.*s", relfile, end->status, colon, errn, err);

@@ -79,7 +79,7 @@ static void nfdump_exited(uv_process_t *p, int64_t status, int signal)
 	struct nfdump *n = p->data;
 
 	n->exited = 1;
-	n->status = signal != 0 ? 128 + signal : (int)status;
+	n->status = signal != 0 ? NFDUMP_SIGNALLED + signal : (int)status;
 	uv_close((uv_handle_t *)p, nfdump_closed);
 	uv_close((uv_handle_t *)&n->timer, nfdump_closed);
 }
@@ -410,5 +410,6 @@ int nfdump_run_sync(char *const argv[], char *out, size_t outlen,
 	}
 	if (error != 0)
 		return error;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) :
+	    NFDUMP_SIGNALLED + WTERMSIG(status);
 }

@@ -38,7 +38,7 @@ struct schema_token {
 
 static const struct schema_token schema_tokens[] = {
 	{ "cnt", NULL, "count", "count", FIELD_UINT, 1, 0, 0 },
-	{ "nfv", NULL, "version", "netflow_version", FIELD_UINT, 1, 0, 0 },
+	{ "nfv", NULL, "version", "netflow_version", FIELD_TEXT, 1, 0, 0 },
 	{ "idt", NULL, "Ident", "ident", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
 	{ "ts", "ts", "firstSeen", "first_seen", FIELD_TIME, 2, 0, 0 },
 	{ "tfs", NULL, "firstSeen", "first_seen", FIELD_TIME, 2, 0, 0 },
@@ -352,7 +352,8 @@ static int schema_check_seps(struct schema *schema, const char *fmt,
 	return 0;
 }
 
-int schema_from_tokens(const struct dialect *d, const char *fmt,
+/* fmt: and csv: alike; csv: knows only the tokens that have a csv title. */
+static int schema_parse(const struct dialect *d, const char *fmt, int csv,
     struct schema *schema, char *errstr, size_t errlen)
 {
 	const char *p = fmt, *lit = fmt;
@@ -368,6 +369,12 @@ int schema_from_tokens(const struct dialect *d, const char *fmt,
 		}
 		if (t == NULL || !schema_token_ok(d, t)) {
 			schema_refuse(d, p + 1, n, t, errstr, errlen);
+			schema_free(schema);
+			return -EINVAL;
+		}
+		if (csv && t->csv178 == NULL) {
+			snprintf(errstr, errlen, "output token %%%s has no csv "
+			    "form: use it in -o fmt:", t->token);
 			schema_free(schema);
 			return -EINVAL;
 		}
@@ -396,17 +403,23 @@ int schema_from_tokens(const struct dialect *d, const char *fmt,
 	return 0;
 }
 
+int schema_from_tokens(const struct dialect *d, const char *fmt,
+    struct schema *schema, char *errstr, size_t errlen)
+{
+	return schema_parse(d, fmt, 0, schema, errstr, errlen);
+}
+
 int schema_from_fmt(const char *fmt, struct schema *schema, char *errstr,
     size_t errlen)
 {
-	return schema_from_tokens(NULL, fmt, schema, errstr, errlen);
+	return schema_parse(NULL, fmt, 0, schema, errstr, errlen);
 }
 
 /* "csv:%ts,%sa": tokens and commas only, as 1.7.5's parser demands. */
 int schema_from_csv_tokens(const struct dialect *d, const char *tokens,
     struct schema *schema, char *errstr, size_t errlen)
 {
-	int error = schema_from_tokens(d, tokens, schema, errstr, errlen);
+	int error = schema_parse(d, tokens, 1, schema, errstr, errlen);
 	size_t last;
 
 	if (error != 0)

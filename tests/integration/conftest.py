@@ -24,6 +24,7 @@ from kafka_broker import KafkaBroker, free_port  # noqa: E402
 from consume import consume  # noqa: E402
 
 NFKAFKA = os.environ.get('NFKAFKA_BIN', os.path.join(ROOT, 'nfkafka'))
+NFDUMP_VERSIONS = ('1.7.1', '1.7.8')
 VALGRIND = os.environ.get('NFKAFKA_VALGRIND') == '1'
 
 
@@ -41,6 +42,7 @@ class Run:
     def __init__(self, proc, stderr):
         self.returncode = proc.returncode
         self.stderr = stderr
+        self.stdout = getattr(proc, 'stdout', None) or ''
 
     def __repr__(self):
         return 'nfkafka exited %d; stderr:\n%s' % (self.returncode, self.stderr)
@@ -125,6 +127,46 @@ def daemons(tmp_path):
             d.proc.kill()
             d.proc.wait()
         sys.stderr.write('--- nfkafka log %s\n%s' % (d.logpath, d.text()))
+
+
+class Nfdump:
+    """One nfdump release: its nfdump and nfcapd, first on PATH in a test."""
+
+    def __init__(self, version, bindir):
+        self.version, self.bindir = version, bindir
+        self.nfdump = os.path.join(bindir, 'nfdump')
+        self.nfcapd = os.path.join(bindir, 'nfcapd')
+
+    def __repr__(self):
+        return 'nfdump %s' % self.version
+
+
+@pytest.fixture(scope='session')
+def nfdump178_bindir():
+    """nfdump 1.7.8's bin directory, built once into the cache by
+    tests/setup/nfdump.sh; None where its source tarball is absent."""
+    p = subprocess.run(['sh', os.path.join(ROOT, 'tests', 'setup', 'nfdump.sh')],
+                       capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    sys.stderr.write(p.stderr)
+    if p.returncode != 0:
+        raise RuntimeError('tests/setup/nfdump.sh failed: %s' % p.stderr)
+    return p.stdout.strip() or None
+
+
+@pytest.fixture(params=NFDUMP_VERSIONS)
+def nfdump_version(request, monkeypatch, nfdump178_bindir):
+    """Runs the test against Debian's nfdump 1.7.1 and upstream's 1.7.8:
+    their nfdump and nfcapd come first on PATH, for the collectors, the
+    reference nfdump and nfkafka (whose default --nfdump is 'nfdump')."""
+    if request.param == '1.7.8':
+        if nfdump178_bindir is None:
+            pytest.skip('nfdump 1.7.8 not built: ../shared/nfdump/'
+                        'nfdump-1.7.8.tar.gz is absent (see tests/setup/nfdump.sh)')
+        nd = Nfdump('1.7.8', nfdump178_bindir)
+    else:
+        nd = Nfdump('1.7.1', '/usr/bin')
+    monkeypatch.setenv('PATH', nd.bindir + os.pathsep + os.environ.get('PATH', ''))
+    return nd
 
 
 @pytest.fixture(scope='session')

@@ -32,17 +32,31 @@ QUERIES = {
 }
 
 
-@pytest.fixture(scope='session')
-def profile(tmp_path_factory):
-    """Real rotated windows: small (v5), empty, large (v9 with IPv6)."""
-    base = str(tmp_path_factory.mktemp('profile'))
-    windows = {
-        'small': make_window(base, CHANNELS, {'chanA': 300, 'chanB': 200}),
-        'empty': make_window(base, CHANNELS, 0),
-        'large': make_window(base, CHANNELS, 55_000, version=9,
-                             ipv6_share=0.25),
-    }
-    return base, windows
+_PROFILES = {}
+
+
+@pytest.fixture
+def profile(tmp_path_factory, nfdump_version):
+    """Real rotated windows: small (v5), empty, large (v9 with IPv6), made
+    once per nfdump version by that version's nfcapd."""
+    v = nfdump_version.version
+    if v not in _PROFILES:
+        base = str(tmp_path_factory.mktemp('profile-' + v))
+        _PROFILES[v] = base, {
+            'small': make_window(base, CHANNELS, {'chanA': 300, 'chanB': 200}),
+            'empty': make_window(base, CHANNELS, 0),
+        }
+    return _PROFILES[v]
+
+
+@pytest.fixture
+def large_profile(profile):
+    """The profile with its large window too (55k flows a channel)."""
+    base, windows = profile
+    if 'large' not in windows:
+        windows['large'] = make_window(base, CHANNELS, 55_000, version=9,
+                                       ipv6_share=0.25)
+    return profile
 
 
 def export_and_compare(broker, topic, profile, window, query, extra=()):
@@ -62,7 +76,8 @@ def export_and_compare(broker, topic, profile, window, query, extra=()):
 
 @pytest.mark.parametrize('query', ['default', 'flows', 'two-key'])
 @pytest.mark.parametrize('window', ['small', 'empty'])
-def test_window_matches_nfdump(broker, topic, profile, window, query):
+def test_window_matches_nfdump(broker, topic, profile, window, query,
+                               nfdump_version):
     msgs, rows = export_and_compare(broker, topic, profile, window, query)
     if window == 'small':
         assert len(rows) > 0
@@ -71,8 +86,8 @@ def test_window_matches_nfdump(broker, topic, profile, window, query):
 
 
 @pytest.mark.parametrize('query', ['flows', 'two-key', 'default'])
-def test_large_window_matches_nfdump(broker, topic, profile, query):
-    msgs, rows = export_and_compare(broker, topic, profile, 'large', query)
+def test_large_window_matches_nfdump(broker, topic, large_profile, query):
+    msgs, rows = export_and_compare(broker, topic, large_profile, 'large', query)
     if query == 'flows':
         assert len(rows) >= 100_000
         v6 = [m for m in msgs if m['value']['src_addr'].version == 6]
@@ -101,23 +116,42 @@ def test_values_strings_like_the_cron_script(broker, topic, profile):
     assert [m['value'] for m in msgs] == [dict(zip(DEFAULT_FIELDS, r)) for r in rows]
 
 
-CSV_NAMES = {'ts': 'first_seen', 'te': 'last_seen', 'td': 'duration',
-             'sa': 'src_addr', 'da': 'dst_addr', 'sp': 'src_port',
-             'dp': 'dst_port', 'pr': 'proto', 'ipkt': 'in_packets',
-             'ibyt': 'in_bytes', 'ra': 'router_addr', 'tr': 'received'}
+# -o csv's column titles → nfkafka's field names, per nfdump version.
+CSV_NAMES = {
+    '1.7.1': {'ts': 'first_seen', 'te': 'last_seen', 'td': 'duration',
+              'sa': 'src_addr', 'da': 'dst_addr', 'sp': 'src_port',
+              'dp': 'dst_port', 'pr': 'proto', 'ipkt': 'in_packets',
+              'ibyt': 'in_bytes', 'ra': 'router_addr', 'tr': 'received'},
+    '1.7.8': {'firstSeen': 'first_seen', 'duration': 'duration',
+              'proto': 'proto', 'srcAddr': 'src_addr', 'srcPort': 'src_port',
+              'dstAddr': 'dst_addr', 'dstPort': 'dst_port',
+              'packets': 'packets', 'bytes': 'bytes', 'flows': 'flows'},
+}
+# -A srcip -o csv: 1.7.1 keeps its csv columns, 1.7.8 prints the aggregate's.
+CSV_AGGR_NAMES = {
+    '1.7.1': {'sa': 'src_addr', 'ipkt': 'in_packets', 'ibyt': 'in_bytes'},
+    '1.7.8': {'firstSeen': 'first_seen', 'duration': 'duration',
+              'srcAddr': 'src_addr', 'packets': 'packets', 'bytes': 'bytes',
+              'bps': 'bps', 'bpp': 'bpp', 'flows': 'flows'},
+}
 
 
-def test_csv_output_by_header(broker, topic, profile):
+@pytest.mark.parametrize('aggregate', [False, True], ids=['flows', 'aggregated'])
+def test_csv_output_by_header(broker, topic, profile, nfdump_version, aggregate):
+    """-o csv, whose columns come from its header: 1.7.1's ends with a
+    Summary block, 1.7.8's with the last record."""
     base, windows = profile
+    query = ['-A', 'srcip', '-o', 'csv'] if aggregate else ['-o', 'csv']
     run = run_nfkafka(['--once', windows['small'], '-M', '%s/chanA:chanB' % base,
-                       '-b', broker.bootstrap, '-t', topic, '-Q', '-o csv'])
+                       '-b', broker.bootstrap, '-t', topic, '-Q', ' '.join(query)])
     assert run.returncode == 0, run
-    rows = nfdump_rows('%s/chanA:chanB' % base, windows['small'], ['-o', 'csv'])
+    rows = nfdump_rows('%s/chanA:chanB' % base, windows['small'], query)
     msgs = consume(broker.bootstrap, topic, expect=len(rows))
-    assert len(msgs) == len(rows) == 500
-    records = [{CSV_NAMES[k]: m['value'][CSV_NAMES[k]] for k in CSV_NAMES}
-               for m in msgs]
-    expected = [{CSV_NAMES[k]: r[k] for k in CSV_NAMES} for r in rows]
+    assert len(msgs) == len(rows)
+    assert len(rows) == 500 or aggregate and len(rows) > 10
+    names = (CSV_AGGR_NAMES if aggregate else CSV_NAMES)[nfdump_version.version]
+    records = [{names[k]: m['value'][names[k]] for k in names} for m in msgs]
+    expected = [{names[k]: r[k] for k in names} for r in rows]
     assert_rows_match(records, expected, None)
 
 
@@ -148,10 +182,10 @@ def test_headers_can_be_left_out(broker, topic, profile):
     assert all(m['headers'] == {} for m in msgs)
 
 
-def test_full_producer_queue_pauses_nfdump(broker, topic, profile):
+def test_full_producer_queue_pauses_nfdump(broker, topic, large_profile):
     """A queue of 200 messages: nfdump is held back again and again, and
     still every record arrives, in nfdump's order."""
-    base, windows = profile
+    base, windows = large_profile
     run = run_nfkafka(['--once', windows['large'], '-M', '%s/chanA:chanB' % base,
                        '-b', broker.bootstrap, '-t', topic, '-Q', FLOW_QUERY, '-v',
                        '-X', 'queue.buffering.max.messages=200'], timeout=300)

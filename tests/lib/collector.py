@@ -7,7 +7,11 @@
 
     rel = make_window(tmp, ('chanA', 'chanB'), 100_000)   # one exact window
 
-nfcapd 1.7.1 facts this relies on (observed, see the harness report):
+The nfcapd (and nfdump) run is the first on PATH: the tests' nfdump_version
+fixture puts 1.7.1 (/usr/bin) or 1.7.8 (the test cache) there.
+
+nfcapd 1.7.1 facts this relies on (observed, see the harness report; 1.7.8
+behaves the same except that its open file is nfcapd.current.<random hex>):
 - it names a file after the *start* of its interval, aligned to the interval
   (-t 3600 at 12:05 -> nfcapd.202611271200); 14 digits when -t < 60;
 - SIGTERM rotates the current file, but drops datagrams still queued in the
@@ -67,6 +71,15 @@ def _wait_drained(port, timeout=60.0):
     raise TimeoutError('nfcapd on port %d did not drain its socket' % port)
 
 
+def _current_files(flowdir):
+    """nfcapd's open files: nfcapd.current.<pid> (1.7.1) or
+    nfcapd.current.<6 random hex digits> (1.7.8)."""
+    try:
+        return {f for f in os.listdir(flowdir) if f.startswith('nfcapd.current.')}
+    except FileNotFoundError:
+        return set()
+
+
 def _start_nfcapd(flowdir, interval, subdirs, bufsize, log, faketime=None):
     """Start nfcapd on a free port; retry if the port was taken meanwhile.
     faketime: a libfaketime spec such as '@2026-12-31 23:59:55', to make
@@ -82,14 +95,14 @@ def _start_nfcapd(flowdir, interval, subdirs, bufsize, log, faketime=None):
             env = dict(os.environ, FAKETIME=faketime, LD_PRELOAD=FAKETIME_LIB)
         if subdirs:
             argv += ['-S', '1']
+        before = _current_files(flowdir)
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=env)
         _ALL_PROCS.add(proc)
-        current = os.path.join(flowdir, 'nfcapd.current.%d' % proc.pid)
         deadline = time.monotonic() + 10
         while proc.poll() is None and time.monotonic() < deadline:
             # Ready = socket bound and the first file open.
-            if _udp_stats(port) is not None and os.path.exists(current):
+            if _udp_stats(port) is not None and _current_files(flowdir) - before:
                 return proc, port
             time.sleep(0.02)
         _terminate(proc)

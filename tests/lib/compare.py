@@ -9,6 +9,11 @@ import ipaddress
 
 
 def _parse_time(text):
+    if text.replace('.', '', 1).isdigit():
+        # %tsr-style epoch seconds ('1796164782.298'), or csv-fast's
+        # milliseconds ('1796165250972').
+        sec = float(text) if '.' in text or len(text) < 12 else int(text) / 1000
+        return datetime.datetime.fromtimestamp(sec, datetime.timezone.utc)
     for fmt in ('%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M:%S'):
         try:
             return datetime.datetime.strptime(text, fmt).replace(

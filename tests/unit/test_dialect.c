@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dialect.h"
+#include "nfdump.h"
 
 #define V171 DIALECT_V(1, 7, 1)
 #define V178 DIALECT_V(1, 7, 8)
@@ -126,9 +127,13 @@ static void test_verdict_failures(void **state)
 	    "error at: %foo\n", 1, 0, 0, why, sizeof why), -EIO);
 	assert_string_equal(why, "nfdump on nfcapd.202611271200 exited with "
 	    "status 1: Output format parse error at: %foo");
-	assert_int_equal(verdict(V178, DIALECT_CSV, 128 + 9, "", 1, 0, 0, why,
-	    sizeof why), -EIO);
+	assert_int_equal(verdict(V178, DIALECT_CSV, NFDUMP_SIGNALLED + 9, "", 1,
+	    0, 0, why, sizeof why), -EIO);
 	assert_non_null(strstr(why, "killed by signal 9"));
+	/* nfdump's own exit 254 (a filter error) is no signal. */
+	assert_int_equal(verdict(V178, DIALECT_FMT, 254, "Line 1: syntax error",
+	    1, 0, 0, why, sizeof why), -EIO);
+	assert_non_null(strstr(why, "exited with status 254: Line 1"));
 	assert_int_equal(verdict(V171, DIALECT_FMT, 0, "", 1, 1, 0, why,
 	    sizeof why), -EIO);
 	assert_non_null(strstr(why, "usage"));

@@ -279,6 +279,12 @@ static void test_csv_tokens_and_fast(void **state)
 	assert_int_equal(schema_from_csv_tokens(&d, "%ts,%foo", &s, err,
 	    sizeof err), -EINVAL);
 	assert_non_null(strstr(err, "%foo"));
+	/* 1.7.8's csv knows no %ttl and no addr:port forms. */
+	assert_int_equal(schema_from_csv_tokens(&d, "%ts,%ttl", &s, err,
+	    sizeof err), -EINVAL);
+	assert_non_null(strstr(err, "%ttl has no csv form"));
+	assert_int_equal(schema_from_csv_tokens(&d, "%sap,%fl", &s, err,
+	    sizeof err), -EINVAL);
 	schema_csv_fast(&s);
 	assert_int_equal(s.nfields, 17);
 	assert_string_equal(s.fields[2].name, "first_seen");
