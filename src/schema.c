@@ -173,7 +173,8 @@ static const struct schema_token schema_tokens[] = {
 	{ "pfrea", NULL, "pfReason", "pf_reason", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
 	{ "pfdir", NULL, "pfDirection", "pf_direction", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
 	{ "pfrule", NULL, "pfRule", "pf_rule", FIELD_UINT, 1, SCHEMA_NEWER, 0 },
-	{ "flid", NULL, "flowID", "flow_id", FIELD_UINT, 1, SCHEMA_NEWER, 0 },
+	/* "0x            0": a hex number, padded inside. */
+	{ "flid", NULL, "flowID", "flow_id", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
 	{ "isid", NULL, "inSrvID", "in_service_id", FIELD_UINT, 1, SCHEMA_NEWER, 0 },
 	{ "osid", NULL, "outSrvID", "out_service_id", FIELD_UINT, 1, SCHEMA_NEWER, 0 },
 	{ "nats", NULL, "natString", "nat_string", FIELD_TEXT, 0, SCHEMA_NEWER, 0 },
