@@ -47,6 +47,15 @@ def new_windows(coll, before):
     return sorted(out, key=stamp_of)
 
 
+def channels_with(profile_arg, rel):
+    """The -M argument of the channels that have rel: nfdump fails on a
+    channel without it, as nfkafka's own -M for that window leaves it out
+    (a collector started just after an interval boundary lacks the first)."""
+    base, chans = profile_arg.rsplit('/', 1)
+    have = [c for c in chans.split(':') if os.path.exists(os.path.join(base, c, rel))]
+    return '%s/%s' % (base, ':'.join(have))
+
+
 def assert_kafka_matches(broker, topic, profile_arg, relfiles, expect_total,
                          isolation='read_uncommitted'):
     """Every window once, in order, each equal to nfdump's rows."""
@@ -58,7 +67,7 @@ def assert_kafka_matches(broker, topic, profile_arg, relfiles, expect_total,
     by_window = records_by_window(msgs)
     total = 0
     for rel in relfiles:
-        rows = nfdump_rows(profile_arg, rel, FLOW_QUERY)
+        rows = nfdump_rows(channels_with(profile_arg, rel), rel, FLOW_QUERY)
         got = [m['value'] for m in by_window.pop(stamp_of(rel), [])]
         assert_rows_match(got, rows, FLOW_FIELDS)
         total += len(rows)

@@ -94,7 +94,8 @@ def _start_nfcapd(flowdir, interval, subdirs, bufsize, log, faketime=None):
             # nfcapd.current.<pid> is the one we started.
             env = dict(os.environ, FAKETIME=faketime, LD_PRELOAD=FAKETIME_LIB)
         if subdirs:
-            argv += ['-S', '1']
+            # True: -S 1 (%Y/%m/%d); a number: that nfcapd -S layout.
+            argv += ['-S', str(int(subdirs))]
         before = _current_files(flowdir)
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=env)
