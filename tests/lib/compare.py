@@ -7,6 +7,8 @@ text. Each value is compared in its own type, so a wrong type fails too.
 import datetime
 import ipaddress
 
+import nfdump_ref
+
 
 def _parse_time(text):
     if text.replace('.', '', 1).isdigit():
@@ -39,11 +41,58 @@ def value_matches(value, text):
     return isinstance(value, str) and value == text
 
 
-def assert_rows_match(records, rows, names):
+def _canon(value):
+    """A sort key for a typed value, equal to _canon_text of its text."""
+    if isinstance(value, datetime.datetime):
+        return (0, round(value.timestamp() * 1000))
+    if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
+        return (1, str(value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (2, round(float(value), 6))
+    return (3, str(value))
+
+
+def _canon_text(text, like):
+    """The sort key of nfdump's text, typed as the record's value is."""
+    try:
+        if isinstance(like, datetime.datetime):
+            return (0, round(_parse_time(text).timestamp() * 1000))
+        if isinstance(like, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
+            return (1, str(ipaddress.ip_address(text)))
+        if isinstance(like, (int, float)) and not isinstance(like, bool):
+            return (2, round(float(text), 6))
+    except (AssertionError, ValueError):
+        pass
+    return (3, text)
+
+
+def _texts(row, names):
+    return row if isinstance(row, dict) else dict(zip(names, row))
+
+
+def _sorted_pair(records, rows, names):
+    """Both sides in one order: nfdump 1.7.8 prints with several threads,
+    so two runs over the same window can order the same rows differently."""
+    if not records:
+        return records, rows
+    like = records[0]
+    keyed_rows = sorted(rows, key=lambda r: [
+        _canon_text(t, like.get(n)) for n, t in _texts(r, names).items()])
+    keyed_recs = sorted(records, key=lambda r: [_canon(v) for v in r.values()])
+    return keyed_recs, keyed_rows
+
+
+def assert_rows_match(records, rows, names, ordered=None):
     """records: decoded dicts in Kafka order; rows: nfdump rows (lists of
-    text in names' order, or dicts keyed like the records)."""
+    text in names' order, or dicts keyed like the records).  ordered: the
+    order must be the same; by default where the nfdump on PATH prints in a
+    fixed order (1.7.1), else as sets (1.7.8)."""
     assert len(records) == len(rows), \
         'Kafka has %d records, nfdump printed %d rows' % (len(records), len(rows))
+    if ordered is None:
+        ordered = nfdump_ref.prints_in_order()
+    if not ordered:
+        records, rows = _sorted_pair(records, rows, names)
     for i, (rec, row) in enumerate(zip(records, rows)):
         if isinstance(row, dict):
             texts = row

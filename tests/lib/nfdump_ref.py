@@ -23,9 +23,12 @@ nfdump_version fixture chooses it):
 - '-o csv:%tok,...' and '-o csv-fast' likewise: a header line, then the
   rows; they are returned as lists, like fmt:, since their titles repeat
   ('firstSeen' for %ts and %tsr alike);
-- it exits non-zero on errors, and still any stderr output is an error.
+- it exits non-zero on errors, and still any stderr output is an error;
+- it reads with one thread per core, so two runs over the same window may
+  print the same rows in different orders (prints_in_order() is False).
 """
 import os
+import re
 import shlex
 import subprocess
 
@@ -40,6 +43,22 @@ def _output_format(args):
         elif a.startswith('-o') and len(a) > 2:
             fmt = a[2:]
     return fmt
+
+
+_ORDERED = {}
+
+
+def prints_in_order():
+    """Whether the nfdump on PATH prints a window's rows in one fixed order
+    (1.7.1), or in an order that varies between runs (1.7.5 and later read
+    with several threads)."""
+    path = os.environ.get('PATH', '')
+    if path not in _ORDERED:
+        out = subprocess.run(['nfdump', '-V'], capture_output=True, text=True,
+                             stdin=subprocess.DEVNULL).stdout
+        m = re.search(r'(\d+)\.(\d+)\.(\d+)', out)
+        _ORDERED[path] = m is not None and tuple(map(int, m.groups())) < (1, 7, 5)
+    return _ORDERED[path]
 
 
 def run_nfdump(profile_arg, relfile, args, tz='UTC'):
