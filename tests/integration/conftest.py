@@ -141,16 +141,40 @@ class Nfdump:
         return 'nfdump %s' % self.version
 
 
+_NFDUMP178 = []   # [bin directory or None], once found
+NFDUMP178_ABSENT = ('../shared/nfdump/nfdump-1.7.8.tar.gz is absent, so nfdump '
+                    '1.7.8 is not built (see tests/setup/nfdump.sh)')
+
+
+def nfdump178():
+    """nfdump 1.7.8's bin directory, built once into the cache by
+    tests/setup/nfdump.sh (about a minute, the first time on a machine);
+    None where its source tarball is absent."""
+    if not _NFDUMP178:
+        p = subprocess.run(['sh', os.path.join(ROOT, 'tests', 'setup', 'nfdump.sh')],
+                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        if p.returncode != 0:
+            raise RuntimeError('tests/setup/nfdump.sh failed: %s' % p.stderr)
+        _NFDUMP178.append(p.stdout.strip() or None)
+    return _NFDUMP178[0]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Without nfdump 1.7.8, its variants are left out, and the summary
+    says so in one line (pytest_terminal_summary)."""
+    newer = [i for i in items if getattr(i, 'callspec', None) is not None
+             and i.callspec.params.get('nfdump_version') == '1.7.8']
+    if not newer or nfdump178() is not None:
+        return
+    config.hook.pytest_deselected(items=newer)
+    items[:] = [i for i in items if i not in newer]
+    config.nfdump178_left_out = len(newer)
+
+
 @pytest.fixture(scope='session')
 def nfdump178_bindir():
-    """nfdump 1.7.8's bin directory, built once into the cache by
-    tests/setup/nfdump.sh; None where its source tarball is absent."""
-    p = subprocess.run(['sh', os.path.join(ROOT, 'tests', 'setup', 'nfdump.sh')],
-                       capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    sys.stderr.write(p.stderr)
-    if p.returncode != 0:
-        raise RuntimeError('tests/setup/nfdump.sh failed: %s' % p.stderr)
-    return p.stdout.strip() or None
+    return nfdump178()
 
 
 @pytest.fixture(params=NFDUMP_VERSIONS)
@@ -160,8 +184,7 @@ def nfdump_version(request, monkeypatch, nfdump178_bindir):
     reference nfdump and nfkafka (whose default --nfdump is 'nfdump')."""
     if request.param == '1.7.8':
         if nfdump178_bindir is None:
-            pytest.skip('nfdump 1.7.8 not built: ../shared/nfdump/'
-                        'nfdump-1.7.8.tar.gz is absent (see tests/setup/nfdump.sh)')
+            pytest.skip(NFDUMP178_ABSENT)
         nd = Nfdump('1.7.8', nfdump178_bindir)
     else:
         nd = Nfdump('1.7.1', '/usr/bin')
@@ -212,8 +235,13 @@ def records_by_window(msgs):
     return out
 
 
-def pytest_terminal_summary(terminalreporter):
-    """Delivery figures from test_delivery.py, printed whatever passed."""
+def pytest_terminal_summary(terminalreporter, config):
+    """Delivery figures from test_delivery.py, printed whatever passed;
+    the one line on nfdump 1.7.8's tests when it is not there."""
+    left_out = getattr(config, 'nfdump178_left_out', 0)
+    if left_out:
+        terminalreporter.write_line('SKIPPED %d tests against nfdump 1.7.8: %s'
+                                    % (left_out, NFDUMP178_ABSENT))
     mod = sys.modules.get('test_delivery')
     if mod is not None and mod.FIGURES:
         terminalreporter.section('delivery figures (lost must be 0)')
