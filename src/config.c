@@ -247,11 +247,9 @@ static int config_property(struct config *c, const char *arg, char *errstr,
 		free(name);
 		return -EINVAL;
 	}
-	c->props = xrealloc(c->props, (c->nprops + 2) * sizeof *c->props);
-	xasprintf(&c->props[c->nprops++], "%s=%s", name, value);
-	c->props[c->nprops] = NULL;
-	free(name);
-	free(value);
+	c->props = xrealloc(c->props, (c->nprops + 1) * sizeof *c->props);
+	c->props[c->nprops].name = name;
+	c->props[c->nprops++].value = value;
 	return 0;
 }
 
@@ -611,8 +609,10 @@ void config_free(struct config *c)
 	free(c->brokers);
 	free(c->host);
 	free(c->topic);
-	for (size_t i = 0; i < c->nprops; i++)
-		free(c->props[i]);
+	for (size_t i = 0; i < c->nprops; i++) {
+		free(c->props[i].name);
+		free(c->props[i].value);
+	}
 	free(c->props);
 	free(c->query);
 	free(c->nfdump);

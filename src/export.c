@@ -12,10 +12,9 @@
 
 #include "export.h"
 #include "log.h"
-#include "metrics.h"
 #include "nfcapd.h"
 #include "nfdump.h"
-#include "words.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 struct export_run {
@@ -31,7 +30,6 @@ struct export_run {
 	struct slice *values;
 
 	uint64_t lines;
-	uint64_t delivery_failed;
 	int kafka_error;	/* a record refused, lost, or not committed */
 	int permanent;
 	int trailer;
@@ -163,7 +161,6 @@ static void export_finish(uv_timer_t *t)
 	else if (run->r.error[0] != '\0')
 		run->r.failure = EXPORT_NFDUMP;
 	run->r.ok = run->r.error[0] == '\0';
-	metrics.untyped_values += run->r.untyped;
 	if (run->r.untyped > 0)
 		log_warn("window %s: %" PRIu64 " values did not parse as their "
 		    "type and were sent as text", run->stamp, run->r.untyped);
@@ -177,7 +174,7 @@ static void export_finish(uv_timer_t *t)
 
 static void export_maybe_done(struct export_run *run)
 {
-	if (!run->nfdump_done || run->r.acked + run->delivery_failed <
+	if (!run->nfdump_done || run->r.acked + run->r.delivery_errors <
 	    run->r.rows)
 		return;
 	if (run->abandoned) {
@@ -345,8 +342,7 @@ static void export_nfdump_done(void *arg, int status, const char *errtext)
 	snprintf(run->nfdump_err, sizeof run->nfdump_err, "%s", errtext);
 	run->t_nfdump = uv_hrtime();
 	run->r.nfdump_secs = (run->t_nfdump - run->t_start) / 1e9;
-	metrics.nfdump_runs++;
-	metrics.nfdump_seconds += run->r.nfdump_secs;
+	run->r.nfdump_ran = 1;
 	export_maybe_done(run);
 }
 
@@ -358,12 +354,10 @@ static void export_delivered(void *arg, void *msg_opaque, int err,
 	(void)arg;
 	if (err == 0) {
 		run->r.acked++;
-		metrics.records++;
-		metrics.record_bytes += len;
+		run->r.acked_bytes += len;
 	} else {
-		metrics.delivery_errors++;
 		run->kafka_error = 1;
-		if (run->delivery_failed++ == 0)
+		if (run->r.delivery_errors++ == 0)
 			export_fail(run, "Kafka delivery failed: %s", errstr);
 		if (kafka_err_permanent(err))
 			run->permanent = 1;
@@ -406,13 +400,13 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 	return 0;
 }
 
-static void export_options_free(struct export_options *o)
+void export_options_free(struct export_options *o)
 {
 	if (o->query != NULL) {
 		query_free(o->query);
 		free(o->query);
 	}
-	words_free(o->key_fields);
+	strv_free(o->key_fields);
 	o->query = NULL;
 	o->key_fields = NULL;
 }
@@ -461,7 +455,7 @@ int export_start(struct exporter *x, const char *relfile,
 	    relfile);
 	error = nfdump_start(x->loop, argv, export_line, export_nfdump_done,
 	    run, &run->nfdump);
-	words_free(argv);
+	strv_free(argv);
 	if (error != 0) {
 		kafka_abort(x->kafka);
 		export_run_free(run);
