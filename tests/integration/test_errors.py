@@ -33,10 +33,11 @@ import time
 import uuid
 
 import pytest
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer
 
 from collector import make_window
 from conftest import VALGRIND, consume, nfkafka_argv, run_nfkafka
+from watermark import topic_size
 
 CHANNELS = ('chanA', 'chanB')
 FLOWS = 2000                 # per channel in the good window
@@ -74,9 +75,7 @@ def published(broker, topic):
                   'group.id': 'errors-%s' % uuid.uuid4().hex,
                   'isolation.level': 'read_uncommitted'})
     try:
-        parts = c.list_topics(topic, timeout=10).topics[topic].partitions
-        return sum(c.get_watermark_offsets(TopicPartition(topic, p),
-                                           timeout=10)[1] for p in parts)
+        return topic_size(c, topic)
     finally:
         c.close()
 
