@@ -60,9 +60,9 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 /*
  * Exports the window relfile of the channels in mask: runs the query,
  * produces every record, and calls cb once nfdump has finished and every
- * record has its delivery report. One window at a time. On error cb is not
- * called: -EAGAIN or a libuv error (nfdump cannot be started) are worth a
- * retry, -EPERM is not.
+ * record has its delivery report; a Kafka transaction that cannot begin is
+ * reported there too. One window at a time. Returns 0, or the libuv error
+ * that kept nfdump from starting (cb is then not called).
  */
 int export_start(struct exporter *x, const char *relfile,
     const char *stamp, unsigned long mask, export_done_cb cb, void *arg);

@@ -153,7 +153,8 @@ static void export_finish(uv_timer_t *t)
 	struct exporter *x = t->data;
 	struct export_run *run = x->run;
 
-	export_judge_nfdump(run);
+	if (run->r.nfdump_ran)
+		export_judge_nfdump(run);
 	export_finish_txn(run);
 	if (run->kafka_error)
 		run->r.failure = run->permanent ? EXPORT_PERMANENT :
@@ -428,20 +429,35 @@ static void export_apply_next(struct exporter *x)
 	x->enc = encoder_new(x->o.values);
 }
 
+/*
+ * A transaction that cannot begin ends the window like any other failure,
+ * through its callback, so that export_start's own errors are libuv's only.
+ */
+static int export_begin(struct export_run *run)
+{
+	char why[512];
+	int error = kafka_begin(run->x->kafka, why, sizeof why);
+
+	if (error == 0)
+		return 0;
+	export_fail(run, "%s", why);
+	run->kafka_error = 1;
+	run->permanent = error == -EPERM;
+	run->x->run = run;
+	uv_timer_start(run->x->finish, export_finish, 0, 0);
+	return error;
+}
+
 int export_start(struct exporter *x, const char *relfile,
     const char *stamp, unsigned long mask, export_done_cb cb, void *arg)
 {
 	struct export_run *run;
-	char **argv, why[512];
+	char **argv;
 	int error;
 
 	if (x->run != NULL)
 		return -EBUSY;
 	export_apply_next(x);
-	if ((error = kafka_begin(x->kafka, why, sizeof why)) != 0) {
-		log_warn("window %s: %s", stamp, why);
-		return error == -EPERM ? -EPERM : -EAGAIN;
-	}
 	run = xcalloc(1, sizeof *run);
 	run->x = x;
 	run->cb = cb;
@@ -451,6 +467,8 @@ int export_start(struct exporter *x, const char *relfile,
 	run->profile_len = strlen(run->profile_arg);
 	run->relfile = xstrdup(relfile);
 	run->t_start = uv_hrtime();
+	if (export_begin(run) != 0)
+		return 0;
 	argv = query_argv(x->o.query, x->o.nfdump, run->profile_arg,
 	    relfile);
 	error = nfdump_start(x->loop, argv, export_line, export_nfdump_done,

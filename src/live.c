@@ -284,15 +284,11 @@ static void live_kick(struct live *l)
 	error = export_start(l->x, w->relfile, w->stamp, w->mask, live_done,
 	    l);
 	if (error != 0) {
-		struct export_result r = { .failure = error == -EPERM ?
-		    EXPORT_PERMANENT : EXPORT_TRANSIENT };
+		/* Not this window's fault: wait and try again, lose nothing. */
+		struct export_result r = { .failure = EXPORT_TRANSIENT };
 
-		if (error == -EAGAIN || error == -EPERM)
-			snprintf(r.error, sizeof r.error, "Kafka transaction "
-			    "cannot start");
-		else
-			snprintf(r.error, sizeof r.error, "cannot run "
-			    "nfdump: %s", uv_strerror(error));
+		snprintf(r.error, sizeof r.error, "cannot run nfdump: %s",
+		    uv_strerror(error));
 		live_done(l, w->stamp, &r);
 	}
 }

@@ -300,8 +300,7 @@ static void app_once(struct app *a)
 	}
 	error = export_start(a->x, a->c.once, stamp, mask, app_once_done, a);
 	if (error != 0) {
-		log_error("window %s: cannot start: %s", stamp, error == -EAGAIN
-		    || error == -EPERM ? "Kafka transaction" :
+		log_error("window %s: cannot run nfdump: %s", stamp,
 		    uv_strerror(error));
 		exit(EXIT_EXPORT_FAILED);
 	}
