@@ -329,8 +329,8 @@ static int app_check(struct app *a, struct export_options *eo,
 		fprintf(stderr, "nfkafka: --check-config: %s\n", errstr);
 		return EXIT_USAGE;
 	}
-	printf("nfkafka: configuration OK (nfdump %s; query checked by %s)\n",
-	    dialect_name(&a->dialect), what);
+	printf("nfkafka: configuration OK (query checked by %s; nfdump %s)\n",
+	    what, dialect_name(&a->dialect));
 	return 0;
 }
 

@@ -514,7 +514,7 @@ def test_check_config_filter_like_an_option(tmp_path, nfdump_version):
                        timeout=QUICK)
     assert good.returncode == 0, good
     # --check-config names the nfdump version it found.
-    assert '(nfdump %s;' % nfdump_version.version in good.stdout, good.stdout
+    assert '; nfdump %s)' % nfdump_version.version in good.stdout, good.stdout
 
 
 # --- corrupt and truncated nfcapd files ----------------------------------------

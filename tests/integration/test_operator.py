@@ -496,7 +496,7 @@ def test_check_config_good(broker, topic, window, tmp_path):
     p = run(['-c', conf, '--check-config'])
     assert p.returncode == 0, p.stderr
     assert p.stdout == ('nfkafka: configuration OK (query checked by a dry '
-                        'run of the query)\n')
+                        'run of the query; nfdump 1.7.1)\n')
     assert not (tmp_path / 'state').exists()
     assert nothing_in(broker, topic) == []
 
