@@ -322,7 +322,7 @@ static int schema_refuse(const struct dialect *d, const char *tok, size_t n,
 		    "nfkafka needs one record per line");
 	else if (t == NULL)
 		snprintf(errstr, errlen, "unknown output token %%%.*s: nfdump "
-		    "%s does not print it (see TOKENS in nfkafka(8))", (int)n,
+		    "%s does not print it (see Fields in nfkafka(8))", (int)n,
 		    tok, d != NULL ? dialect_name(d) : "");
 	else if (t->since == SCHEMA_FLOWMON)
 		snprintf(errstr, errlen, "output token %%%s is Flowmon's; nfdump "

@@ -506,8 +506,9 @@ def test_check_config_good(broker, topic, window, tmp_path):
 def test_check_config_refuses(window, case):
     profile, _rel = window
     args, needle, rc = {
+        # Refused at start, before nfdump runs, naming the token.
         'format-token': (['-Q', "-o 'fmt:%ts,%zz'"],
-                         'Output format parse error at: %zz', 2),
+                         'unknown output token %zz', 2),
         'csv-key': (['-Q', '-o csv', '-k', 'dstport'],
                     'key field dstport is not in the query', 2),
         'fmt-key': (['-Q', "-o 'fmt:%ts,%sa'", '-k', 'dst_addr'],
