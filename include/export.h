@@ -20,6 +20,7 @@ struct export_options {
 	char **key_fields;	/* record fields forming the message key */
 	size_t nkey_fields;
 	int headers;		/* window, profile and row on every message */
+	unsigned batch;		/* records per message; 1: one each */
 };
 
 enum export_failure {

@@ -33,6 +33,7 @@ enum {
 	OPT_HEALTH_BACKLOG,
 	OPT_CHECK_CONFIG,
 	OPT_HEADERS,
+	OPT_BATCH,
 };
 
 static const char config_shortopts[] = "c:M:b:i:p:t:X:Q:k:vqhV";
@@ -67,6 +68,7 @@ static const struct option config_longopts[] = {
 	{ "health-backlog", required_argument, NULL, OPT_HEALTH_BACKLOG },
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "headers", required_argument, NULL, OPT_HEADERS },
+	{ "batch", required_argument, NULL, OPT_BATCH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -320,6 +322,9 @@ static int config_option(struct config *c, int opt, const char *arg,
 		return config_int("--health-backlog", arg, 0, 1000000,
 		    &c->health_backlog, errstr, errlen);
 	case OPT_CHECK_CONFIG: c->check_config = 1; break;
+	case OPT_BATCH:
+		return config_int("--batch", arg, 1, CONFIG_BATCH_MAX,
+		    &c->batch, errstr, errlen);
 	case OPT_HEADERS:
 		if (strcmp(arg, "yes") != 0 && strcmp(arg, "no") != 0) {
 			snprintf(errstr, errlen, "--headers %s: expected yes or "
@@ -380,6 +385,12 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 	}
 	if (c->backoff_min_ms < 10)
 		c->backoff_min_ms = 10;
+	if (c->batch > 1 && c->key != NULL) {
+		snprintf(errstr, errlen, "--batch %d with -k: the records of "
+		    "one message would share one key; give one of them",
+		    c->batch);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -569,6 +580,7 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 	c->backlog_warn_s = 3600;
 	c->health_backlog = 2;
 	c->headers = 1;
+	c->batch = 1;
 	if (config_find_file(argc, argv, c) &&
 	    config_load_file(c, c->config_file, errstr, errlen) != 0)
 		return -EINVAL;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "export.h"
 #include "log.h"
 #include "metrics.h"
@@ -18,8 +19,27 @@
 #include "words.h"
 #include "xmalloc.h"
 
+/*
+ * A batch stays well below the broker's default message.max.bytes (1 MB)
+ * however large its records.
+ */
+#define EXPORT_BATCH_BYTES (256 * 1024)
+
+/*
+ * What a delivery report is about: records [first, first + count) of a
+ * run. An unbatched run's messages all point at its one embedded part.
+ */
+struct export_part {
+	struct export_run *run;
+	uint32_t count;
+	int owned;		/* allocated for one batched message */
+};
+
 struct export_run {
 	struct exporter *x;
+	struct export_part single;
+	struct batch *batch;	/* --batch above 1: records not yet queued */
+	int flush_pending;	/* the last batch waits for room in the queue */
 	struct nfdump *nfdump;
 	char stamp[NFCAPD_STAMP_LEN + 1];
 	char *profile_arg;	/* -M of the channels read; a header */
@@ -65,6 +85,7 @@ struct exporter {
 static void export_run_free(struct export_run *run)
 {
 	schema_free(&run->csv_schema);
+	batch_free(run->batch);
 	free(run->key_index);
 	free(run->values);
 	free(run->profile_arg);
@@ -177,8 +198,8 @@ static void export_finish(uv_timer_t *t)
 
 static void export_maybe_done(struct export_run *run)
 {
-	if (!run->nfdump_done || run->r.acked + run->delivery_failed <
-	    run->r.rows)
+	if (!run->nfdump_done || run->flush_pending ||
+	    run->r.acked + run->delivery_failed < run->r.rows)
 		return;
 	if (run->abandoned) {
 		kafka_abort(run->x->kafka);
@@ -245,6 +266,80 @@ static size_t export_decimal(uint64_t v, char buf[24])
 	return len;
 }
 
+/*
+ * The headers that let consumers tell windows and rows apart: the row index
+ * of the (first) record, and in batched mode how many records follow.
+ */
+static size_t export_headers(const struct export_run *run, uint64_t first,
+    uint32_t count, char row[24], char num[24], struct kafka_header h[4])
+{
+	size_t n = 0;
+
+	if (!run->x->o.headers)
+		return 0;
+	h[n++] = (struct kafka_header){ "nfkafka-window", run->stamp,
+		NFCAPD_STAMP_LEN };
+	h[n++] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
+		run->profile_len };
+	h[n++] = (struct kafka_header){ "nfkafka-row", row,
+		export_decimal(first, row) };
+	if (run->batch != NULL)
+		h[n++] = (struct kafka_header){ "nfkafka-count", num,
+			export_decimal(count, num) };
+	return n;
+}
+
+/*
+ * Queues records [first, first + count) as one message. Returns 0, 1 when
+ * the producer queue is full (try again after a drain), or -EIO.
+ */
+static int export_send(struct export_run *run, const void *key,
+    size_t keylen, const void *value, size_t len, uint32_t count,
+    struct export_part *part)
+{
+	struct exporter *x = run->x;
+	struct kafka_header h[4];
+	char row[24], num[24];
+	size_t nh;
+	int error;
+
+	nh = export_headers(run, run->r.rows, count, row, num, h);
+	error = kafka_produce(x->kafka, key, keylen, value, len, h, nh, part);
+	if (error == -ENOBUFS)
+		return 1;
+	if (error != 0) {
+		/* librdkafka refuses at once only what it can never send. */
+		export_fail(run, "cannot queue record %" PRIu64 " for Kafka",
+		    run->r.rows);
+		run->kafka_error = 1;
+		run->permanent = 1;
+		return -EIO;
+	}
+	run->r.rows += count;
+	return 0;
+}
+
+/* Queues the batch gathered so far as one message; as export_send. */
+static int export_flush(struct export_run *run)
+{
+	struct export_part *part;
+	const unsigned char *data;
+	size_t len;
+	int error;
+
+	if (run->batch == NULL || batch_count(run->batch) == 0)
+		return 0;
+	part = xmalloc(sizeof *part);
+	*part = (struct export_part){ run, batch_count(run->batch), 1 };
+	data = batch_data(run->batch, &len);
+	error = export_send(run, NULL, 0, data, len, part->count, part);
+	if (error != 0)
+		free(part);
+	if (error <= 0)
+		batch_clear(run->batch);
+	return error;
+}
+
 /* Returns 1 to pause nfdump when the producer queue is full. */
 static int export_record(struct export_run *run, const char *line,
     size_t len)
@@ -252,11 +347,11 @@ static int export_record(struct export_run *run, const char *line,
 	struct exporter *x = run->x;
 	const unsigned char *cbor;
 	size_t cborlen, keylen = 0;
-	char row[24];
-	struct kafka_header h[3];
-	size_t rowlen;
-	int error;
 
+	/* A full batch goes first, so a full queue pauses before this line. */
+	if (run->batch != NULL && batch_full(run->batch) &&
+	    export_flush(run) == 1)
+		return 1;
 	if (record_split(run->schema, line, len, run->values) != 0) {
 		if (run->r.skipped++ == 0)
 			log_warn("window %s: skipping output that is not a "
@@ -266,28 +361,14 @@ static int export_record(struct export_run *run, const char *line,
 	}
 	encoder_record(x->enc, run->schema, run->values, &cbor, &cborlen,
 	    &run->r.untyped);
-	if (x->o.nkey_fields > 0)
-		keylen = export_key(x, run);
-	rowlen = export_decimal(run->r.rows, row);
-	h[0] = (struct kafka_header){ "nfkafka-window", run->stamp,
-		NFCAPD_STAMP_LEN };
-	h[1] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
-		run->profile_len };
-	h[2] = (struct kafka_header){ "nfkafka-row", row, rowlen };
-	error = kafka_produce(x->kafka, x->o.nkey_fields > 0 ? x->keybuf :
-	    NULL, keylen, cbor, cborlen, h, x->o.headers ? 3 : 0, run);
-	if (error == -ENOBUFS)
-		return 1;
-	if (error != 0) {
-		/* librdkafka refuses at once only what it can never send. */
-		export_fail(run, "cannot queue record %" PRIu64 " for Kafka",
-		    run->r.rows);
-		run->kafka_error = 1;
-		run->permanent = 1;
+	if (run->batch != NULL) {
+		batch_add(run->batch, run->r.rows, cbor, cborlen);
 		return 0;
 	}
-	run->r.rows++;
-	return 0;
+	if (x->o.nkey_fields > 0)
+		keylen = export_key(x, run);
+	return export_send(run, x->o.nkey_fields > 0 ? x->keybuf : NULL,
+	    keylen, cbor, cborlen, 1, &run->single) == 1;
 }
 
 static int export_is(const char *line, size_t len, const char *text)
@@ -347,23 +428,35 @@ static void export_nfdump_done(void *arg, int status, const char *errtext)
 	run->r.nfdump_secs = (run->t_nfdump - run->t_start) / 1e9;
 	metrics.nfdump_runs++;
 	metrics.nfdump_seconds += run->r.nfdump_secs;
+	/* A failed window is not worth its last batch: it is retried whole. */
+	if (run->r.error[0] == '\0' && !run->abandoned &&
+	    export_flush(run) == 1) {
+		run->flush_pending = 1;
+		run->x->paused = run;
+		return;
+	}
 	export_maybe_done(run);
 }
 
 static void export_delivered(void *arg, void *msg_opaque, int err,
     const char *errstr, size_t len)
 {
-	struct export_run *run = msg_opaque;
+	struct export_part *part = msg_opaque;
+	struct export_run *run = part->run;
+	uint32_t count = part->count;
 
 	(void)arg;
+	if (part->owned)
+		free(part);
 	if (err == 0) {
-		run->r.acked++;
-		metrics.records++;
+		run->r.acked += count;
+		metrics.records += count;
 		metrics.record_bytes += len;
 	} else {
 		metrics.delivery_errors++;
 		run->kafka_error = 1;
-		if (run->delivery_failed++ == 0)
+		run->delivery_failed += count;
+		if (run->delivery_failed == count)
 			export_fail(run, "Kafka delivery failed: %s", errstr);
 		if (kafka_err_permanent(err))
 			run->permanent = 1;
@@ -379,6 +472,16 @@ static void export_drained(void *arg)
 	if (run == NULL)
 		return;
 	x->paused = NULL;
+	if (run->flush_pending) {
+		/* nfdump has ended; only its last batch was waiting. */
+		if (export_flush(run) == 1) {
+			x->paused = run;
+			return;
+		}
+		run->flush_pending = 0;
+		export_maybe_done(run);
+		return;
+	}
 	if (run->nfdump != NULL)
 		nfdump_resume(run->nfdump);
 }
@@ -450,6 +553,9 @@ int export_start(struct exporter *x, const char *relfile,
 	}
 	run = xcalloc(1, sizeof *run);
 	run->x = x;
+	run->single = (struct export_part){ run, 1, 0 };
+	if (x->o.batch > 1)
+		run->batch = batch_new(x->o.batch, EXPORT_BATCH_BYTES);
 	run->cb = cb;
 	run->arg = arg;
 	snprintf(run->stamp, sizeof run->stamp, "%s", stamp);
@@ -491,6 +597,12 @@ void export_abandon(struct exporter *x)
 	x->run = NULL;
 	x->paused = NULL;
 	run->abandoned = 1;
+	if (run->flush_pending) {
+		/* nfdump is done; its last batch is dropped with the window. */
+		run->flush_pending = 0;
+		export_maybe_done(run);
+		return;
+	}
 	if (uv_is_active((uv_handle_t *)x->finish)) {
 		/* Complete but not yet judged: drop it whole. */
 		uv_timer_stop(x->finish);

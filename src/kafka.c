@@ -144,6 +144,9 @@ static int kafka_conf(const struct kafka_options *o, rd_kafka_conf_t **confp,
 	    i++)
 		kafka_set(conf, kafka_defaults[i][0], kafka_defaults[i][1],
 		    errstr, errlen);
+	/* Many records per message compress well; -X can still say none. */
+	if (o->batched)
+		kafka_set(conf, "compression.type", "lz4", errstr, errlen);
 	if (o->brokers != NULL)
 		error = kafka_set(conf, "bootstrap.servers", o->brokers,
 		    errstr, errlen);

@@ -67,6 +67,7 @@ int reload_export_options(const struct config *c, const struct profile *p,
 	eo->nfdump = c->nfdump;
 	eo->values = c->values;
 	eo->headers = c->headers;
+	eo->batch = (unsigned)c->batch;
 	return 0;
 }
 
@@ -78,6 +79,7 @@ struct kafka_options reload_kafka_options(const struct config *c)
 		.props = c->props,
 		.nprops = c->nprops,
 		.transactional_id = c->transactional_id,
+		.batched = c->batch > 1,
 	};
 }
 
@@ -142,6 +144,7 @@ void reload_adopt(struct config *cur, struct config *next)
 	reload_take(&cur->key, &next->key);
 	cur->values = next->values;
 	cur->headers = next->headers;
+	cur->batch = next->batch;
 	cur->log_level = next->log_level;
 	cur->grace_s = next->grace_s;
 	cur->backoff_min_ms = next->backoff_min_ms;
