@@ -57,6 +57,24 @@ def _wait(cond, timeout, what):
     raise TimeoutError(what)
 
 
+def _settle(count, flows, quiet=8.0, timeout=300):
+    """Messages in the topic once all arrived or none came for `quiet`
+    seconds: goflow2 flushes to Kafka every 5 s, and what the kernel
+    dropped on its socket never comes."""
+    last, since = -1, time.monotonic()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        n = count()
+        if n >= flows:
+            return n
+        if n != last:
+            last, since = n, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return n
+        time.sleep(0.2)
+    return last
+
+
 def run_goflow2(bench, exe, flows, rate, proc_cpu):
     """goflow2 CPU and the broker's CPU while it takes `flows` flows."""
     topic = bench.new_topic('goflow2')
@@ -76,9 +94,7 @@ def run_goflow2(bench, exe, flows, rate, proc_cpu):
         k0, g0 = bench.broker_cpu(), proc_cpu(p.pid)
         t0 = time.monotonic()
         nfgen.send(port, flows, version=5, rate=rate)
-        # goflow2 flushes to Kafka every 5 s by default.
-        _wait(lambda: bench.delivered(topic) >= flows, 120 + flows / 10_000,
-              'goflow2 delivered %d of %d flows' % (bench.delivered(topic), flows))
+        delivered = _settle(lambda: bench.delivered(topic), flows)
         wall = time.monotonic() - t0
         gcpu, kcpu = proc_cpu(p.pid) - g0, bench.broker_cpu() - k0
         drops = (_udp_stats(port) or (0, 0))[1]
@@ -90,7 +106,10 @@ def run_goflow2(bench, exe, flows, rate, proc_cpu):
             p.kill()
             p.wait()
         bench.drop_topic(topic)
-    return {'cpu': gcpu, 'broker': kcpu, 'wall': wall, 'drops': drops}
+    if delivered == 0:
+        raise RuntimeError('goflow2 delivered nothing to %s' % topic)
+    return {'cpu': gcpu, 'broker': kcpu, 'wall': wall, 'drops': drops,
+            'delivered': delivered}
 
 
 def run_nfcapd(workdir, flows, rate, proc_cpu):
