@@ -24,7 +24,6 @@ struct kafka_options {
 	char **props;		/* "name=value" librdkafka properties */
 	size_t nprops;
 	const char *transactional_id; /* NULL: at-least-once */
-	int batched;		/* several records per message (--batch) */
 };
 
 /* Validates the properties without connecting; errstr names the bad one. */

@@ -28,6 +28,12 @@ static const char *const kafka_defaults[][2] = {
 	 * message costs several times its bytes in librdkafka's bookkeeping.
 	 */
 	{ "queue.buffering.max.kbytes", "4096" },
+	/*
+	 * The byte bound counts payload only: small records would fill it
+	 * with ~45k messages of bookkeeping and headers (~20 MiB). 10000 is
+	 * one librdkafka batch (batch.num.messages) in flight and one filling.
+	 */
+	{ "queue.buffering.max.messages", "10000" },
 	/* The last batch of a window waits this long: keep the lag short. */
 	{ "linger.ms", "5" },
 	/* librdkafka's logs are served on the loop thread with ours. */
@@ -144,9 +150,6 @@ static int kafka_conf(const struct kafka_options *o, rd_kafka_conf_t **confp,
 	    i++)
 		kafka_set(conf, kafka_defaults[i][0], kafka_defaults[i][1],
 		    errstr, errlen);
-	/* Many records per message compress well; -X can still say none. */
-	if (o->batched)
-		kafka_set(conf, "compression.type", "lz4", errstr, errlen);
 	if (o->brokers != NULL)
 		error = kafka_set(conf, "bootstrap.servers", o->brokers,
 		    errstr, errlen);

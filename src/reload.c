@@ -79,7 +79,6 @@ struct kafka_options reload_kafka_options(const struct config *c)
 		.props = c->props,
 		.nprops = c->nprops,
 		.transactional_id = c->transactional_id,
-		.batched = c->batch > 1,
 	};
 }
 
