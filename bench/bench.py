@@ -27,14 +27,13 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..'))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
-sys.path.insert(0, HERE)
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient  # noqa: E402
 
 from collector import Collector, count_flows  # noqa: E402
 from kafka_broker import KafkaBroker  # noqa: E402
+from watermark import topic_size  # noqa: E402
 from windows import bench_window  # noqa: E402
 import peer  # noqa: E402
 
@@ -246,8 +245,7 @@ class Bench:
     def delivered(self, topic, batched=False):
         """Records in the topic: its high watermark (one partition, fresh),
         or for batched messages the sum of their nfkafka-count headers."""
-        _low, high = self.counter.get_watermark_offsets(
-            TopicPartition(topic, 0), timeout=30, cached=False)
+        high = topic_size(self.counter, topic, timeout=30)
         if not batched or high == 0:
             return high
         c = Consumer({'bootstrap.servers': self.broker.bootstrap,

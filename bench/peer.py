@@ -10,15 +10,11 @@ the same size.
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, '..', 'tests', 'lib'))
-sys.path.insert(0, os.path.join(HERE, '..', 'tests', 'tools'))
-import nfgen  # noqa: E402
-from collector import Collector, _free_udp_port, _udp_stats  # noqa: E402
+import nfgen
+from collector import Collector, _free_udp_port, _udp_stats
 
 GOFLOW2_VERSION = '2.2.6'
 GOFLOW2_MODULE = 'github.com/netsampler/goflow2/v2/cmd/goflow2@v' + GOFLOW2_VERSION
