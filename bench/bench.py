@@ -639,7 +639,8 @@ def report(b, a, meta):
                   human(flows), 'ratios:', fmt_ratio(nk, base), fmt_ratio(nk, pipe),
                   fmt_ratio(cron, nk), fmt_ratio(bt, base), rows))
         w('')
-        cpu_table(w, b, a, query)
+        if query == 'flow':     # the aggregated query prints one row
+            cpu_table(w, b, a, query)
     if b.live is not None and 'error' in b.live:
         w('== live: FAILED, not measured:')
         w(b.live['error'])
