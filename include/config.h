@@ -53,6 +53,12 @@ struct config {
  */
 int config_parse(int argc, char **argv, struct config *c, char *errstr,
     size_t errlen);
+/*
+ * The settings of a config file's text (len bytes, NUL-terminated), named
+ * path in errors, over what c holds. 0, or -EINVAL as config_parse.
+ */
+int config_load_string(struct config *c, const char *path, const char *text,
+    size_t len, char *errstr, size_t errlen);
 void config_free(struct config *c);
 void config_usage(void);
 

@@ -52,12 +52,28 @@ struct kafka {
 	size_t nsecrets;
 };
 
-/* Passwords, keys and tokens never reach a log line or an error. */
+/*
+ * Passwords, keys and tokens never reach a log line or an error. The test is
+ * generous on purpose: a misspelt name ("sasl.passwd") is as secret as the
+ * right one, so anything that looks like a credential is masked.
+ */
 static int kafka_secret(const char *name)
 {
-	return strstr(name, "password") != NULL ||
-	    strstr(name, "secret") != NULL || strstr(name, "ssl.key") != NULL ||
-	    strstr(name, "sasl.oauthbearer.config") != NULL;
+	static const char *const words[] = { "pass", "secret", "key",
+		"token", "credential", "jaas", "oauthbearer", "auth", "pwd",
+		NULL };
+	char lower[256];
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i + 1 < sizeof lower; i++)
+		lower[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
+		    name[i] - 'A' + 'a' : name[i]);
+	lower[i] = '\0';
+	for (const char *const *w = words; *w != NULL; w++) {
+		if (strstr(lower, *w) != NULL)
+			return 1;
+	}
+	return 0;
 }
 
 /* Keeps the secret values given, to keep them out of librdkafka's words. */
@@ -119,17 +135,28 @@ static const char *kafka_mask(const struct kafka *k, const char *text,
 	return buf;
 }
 
+/*
+ * An unknown property's value is never shown: the name may be a misspelt
+ * secret. A known one's is shown only if it is not a secret.
+ */
 static int kafka_set(rd_kafka_conf_t *conf, const char *name,
     const char *value, char *errstr, size_t errlen)
 {
 	char why[512];
+	rd_kafka_conf_res_t res;
 
-	if (rd_kafka_conf_set(conf, name, value, why, sizeof why) ==
-	    RD_KAFKA_CONF_OK)
+	res = rd_kafka_conf_set(conf, name, value, why, sizeof why);
+	if (res == RD_KAFKA_CONF_OK)
 		return 0;
-	snprintf(errstr, errlen, "-X %s=%s: %s (see -X list)", name,
-	    kafka_secret(name) ? "(secret)" : value,
-	    kafka_secret(name) ? "invalid value" : why);
+	if (res == RD_KAFKA_CONF_UNKNOWN)
+		snprintf(errstr, errlen, "-X %s: unknown property (see -X "
+		    "list)", name);
+	else if (kafka_secret(name))
+		snprintf(errstr, errlen, "-X %s=(secret): invalid value (see "
+		    "-X list)", name);
+	else
+		snprintf(errstr, errlen, "-X %s=%s: %s (see -X list)", name,
+		    value, why);
 	return -EINVAL;
 }
 

@@ -285,7 +285,7 @@ static void app_once(struct app *a)
 		    a->c.once, a->profile.dir);
 		exit(EXIT_EXPORT_FAILED);
 	}
-	if (mask != (1UL << a->profile.nchannels) - 1) {
+	if (mask != profile_all(&a->profile)) {
 		char *missing = profile_names(&a->profile, ~mask, ",");
 
 		log_warn("window %s: channel(s) %s have no %s; exporting the "
