@@ -125,7 +125,8 @@ static void http_conn_close(struct http_conn *c)
 		s->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
-	if (--s->nconns < HTTP_MAX_CONNS)
+	/* Said again only after the crowd has gone: one line per flood. */
+	if (--s->nconns < HTTP_MAX_CONNS / 2)
 		s->full = 0;
 	/* A pending write or shutdown is called back with UV_ECANCELED before
 	 * the close callbacks, so c is still there for it. */
@@ -406,6 +407,32 @@ static void http_reject(struct http_server *s, uv_stream_t *listener)
 	uv_close((uv_handle_t *)t, http_rejected);
 }
 
+/*
+ * At the limit, the oldest connection that has not sent its whole request
+ * makes room: otherwise 64 silent sockets (a slowloris) would lock /health
+ * out for a whole timeout, again and again. A client that sends its request
+ * at once is answered before it can be the oldest. 1 if one was closed.
+ */
+static int http_evict_idle(struct http_server *s)
+{
+	struct http_conn *oldest = NULL;
+
+	/* New connections go to the head: the oldest reading one is last. */
+	for (struct http_conn *c = s->conns; c != NULL; c = c->next) {
+		if (c->state == HTTP_READING && !c->closing)
+			oldest = c;
+	}
+	if (oldest == NULL)
+		return 0;
+	if (!s->full) {
+		log_warn("http %s: %d connections open, closing the oldest "
+		    "idle ones for new ones", s->addr, HTTP_MAX_CONNS);
+		s->full = 1;
+	}
+	http_conn_close(oldest);
+	return 1;
+}
+
 static void http_accept(uv_stream_t *listener, int status)
 {
 	struct http_server *s = listener->data;
@@ -416,7 +443,7 @@ static void http_accept(uv_stream_t *listener, int status)
 		log_warn("http %s: accept: %s", s->addr, uv_strerror(status));
 		return;
 	}
-	if (s->nconns >= HTTP_MAX_CONNS) {
+	if (s->nconns >= HTTP_MAX_CONNS && !http_evict_idle(s)) {
 		http_reject(s, listener);
 		return;
 	}
