@@ -191,6 +191,24 @@ static int config_log_level(const char *arg, enum log_level *level,
 	return -EINVAL;
 }
 
+/* A regular file to read; a FIFO or a device would block or never end. */
+static FILE *config_open_regular(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	return f;
+}
+
 /*
  * A secret need not be on the command line, where ps shows it: a value
  * "${env:NAME}" is taken from the environment, "${file:PATH}" from a file
@@ -219,10 +237,11 @@ static int config_secret(const char *name, const char *value, char **out,
 	if (strncmp(value, "${file:", 7) == 0 && value[n - 1] == '}') {
 		char *path = xstrndup(value + 7, n - 8);
 
-		f = fopen(path, "r");
+		f = config_open_regular(path);
 		if (f == NULL || fgets(buf, sizeof buf, f) == NULL) {
 			snprintf(errstr, errlen, "-X %s: cannot read %s: %s",
-			    name, path, f == NULL ? strerror(errno) :
+			    name, path, f == NULL ? (errno == EINVAL ?
+			    "not a regular file" : strerror(errno)) :
 			    "empty file");
 			if (f != NULL)
 				fclose(f);

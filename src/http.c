@@ -214,21 +214,15 @@ static void http_error(struct http_conn *c, int status, const char *extra)
 	http_respond(c, status, "text/plain; charset=utf-8", extra, body, n);
 }
 
-/*
- * Where the head ends (just past its empty line), searching from the given
- * offset on, or 0 while it is incomplete.
- */
-static size_t http_head_end(const struct http_conn *c, size_t from)
+size_t http_head_end(const char *h, size_t len, size_t from)
 {
-	const char *h = c->head;
-
 	/* Bare LF line ends are accepted, as RFC 9112 allows. */
-	for (size_t i = from; i + 1 < c->len; i++) {
+	for (size_t i = from; i + 1 < len; i++) {
 		if (h[i] != '\n')
 			continue;
 		if (h[i + 1] == '\n')
 			return i + 2;
-		if (h[i + 1] == '\r' && i + 2 < c->len && h[i + 2] == '\n')
+		if (h[i + 1] == '\r' && i + 2 < len && h[i + 2] == '\n')
 			return i + 3;
 	}
 	return 0;
@@ -255,65 +249,67 @@ static int http_printable(const char *p)
 	return 1;
 }
 
-/* The head in c->head ends at end: answer it. */
-static void http_request(struct http_conn *c, size_t end)
+int http_parse_request(char *head, size_t end, struct http_request *req)
 {
-	struct http_server *s = c->s;
-	struct http_response resp;
 	char *line, *next, *method, *target, *version, *sp;
-	const char *type;
 
 	/* A NUL would end the string functions' view of the head early. */
-	if (memchr(c->head, '\0', end) != NULL) {
-		http_error(c, 400, "");
-		return;
-	}
-	c->head[end] = '\0';
-	line = c->head;
+	if (memchr(head, '\0', end) != NULL)
+		return 400;
+	head[end] = '\0';
+	line = head;
 	next = http_cut_line(line);
-	if (!http_printable(line)) {
-		http_error(c, 400, "");
-		return;
-	}
-
+	if (!http_printable(line))
+		return 400;
 	method = line;
-	if ((sp = strchr(method, ' ')) == NULL) {
-		http_error(c, 400, "");
-		return;
-	}
+	if ((sp = strchr(method, ' ')) == NULL)
+		return 400;
 	*sp = '\0';
 	target = sp + 1;
-	if ((sp = strchr(target, ' ')) == NULL) {
-		http_error(c, 400, "");
-		return;
-	}
+	if ((sp = strchr(target, ' ')) == NULL)
+		return 400;
 	*sp = '\0';
 	version = sp + 1;
 	if (*method == '\0' || *target != '/' ||
 	    strncmp(version, "HTTP/1.", 7) != 0 || version[7] < '0' ||
-	    version[7] > '9' || version[8] != '\0') {
-		http_error(c, 400, "");
-		return;
-	}
+	    version[7] > '9' || version[8] != '\0')
+		return 400;
 
 	/* Header fields are not used, but a line that is not one is an error. */
 	while (*next != '\r' && *next != '\n') {
 		line = next;
 		next = http_cut_line(line);
 		if (strchr(line, ':') == NULL || *line == ' ' ||
-		    *line == '\t') {
-			http_error(c, 400, "");
-			return;
-		}
+		    *line == '\t')
+			return 400;
 	}
+	target[strcspn(target, "?#")] = '\0';
+	req->method = method;
+	req->target = target;
+	return 0;
+}
 
+/* The head in c->head ends at end: answer it. */
+static void http_request(struct http_conn *c, size_t end)
+{
+	struct http_server *s = c->s;
+	struct http_response resp;
+	struct http_request req;
+	const char *type, *method, *target;
+	int status;
+
+	if ((status = http_parse_request(c->head, end, &req)) != 0) {
+		http_error(c, status, "");
+		return;
+	}
+	method = req.method;
+	target = req.target;
 	if (strcmp(method, "HEAD") == 0)
 		c->head_only = 1;
 	else if (strcmp(method, "GET") != 0) {
 		http_error(c, 405, "Allow: GET, HEAD\r\n");
 		return;
 	}
-	target[strcspn(target, "?#")] = '\0';
 
 	resp.status = 200;
 	resp.content_type = "text/plain; charset=utf-8";
@@ -377,7 +373,8 @@ static void http_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	old = c->len;
 	c->len += nread;
 	/* The empty line may have begun in the previous read. */
-	if ((end = http_head_end(c, old >= 2 ? old - 2 : 0)) != 0)
+	if ((end = http_head_end(c->head, c->len, old >= 2 ? old - 2 :
+	    0)) != 0)
 		http_request(c, end);
 	else if (c->len == HTTP_HEAD_MAX)
 		http_error(c, 431, "");
