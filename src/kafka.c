@@ -48,6 +48,8 @@ struct kafka {
 	kafka_delivery_cb delivery_cb;
 	kafka_drain_cb drain_cb;
 	void *arg;
+	int auth_failed;	/* purged after an authentication failure */
+	char auth_reason[512];
 	char **secrets;		/* values of secret properties, to mask */
 	size_t nsecrets;
 };
@@ -209,12 +211,23 @@ int kafka_check(const struct kafka_options *o, char *errstr, size_t errlen)
 	return error;
 }
 
+static void kafka_report(struct kafka *k, const rd_kafka_message_t *m,
+    int err, const char *errstr)
+{
+	k->delivery_cb(k->arg, m->_private, err, errstr, m->len);
+}
+
 static void kafka_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m,
     void *opaque)
 {
 	struct kafka *k = opaque;
 
 	(void)rk;
+	if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE && k->auth_failed) {
+		kafka_report(k, m, RD_KAFKA_RESP_ERR__AUTHENTICATION,
+		    k->auth_reason);
+		return;
+	}
 	if (m->err != 0 && m->err != k->last_error) {
 		log_warn("kafka: delivery failed: %s", rd_kafka_err2str(m->err));
 		k->last_error = m->err;
@@ -223,9 +236,24 @@ static void kafka_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m,
 		k->last_error = 0;
 	}
 	if (m->err == 0)
-		k->brokers_down = 0;
-	k->delivery_cb(k->arg, m->_private, m->err,
-	    m->err != 0 ? rd_kafka_err2str(m->err) : NULL, m->len);
+		k->brokers_down = k->auth_failed = 0;
+	kafka_report(k, m, m->err, m->err != 0 ? rd_kafka_err2str(m->err) :
+	    NULL);
+}
+
+/*
+ * A refused password or certificate does not get better by waiting: the
+ * queued messages fail now, with the reason, instead of after a whole
+ * message.timeout.ms. librdkafka retries the connection and says so again,
+ * which fails what was queued since. Messages already sent to a broker that
+ * did let us in are left alone.
+ */
+static void kafka_auth_failed(struct kafka *k, const char *reason)
+{
+	snprintf(k->auth_reason, sizeof k->auth_reason, "authentication "
+	    "failed: %s", reason);
+	k->auth_failed = 1;
+	rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE);
 }
 
 /* Reports each change of the client's error state once, not per retry. */
@@ -243,6 +271,8 @@ static void kafka_error(rd_kafka_t *rk, int err, const char *reason,
 	}
 	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
 		k->brokers_down = 1;
+	if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION)
+		kafka_auth_failed(k, reason);
 	if (err == k->last_error)
 		return;
 	k->last_error = err;
@@ -496,6 +526,8 @@ int kafka_err_permanent(int err)
 	case RD_KAFKA_RESP_ERR_INVALID_RECORD:
 	case RD_KAFKA_RESP_ERR__FATAL:
 	case RD_KAFKA_RESP_ERR__INVALID_ARG:
+	case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+	case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
 		return 1;
 	}
 	return 0;

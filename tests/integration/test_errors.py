@@ -36,6 +36,8 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 
 from collector import make_window
+from compare import assert_rows_match
+from nfdump_ref import nfdump_rows
 from conftest import VALGRIND, consume, nfkafka_argv, run_nfkafka
 
 CHANNELS = ('chanA', 'chanB')
@@ -679,3 +681,60 @@ def test_symlinked_window_is_not_followed(profile, tmp_path):
     run = run_nfkafka(['--once', name, '-b', '127.0.0.1:9',
                        '-M', '%s/chanA' % tmp_path], timeout=QUICK)
     assert_window_failed(run, '202611271055', 'no channel has')
+
+
+# --- SASL: a wrong password fails at once (issue 12) --------------------------
+
+# A ';' after a blank: libinih's inline comments would cut it to "ab".
+SASL_USER, SASL_PASSWORD = 'nfk', 'ab ;cd'
+
+
+@pytest.fixture(scope='module')
+def sasl_broker(tmp_path_factory):
+    """A broker with a SASL_PLAINTEXT (PLAIN) listener besides PLAINTEXT."""
+    from kafka_broker import KafkaBroker
+    b = KafkaBroker(str(tmp_path_factory.mktemp('kafka-sasl')),
+                    sasl_users={SASL_USER: SASL_PASSWORD})
+    b.start()
+    yield b
+    b.stop()
+
+
+def sasl_conf(tmp_path, password):
+    conf = tmp_path / 'nfkafka.conf'
+    conf.write_text('[kafka]\nsecurity.protocol = SASL_PLAINTEXT\n'
+                    'sasl.mechanism = PLAIN\nsasl.username = %s\n'
+                    'sasl.password = %s\n' % (SASL_USER, password))
+    return conf
+
+
+def test_sasl_password_from_config_file(sasl_broker, topic, profile, tmp_path):
+    """The right password, with its ';', from the config file: the window
+    arrives whole, record by record as nfdump prints it."""
+    base, rel = profile
+    sasl_broker.create_topic(topic)
+    run = run_nfkafka(['-c', sasl_conf(tmp_path, SASL_PASSWORD), '--once', rel,
+                       '-b', sasl_broker.sasl_bootstrap, '-t', topic,
+                       '-M', channels(base), '-Q', FMT_QUERY], timeout=120)
+    assert run.returncode == 0, run
+    rows = nfdump_rows(channels(base), rel, ['-o', 'fmt:%ts,%pr,%byt'])
+    msgs = consume(sasl_broker.bootstrap, topic, expect=len(rows), timeout=120)
+    assert_rows_match([m['value'] for m in msgs], rows,
+                      ['first_seen', 'proto', 'bytes'])
+    assert SASL_PASSWORD not in run.stderr
+
+
+def test_sasl_wrong_password_fails_at_once(sasl_broker, topic, profile,
+                                           tmp_path):
+    """Authentication failures are permanent: the window fails as soon as
+    the broker refuses us, not after message.timeout.ms (60 s here)."""
+    base, rel = profile
+    wrong = 'wrong-' + SECRET
+    t0 = time.monotonic()
+    run = run_nfkafka(['-c', sasl_conf(tmp_path, wrong), '--once', rel,
+                       '-b', sasl_broker.sasl_bootstrap, '-t', topic,
+                       '-M', channels(base), '-Q', FMT_QUERY], timeout=120)
+    took = time.monotonic() - t0
+    err = assert_window_failed(run, stamp_of(rel), 'uthentication')
+    assert took < 40, 'took %.1f s: %s' % (took, err)
+    assert wrong not in run.stderr
