@@ -738,3 +738,19 @@ def test_sasl_wrong_password_fails_at_once(sasl_broker, topic, profile,
     err = assert_window_failed(run, stamp_of(rel), 'uthentication')
     assert took < 40, 'took %.1f s: %s' % (took, err)
     assert wrong not in run.stderr
+
+
+def test_secret_never_shown_on_sighup(profile, tmp_path, daemons):
+    """A misspelt secret added to the config file before SIGHUP: the reload
+    is refused, naming the key, never its value."""
+    base, _rel = profile
+    conf = tmp_path / 'nfkafka.conf'
+    conf.write_text('grace = 5\n')
+    d = daemons(['-c', conf, '-b', '127.0.0.1:9', '-M', channels(base)])
+    d.wait_log('watching', timeout=60)
+    conf.write_text('grace = 5\n[kafka]\nsasl.passwd = %s\n' % SECRET)
+    d.send(signal.SIGHUP)
+    d.wait_log('keeping the running configuration', timeout=60)
+    assert 'sasl.passwd' in d.text()
+    assert SECRET not in d.text()
+    assert d.stop() == 0
