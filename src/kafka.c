@@ -142,8 +142,8 @@ static int kafka_set(rd_kafka_conf_t *conf, const char *name,
 	if (res == RD_KAFKA_CONF_OK)
 		return 0;
 	if (res == RD_KAFKA_CONF_UNKNOWN)
-		snprintf(errstr, errlen, "-X %s: unknown property (see -X "
-		    "list)", name);
+		/* librdkafka's words here name the property, not the value. */
+		snprintf(errstr, errlen, "-X %s: %s (see -X list)", name, why);
 	else if (kafka_secret(name))
 		snprintf(errstr, errlen, "-X %s=(secret): invalid value (see "
 		    "-X list)", name);

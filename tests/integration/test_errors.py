@@ -566,7 +566,7 @@ SECRET = 'hunter2-sEcReT'
 
 
 @pytest.mark.parametrize('args,needles', [
-    (['-X', 'sasl.passwd=' + SECRET], ['sasl.passwd', 'unknown property']),
+    (['-X', 'sasl.passwd=' + SECRET], ['sasl.passwd', 'No such configuration property']),
     (['-X', 'sasl.password=' + SECRET, '-Zv'], ['unknown option -Z']),
     (['-X', 'sasl.password=' + SECRET, '-vZ'], ['unknown option -Z']),
     (['-X', 'sasl.password=' + SECRET, '--no-such=' + SECRET],
@@ -592,7 +592,7 @@ def test_secret_never_shown_from_config_file(profile, tmp_path):
     run = run_nfkafka(['-c', conf, '-b', '127.0.0.1:9', '-M', channels(base)],
                       timeout=QUICK)
     line = assert_usage_error(run, 'nfkafka.conf:2', 'sasl.passwd',
-                              'unknown property')
+                              'No such configuration property')
     assert SECRET not in line
 
 
