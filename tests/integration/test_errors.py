@@ -773,3 +773,24 @@ def test_secret_never_shown_on_sighup(profile, tmp_path, daemons):
     assert 'sasl.passwd' in d.text()
     assert SECRET not in d.text()
     assert d.stop() == 0
+
+
+def test_symlinked_window_is_skipped_live(broker, topic, tmp_path, daemons):
+    """Live: a nfcapd.* symbolic link that appears in a channel directory is
+    not a window; the real window after it is exported, alone."""
+    base = tmp_path / 'p'
+    (base / 'chanA').mkdir(parents=True)
+    d = daemons(['-M', '%s/chanA' % base, '-b', broker.bootstrap, '-t', topic,
+                 '-Q', FMT_QUERY, '--state', tmp_path / 'state', '--grace', '1'])
+    d.wait_log('watching', timeout=60)
+    elsewhere = make_window(str(tmp_path / 'elsewhere'), ('chanA',), 25)
+    os.symlink(tmp_path / 'elsewhere' / 'chanA' / elsewhere,
+               base / 'chanA' / elsewhere)
+    rel = make_window(str(base), ('chanA',), 40)
+    assert stamp_of(rel) > stamp_of(elsewhere)
+    d.wait_log('window %s: chanA: 40 records' % stamp_of(rel), timeout=120)
+    rows = nfdump_rows('%s/chanA' % base, rel, ['-o', 'fmt:%ts,%pr,%byt'])
+    msgs = consume(broker.bootstrap, topic, expect=len(rows), timeout=60)
+    assert_rows_match([m['value'] for m in msgs], rows,
+                      ['first_seen', 'proto', 'bytes'])
+    assert 'window %s' % stamp_of(elsewhere) not in d.text()
