@@ -511,7 +511,9 @@ static int config_check_lines(const char *path, const char *text,
 	int line = 1;
 
 	for (const char *p = text; *p != '\0'; line++) {
-		size_t len = strcspn(p, "\r\n");
+		/* Lines end at LF, as libinih reads them; CR LF is fine too. */
+		size_t next = strcspn(p, "\n");
+		size_t len = next > 0 && p[next - 1] == '\r' ? next - 1 : next;
 		const char *key = p + strspn(p, " \t");
 		int keylen = (int)strcspn(key, "=:\r\n");
 
@@ -537,9 +539,7 @@ static int config_check_lines(const char *path, const char *text,
 			    INI_MAX_LINE - 2);
 			return -EINVAL;
 		}
-		p += len;
-		if (*p == '\r' && p[1] == '\n')
-			p++;
+		p += next;
 		if (*p != '\0')
 			p++;
 	}
