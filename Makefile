@@ -90,6 +90,8 @@ FUZZ_BINS = $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
 FUZZ_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/fuzz/obj/%.o)
+# Kept between runs: make would delete them as intermediate files.
+.SECONDARY: $(FUZZ_OBJS)
 
 $(BUILD)/fuzz/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/fuzz/obj
 	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
