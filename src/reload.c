@@ -66,6 +66,10 @@ int reload_export_options(const struct config *c, const struct profile *p,
 	eo->profile = p;
 	eo->nfdump = c->nfdump;
 	eo->values = c->values;
+	eo->format = c->format;
+	snprintf(eo->timestamp, sizeof eo->timestamp, "%s",
+	    c->timestamp != NULL ? c->timestamp : "send");
+	eo->interval_s = c->interval_s;
 	eo->headers = c->headers;
 	return 0;
 }
@@ -78,6 +82,7 @@ struct kafka_options reload_kafka_options(const struct config *c)
 		.props = c->props,
 		.nprops = c->nprops,
 		.transactional_id = c->transactional_id,
+		.summary_topic = c->summary_topic,
 	};
 }
 
@@ -114,6 +119,8 @@ void reload_report_restart_needed(const struct config *cur,
 		{ "transactional-id", reload_differs(cur->transactional_id,
 		    next->transactional_id) },
 		{ "state", reload_differs(cur->state, next->state) },
+		{ "summary-topic", reload_differs(cur->summary_topic,
+		    next->summary_topic) },
 		{ "nfdump", reload_differs(cur->nfdump, next->nfdump) },
 		{ "metrics", reload_differs(cur->metrics, next->metrics) },
 		{ "log-file", reload_differs(cur->log_file, next->log_file) },
@@ -141,6 +148,9 @@ void reload_adopt(struct config *cur, struct config *next)
 	reload_take(&cur->query, &next->query);
 	reload_take(&cur->key, &next->key);
 	cur->values = next->values;
+	cur->format = next->format;
+	reload_take(&cur->timestamp, &next->timestamp);
+	cur->interval_s = next->interval_s;
 	cur->headers = next->headers;
 	cur->log_level = next->log_level;
 	cur->grace_s = next->grace_s;
