@@ -26,7 +26,10 @@ void json_text(struct json *j, const char *s, size_t n);
 /* "name": */
 void json_key(struct json *j, const char *name);
 void json_uint(struct json *j, uint64_t v);
-/* The shortest of %.15g, %.16g, %.17g that reads back exactly; NaN: null. */
+/*
+ * The shortest of %.15g, %.16g, %.17g that reads back exactly, always with
+ * a "." or an exponent; NaN and infinities: null.
+ */
 void json_double(struct json *j, double v);
 /*
  * A time as a JSON number of seconds since the epoch: 1795782530.106.

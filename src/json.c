@@ -140,6 +140,11 @@ void json_double(struct json *j, double v)
 		if (strtod(p, NULL) == v)
 			break;
 	}
+	/* A float stays a float for the reader: 2 is written 2.0. */
+	if (strpbrk(p, ".e") == NULL) {
+		memcpy(p + n, ".0", 2);
+		n += 2;
+	}
 	j->len += (size_t)n;
 }
 

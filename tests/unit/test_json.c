@@ -54,6 +54,10 @@ static void test_numbers(void **state)
 	expect(&j, "0.1");
 	json_double(&j, 1.0 / 3);
 	expect(&j, "0.3333333333333333");
+	json_double(&j, 2);
+	expect(&j, "2.0");
+	json_double(&j, 1e300);
+	expect(&j, "1e+300");
 	json_double(&j, 1.0 / 0.0);
 	expect(&j, "null");
 	json_free(&j);
