@@ -487,6 +487,8 @@ int kafka_err_permanent(int err)
 	case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
 	case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
 	case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+	/* --timestamp of a window older than the broker accepts. */
+	case RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP:
 	case RD_KAFKA_RESP_ERR__FATAL:
 	case RD_KAFKA_RESP_ERR__INVALID_ARG:
 		return 1;
