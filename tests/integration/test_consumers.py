@@ -389,3 +389,27 @@ def test_kafka_connect_json_converter_accepts_every_message(broker, topic,
             java.kill()
             java.wait()
         log.close()
+
+
+def test_summary_names_missing_channel(broker, topic, tmp_path):
+    base = str(tmp_path / 'half')
+    rel = make_window(base, ('chanA',), 100)
+    os.makedirs(os.path.join(base, 'chanB'))
+    run = run_nfkafka(['--once', rel, '-M', '%s/chanA:chanB' % base, '-b',
+                       broker.bootstrap, '-t', topic, '--summary-topic',
+                       topic + '-windows', '--format', 'json'])
+    assert run.returncode == 0, run
+    [s] = read_summaries(broker.bootstrap, topic + '-windows', expect=1)
+    assert (s['channels'], s['missing_channels']) == (['chanA'], ['chanB'])
+    assert s['records'] > 0
+
+
+@pytest.mark.parametrize('args,message', [
+    (['--format', 'xml'], '--format xml: expected cbor or json'),
+    (['--summary-topic', 'same', '-t', 'same'], 'give a topic of its own'),
+    (['--interval', '0'], '--interval 0: expected a number'),
+])
+def test_bad_options(tmp_path, args, message):
+    (tmp_path / 'x').mkdir()
+    run = run_nfkafka(['-M', '%s/x' % tmp_path, '-b', '127.0.0.1:1'] + args)
+    assert run.returncode == 2 and message in run.stderr, run
