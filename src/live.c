@@ -13,7 +13,6 @@
 
 #include "live.h"
 #include "log.h"
-#include "metrics.h"
 #include "notify.h"
 #include "recover.h"
 #include "state.h"
@@ -122,17 +121,22 @@ static int live_next_backoff(struct live *l)
 	return d / 2 + (int)(random() % (d / 2 + 1));
 }
 
+static void live_report(struct live *l, const struct window *w,
+    enum live_outcome outcome, const struct export_result *r, double lag)
+{
+	struct live_report rep = { w->stamp, outcome, r, lag };
+
+	if (l->o.report != NULL)
+		l->o.report(l->arg, &rep);
+}
+
 static void live_log_done(struct live *l, const struct window *w,
-    const struct export_result *r)
+    const struct export_result *r, double lag)
 {
 	char *names = profile_names(l->p, w->mask, ",");
 	char *missing = profile_names(l->p, ~w->mask, ",");
-	double lag = (uv_now(l->loop) - w->last_ms) / 1e3;
 	double start = l->started_ms > w->last_ms ?
 	    (l->started_ms - w->last_ms) / 1e3 : 0;
-
-	metrics.lag_seconds_last = lag;
-	metrics.lag_seconds_sum += lag;
 
 	log_info("window %s: %s: %" PRIu64 " records, nfdump %.3f s, acked "
 	    "%.3f s, %.3f s after rotation (started after %.3f s)%s%s%s",
@@ -156,8 +160,10 @@ static void live_done(void *arg, const char *stamp,
 	if (r->ok || (r->failure == EXPORT_NFDUMP &&
 	    ++l->attempts >= LIVE_NFDUMP_ATTEMPTS)) {
 		if (r->ok) {
-			live_log_done(l, w, r);
-			metrics.windows_exported++;
+			double lag = (uv_now(l->loop) - w->last_ms) / 1e3;
+
+			live_log_done(l, w, r, lag);
+			live_report(l, w, LIVE_EXPORTED, r, lag);
 			if (l->last_error[0] != '\0')
 				log_info("window %s: exported after earlier "
 				    "failures", w->stamp);
@@ -167,7 +173,7 @@ static void live_done(void *arg, const char *stamp,
 			    "--replay %s %s", w->stamp, l->attempts,
 			    r->error, w->stamp, w->stamp);
 			l->failed_windows++;
-			metrics.windows_skipped++;
+			live_report(l, w, LIVE_SKIPPED, r, 0);
 		}
 		live_save(l, w->stamp);
 		windows_pop(l->ws);
@@ -184,7 +190,7 @@ static void live_done(void *arg, const char *stamp,
 		live_finish(l, 1);
 		return;
 	}
-	metrics.windows_failed++;
+	live_report(l, w, LIVE_RETRYING, r, 0);
 	delay = live_next_backoff(l);
 	if (strcmp(l->last_error, r->error) != 0) {
 		log_warn("window %s: %s; retrying the window, backing off up "
@@ -278,15 +284,11 @@ static void live_kick(struct live *l)
 	error = export_start(l->x, w->relfile, w->stamp, w->mask, live_done,
 	    l);
 	if (error != 0) {
-		struct export_result r = { .failure = error == -EPERM ?
-		    EXPORT_PERMANENT : EXPORT_TRANSIENT };
+		/* Not this window's fault: wait and try again, lose nothing. */
+		struct export_result r = { .failure = EXPORT_TRANSIENT };
 
-		if (error == -EAGAIN || error == -EPERM)
-			snprintf(r.error, sizeof r.error, "Kafka transaction "
-			    "cannot start");
-		else
-			snprintf(r.error, sizeof r.error, "cannot run "
-			    "nfdump: %s", uv_strerror(error));
+		snprintf(r.error, sizeof r.error, "cannot run nfdump: %s",
+		    uv_strerror(error));
 		live_done(l, w->stamp, &r);
 	}
 }
