@@ -106,6 +106,17 @@ void json_text(struct json *j, const char *s, size_t n)
 	j->len += (size_t)(p - start);
 }
 
+/* A string known to need no escaping, such as a dotted quad. */
+static void json_raw_text(struct json *j, struct slice text)
+{
+	char *p = json_reserve(j, text.n + 2);
+
+	p[0] = '"';
+	memcpy(p + 1, text.p, text.n);
+	p[text.n + 1] = '"';
+	j->len += text.n + 2;
+}
+
 void json_key(struct json *j, const char *name)
 {
 	json_text(j, name, strlen(name));
@@ -195,21 +206,82 @@ void json_addr(struct json *j, const struct value *v)
 	json_text(j, text, strlen(text));
 }
 
-static void json_value(struct json *j, const struct value *v)
+/*
+ * Whether text is a JSON number (RFC 8259): -?(0|[1-9][0-9]*)(.[0-9]+)?
+ * ([eE][+-]?[0-9]+)?. nfdump prints "1.086": that text reads back as the
+ * very double record_value made of it, and copying it is far cheaper than
+ * formatting the double again.
+ */
+static int json_is_number(const char *p, size_t n)
+{
+	size_t i = 0, d;
+
+	if (i < n && p[i] == '-')
+		i++;
+	if (i < n && p[i] == '0')
+		i++;
+	else if (i < n && p[i] >= '1' && p[i] <= '9')
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (i < n && p[i] == '.') {
+		for (d = ++i; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+		if (++i < n && (p[i] == '+' || p[i] == '-'))
+			i++;
+		for (d = i; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	return i == n;
+}
+
+/* A float as printed when that is a JSON number, else formatted. */
+static void json_float(struct json *j, struct slice text, double d)
+{
+	if (!json_is_number(text.p, text.n) || !isfinite(d)) {
+		json_double(j, d);
+		return;
+	}
+	json_raw(j, text.p, text.n);
+	if (memchr(text.p, '.', text.n) == NULL &&
+	    memchr(text.p, 'e', text.n) == NULL &&
+	    memchr(text.p, 'E', text.n) == NULL)
+		json_raw(j, ".0", 2);
+}
+
+/* IPv4 as nfdump prints it is already its text form; IPv6 may not be. */
+static void json_address(struct json *j, struct slice text,
+    const struct value *v)
+{
+	if (v->a.family == 4)
+		json_raw_text(j, text);
+	else
+		json_addr(j, v);
+}
+
+static void json_value(struct json *j, struct slice text,
+    const struct value *v)
 {
 	switch (v->type) {
 	case FIELD_UINT:
 		json_uint(j, v->u);
 		break;
 	case FIELD_FLOAT:
-		json_double(j, v->d);
+		json_float(j, text, v->d);
 		break;
 	case FIELD_TIME:
 	case FIELD_EPOCH:
 		json_time(j, v->t.sec, v->t.nsec);
 		break;
 	case FIELD_ADDR:
-		json_addr(j, v);
+		json_address(j, text, v);
 		break;
 	case FIELD_TEXT:
 		break;
@@ -231,7 +303,7 @@ void json_record(struct json *j, const struct schema *schema,
 		if (strings || f->type == FIELD_TEXT) {
 			json_text(j, values[i].p, values[i].n);
 		} else if (record_value(f->type, values[i], &v) == 0) {
-			json_value(j, &v);
+			json_value(j, values[i], &v);
 		} else {
 			json_text(j, values[i].p, values[i].n);
 			(*untyped)++;

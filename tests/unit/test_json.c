@@ -95,7 +95,7 @@ static void test_record(void **state)
 	char err[256];
 	const char *want = "{\"first_seen\":1795782530.106,"
 	    "\"src_addr\":\"10.0.0.1\",\"dst_addr\":\"2001:db8::1\","
-	    "\"packets\":12,\"duration\":1.5,\"proto\":\"TCP\"}";
+	    "\"packets\":12,\"duration\":1.500,\"proto\":\"TCP\"}";
 
 	(void)state;
 	assert_int_equal(schema_from_fmt(fmt, &s, err, sizeof err), 0);
