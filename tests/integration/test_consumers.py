@@ -413,3 +413,13 @@ def test_bad_options(tmp_path, args, message):
     (tmp_path / 'x').mkdir()
     run = run_nfkafka(['-M', '%s/x' % tmp_path, '-b', '127.0.0.1:1'] + args)
     assert run.returncode == 2 and message in run.stderr, run
+
+
+def test_check_config_sends_no_summary(broker, topic, profile):
+    base, prof, windows = profile
+    run = run_nfkafka(['--check-config', '-M', prof, '-b', broker.bootstrap,
+                       '-t', topic, '--summary-topic', topic + '-windows',
+                       '--format', 'json', '--timestamp', 'first_seen',
+                       '-Q', FLOW_QUERY])
+    assert run.returncode == 0, run
+    assert consume(broker.bootstrap, topic + '-windows', timeout=5) == []
