@@ -26,6 +26,10 @@ struct config {
 	char *nfdump;		/* --nfdump */
 	char *key;		/* -k FIELD[,FIELD...] */
 	enum encode_values values;
+	enum encode_format format;	/* --format cbor|json */
+	char *timestamp;	/* --timestamp send|window|FIELD */
+	char *summary_topic;	/* --summary-topic */
+	int interval_s;		/* --interval: nfcapd's -t */
 	enum log_level log_level;
 	char *log_file;
 	int flush_ms;		/* --flush-timeout */

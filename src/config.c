@@ -40,6 +40,10 @@ enum {
 	OPT_HEALTH_BACKLOG,
 	OPT_CHECK_CONFIG,
 	OPT_HEADERS,
+	OPT_FORMAT,
+	OPT_TIMESTAMP,
+	OPT_SUMMARY_TOPIC,
+	OPT_INTERVAL,
 };
 
 /* The leading ':' makes getopt tell a missing argument from an unknown option. */
@@ -75,6 +79,10 @@ static const struct option config_longopts[] = {
 	{ "health-backlog", required_argument, NULL, OPT_HEALTH_BACKLOG },
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "headers", required_argument, NULL, OPT_HEADERS },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "timestamp", required_argument, NULL, OPT_TIMESTAMP },
+	{ "summary-topic", required_argument, NULL, OPT_SUMMARY_TOPIC },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -296,6 +304,21 @@ static int config_property(struct config *c, const char *arg, char *errstr,
 	return error;
 }
 
+static int config_format(const char *arg, enum encode_format *format,
+    char *errstr, size_t errlen)
+{
+	if (strcmp(arg, "cbor") == 0)
+		*format = ENCODE_CBOR;
+	else if (strcmp(arg, "json") == 0)
+		*format = ENCODE_JSON;
+	else {
+		snprintf(errstr, errlen, "--format %s: expected cbor or json",
+		    arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int config_option(struct config *c, int opt, const char *arg,
     char *errstr, size_t errlen)
 {
@@ -369,6 +392,20 @@ static int config_option(struct config *c, int opt, const char *arg,
 		}
 		c->headers = strcmp(arg, "yes") == 0;
 		break;
+	case OPT_FORMAT:
+		return config_format(arg, &c->format, errstr, errlen);
+	case OPT_TIMESTAMP:
+		if (strlen(arg) == 0 || strlen(arg) >= 64) {
+			snprintf(errstr, errlen, "--timestamp %s: expected send, "
+			    "window or a time field such as first_seen", arg);
+			return -EINVAL;
+		}
+		config_set(&c->timestamp, arg);
+		break;
+	case OPT_SUMMARY_TOPIC: config_set(&c->summary_topic, arg); break;
+	case OPT_INTERVAL:
+		return config_int("--interval", arg, 1, 86400, &c->interval_s,
+		    errstr, errlen);
 	case OPT_BACKLOG_WARN:
 		return config_int("--backlog-warn", arg, 0, 86400 * 365,
 		    &c->backlog_warn_s, errstr, errlen);
@@ -389,6 +426,8 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 		c->query = xstrdup(QUERY_DEFAULT);
 	if (c->nfdump == NULL)
 		c->nfdump = xstrdup("nfdump");
+	if (c->timestamp == NULL)
+		c->timestamp = xstrdup("send");
 	if (c->help || c->version || c->list_props)
 		return 0;
 	if (c->brokers != NULL && c->host != NULL) {
@@ -412,6 +451,12 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 	if (c->once != NULL && c->replay_from[0] != '\0') {
 		snprintf(errstr, errlen, "--once and --replay are two modes: "
 		    "give one of them");
+		return -EINVAL;
+	}
+	if (c->summary_topic != NULL && strcmp(c->summary_topic,
+	    c->topic) == 0) {
+		snprintf(errstr, errlen, "--summary-topic %s: give a topic of "
+		    "its own, not the records' topic", c->summary_topic);
 		return -EINVAL;
 	}
 	if (c->backoff_min_ms > c->backoff_max_ms) {
@@ -749,6 +794,8 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 	c->backlog_warn_s = 3600;
 	c->health_backlog = 2;
 	c->headers = 1;
+	c->format = ENCODE_CBOR;
+	c->interval_s = 300;
 	if (config_find_file(argc, argv, c) &&
 	    config_load_file(c, c->config_file, errstr, errlen) != 0)
 		return -EINVAL;
@@ -798,5 +845,7 @@ void config_free(struct config *c)
 	free(c->transactional_id);
 	free(c->config_file);
 	free(c->metrics);
+	free(c->timestamp);
+	free(c->summary_topic);
 	memset(c, 0, sizeof *c);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "encode.h"
+#include "json.h"
 #include "xmalloc.h"
 
 /* RFC 8949 epoch time, RFC 9164 IPv4 and IPv6 addresses. */
@@ -17,26 +18,39 @@
 #define HEAD_MAX 9
 
 struct encoder {
+	enum encode_format format;
 	enum encode_values mode;
+	struct json json;	/* the JSON format's buffer */
 	unsigned char *buf;
 	size_t cap;
 	size_t len;
 };
 
-struct encoder *encoder_new(enum encode_values mode)
+struct encoder *encoder_new_format(enum encode_format format,
+    enum encode_values mode)
 {
 	struct encoder *enc = xcalloc(1, sizeof *enc);
 
+	enc->format = format;
 	enc->mode = mode;
 	enc->cap = 4096;
 	enc->buf = xmalloc(enc->cap);
+	if (format == ENCODE_JSON)
+		json_init(&enc->json);
 	return enc;
+}
+
+struct encoder *encoder_new(enum encode_values mode)
+{
+	return encoder_new_format(ENCODE_CBOR, mode);
 }
 
 void encoder_free(struct encoder *enc)
 {
 	if (enc == NULL)
 		return;
+	if (enc->format == ENCODE_JSON)
+		json_free(&enc->json);
 	free(enc->buf);
 	free(enc);
 }
@@ -179,6 +193,13 @@ void encoder_record(struct encoder *enc, const struct schema *schema,
     const struct slice *values, const unsigned char **out, size_t *outlen,
     size_t *untyped)
 {
+	if (enc->format == ENCODE_JSON) {
+		json_record(&enc->json, schema, values,
+		    enc->mode == ENCODE_STRINGS, untyped);
+		*out = (const unsigned char *)enc->json.buf;
+		*outlen = enc->json.len;
+		return;
+	}
 	enc->len = 0;
 	enc->len = cbor_encode_map_start(schema->nfields,
 	    encoder_reserve(enc, HEAD_MAX), HEAD_MAX);

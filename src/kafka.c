@@ -38,6 +38,7 @@ static const char *const kafka_defaults[][2] = {
 struct kafka {
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
+	rd_kafka_topic_t *summary_rkt; /* NULL without --summary-topic */
 	rd_kafka_queue_t *mainq;
 	uv_poll_t poll;
 	int pipefd[2];
@@ -194,7 +195,8 @@ int kafka_check(const struct kafka_options *o, char *errstr, size_t errlen)
 static void kafka_report(struct kafka *k, const rd_kafka_message_t *m,
     int err, const char *errstr)
 {
-	k->delivery_cb(k->arg, m->_private, err, errstr, m->len);
+	k->delivery_cb(k->arg, m->_private, err, errstr, m->len,
+	    m->partition, err == 0 ? m->offset : -1);
 }
 
 static void kafka_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m,
@@ -325,6 +327,9 @@ int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
 	/* From here the configuration belongs to the handle. */
 	k->transactional = o->transactional_id != NULL;
 	k->rkt = rd_kafka_topic_new(k->rk, o->topic, NULL);
+	if (o->summary_topic != NULL)
+		k->summary_rkt = rd_kafka_topic_new(k->rk, o->summary_topic,
+		    NULL);
 	if (pipe2(k->pipefd, O_NONBLOCK | O_CLOEXEC) != 0)
 		fatal("pipe");
 	k->mainq = rd_kafka_queue_get_main(k->rk);
@@ -348,30 +353,43 @@ int kafka_produce(struct kafka *k, const void *key, size_t keylen,
     const void *value, size_t len, const struct kafka_header *headers,
     size_t nheaders, void *msg_opaque)
 {
-	rd_kafka_vu_t vu[16];
+	struct kafka_message m = { KAFKA_RECORDS, key, keylen, value, len,
+		headers, nheaders, 0, msg_opaque };
+
+	return kafka_send(k, &m);
+}
+
+int kafka_send(struct kafka *k, const struct kafka_message *m)
+{
+	rd_kafka_vu_t vu[17];
 	size_t n = 0;
 	rd_kafka_error_t *e;
 	rd_kafka_resp_err_t err;
 
 	vu[n].vtype = RD_KAFKA_VTYPE_RKT;
-	vu[n++].u.rkt = k->rkt;
+	vu[n++].u.rkt = m->dest == KAFKA_SUMMARY && k->summary_rkt != NULL ?
+	    k->summary_rkt : k->rkt;
 	vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
-	vu[n].u.mem.ptr = (void *)value;
-	vu[n++].u.mem.size = len;
-	if (key != NULL) {
+	vu[n].u.mem.ptr = (void *)m->value;
+	vu[n++].u.mem.size = m->len;
+	if (m->key != NULL) {
 		vu[n].vtype = RD_KAFKA_VTYPE_KEY;
-		vu[n].u.mem.ptr = (void *)key;
-		vu[n++].u.mem.size = keylen;
+		vu[n].u.mem.ptr = (void *)m->key;
+		vu[n++].u.mem.size = m->keylen;
 	}
 	vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
 	vu[n++].u.i = RD_KAFKA_MSG_F_COPY;
 	vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
-	vu[n++].u.ptr = msg_opaque;
-	for (size_t i = 0; i < nheaders && n < 16; i++, n++) {
+	vu[n++].u.ptr = m->opaque;
+	if (m->timestamp_ms > 0) {
+		vu[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+		vu[n++].u.i64 = m->timestamp_ms;
+	}
+	for (size_t i = 0; i < m->nheaders && n < 17; i++, n++) {
 		vu[n].vtype = RD_KAFKA_VTYPE_HEADER;
-		vu[n].u.header.name = headers[i].name;
-		vu[n].u.header.val = headers[i].value;
-		vu[n].u.header.size = (ssize_t)headers[i].len;
+		vu[n].u.header.name = m->headers[i].name;
+		vu[n].u.header.val = m->headers[i].value;
+		vu[n].u.header.size = (ssize_t)m->headers[i].len;
 	}
 	e = rd_kafka_produceva(k->rk, vu, n);
 	if (e == NULL)
@@ -488,6 +506,8 @@ void kafka_destroy(struct kafka *k, int timeout_ms)
 	rd_kafka_queue_io_event_enable(k->mainq, -1, NULL, 0);
 	rd_kafka_queue_destroy(k->mainq);
 	rd_kafka_topic_destroy(k->rkt);
+	if (k->summary_rkt != NULL)
+		rd_kafka_topic_destroy(k->summary_rkt);
 	rd_kafka_destroy(k->rk);
 	uv_poll_stop(&k->poll);
 	uv_close((uv_handle_t *)&k->poll, kafka_poll_closed);
@@ -504,6 +524,8 @@ int kafka_err_permanent(int err)
 	case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
 	case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
 	case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+	/* --timestamp of a window older than the broker accepts. */
+	case RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP:
 	case RD_KAFKA_RESP_ERR__FATAL:
 	case RD_KAFKA_RESP_ERR__INVALID_ARG:
 	case RD_KAFKA_RESP_ERR__AUTHENTICATION:
