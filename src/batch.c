@@ -16,12 +16,14 @@ struct batch {
 	uint32_t count;
 	uint32_t max;
 	uint64_t first;
+	char sep;
 };
 
-struct batch *batch_new(uint32_t max, size_t max_bytes)
+struct batch *batch_new(uint32_t max, size_t max_bytes, char sep)
 {
 	struct batch *b = xcalloc(1, sizeof *b);
 
+	b->sep = sep;
 	b->max = max;
 	b->max_bytes = max_bytes;
 	b->cap = 4096;
@@ -39,8 +41,8 @@ void batch_free(struct batch *b)
 
 void batch_add(struct batch *b, uint64_t row, const void *item, size_t len)
 {
-	if (b->cap - b->len < len) {
-		while (b->cap - b->len < len)
+	if (b->cap - b->len < len + 1) {
+		while (b->cap - b->len < len + 1)
 			b->cap *= 2;
 		b->buf = xrealloc(b->buf, b->cap);
 	}
@@ -48,6 +50,8 @@ void batch_add(struct batch *b, uint64_t row, const void *item, size_t len)
 		b->first = row;
 	memcpy(b->buf + b->len, item, len);
 	b->len += len;
+	if (b->sep != 0)
+		b->buf[b->len++] = b->sep;
 }
 
 int batch_full(const struct batch *b)

@@ -16,6 +16,7 @@
 #include "nfcapd.h"
 #include "nfdump.h"
 #include "strv.h"
+#include "summary.h"
 #include "xmalloc.h"
 
 /*
@@ -25,22 +26,23 @@
 #define EXPORT_BATCH_BYTES (256 * 1024)
 
 /*
- * What a delivery report is about: records [first, first + count) of a
- * run. An unbatched run's messages all point at its one embedded part.
+ * What a delivery report is for: a run's summary, or count records of it.
+ * Unbatched records all point at the run's one rec_msg; each batched
+ * message has its own.
  */
-struct export_part {
+struct export_msg {
 	struct export_run *run;
+	int summary;
 	uint32_t count;
 	int owned;		/* allocated for one batched message */
 };
 
 struct export_run {
 	struct exporter *x;
-	struct export_part single;
-	struct batch *batch;	/* --batch above 1: records not yet queued */
-	int flush_pending;	/* the last batch waits for room in the queue */
 	struct nfdump *nfdump;
 	char stamp[NFCAPD_STAMP_LEN + 1];
+	/* With stamp, the window's identity: 0 until windows get revisions. */
+	unsigned revision;
 	char *profile_arg;	/* -M of the channels read; a header */
 	size_t profile_len;
 	char *relfile;
@@ -48,6 +50,17 @@ struct export_run {
 	const struct schema *schema;
 	int *key_index;
 	struct slice *values;
+	int ts_index;		/* the --timestamp field, or -1 */
+	int64_t ts_window;	/* window start in ms, for --timestamp window */
+
+	struct export_msg rec_msg;
+	struct export_msg sum_msg;
+	struct batch *batch;	/* --batch above 1: records not yet queued */
+	int flush_pending;	/* the last batch waits for room in the queue */
+	struct summary sum;	/* counted as records are acknowledged */
+	int summary_queued;
+	int summary_reported;
+	int trailer_lines;	/* nfdump's lines after its summary began */
 
 	uint64_t lines;
 	int kafka_error;	/* a record refused, lost, or not committed */
@@ -73,6 +86,8 @@ struct exporter {
 	struct encoder *enc;
 	struct export_run *run;	/* the window in flight */
 	struct export_run *paused; /* waiting for room in the queue */
+	const char *topic;
+	int summaries;		/* a summary topic was given */
 	char *keybuf;
 	size_t keycap;
 	int children;		/* nfdump processes not yet reaped */
@@ -82,6 +97,7 @@ struct exporter {
 
 static void export_run_free(struct export_run *run)
 {
+	summary_free(&run->sum);
 	schema_free(&run->csv_schema);
 	batch_free(run->batch);
 	free(run->key_index);
@@ -166,6 +182,49 @@ static void export_finish_txn(struct export_run *run)
 }
 
 /*
+ * The window's summary, once every record has its report: only then are
+ * the offsets known. Its own report brings export_finish back.
+ */
+static int export_send_summary(struct export_run *run)
+{
+	struct exporter *x = run->x;
+	struct kafka_header h[2];
+	struct kafka_message m = { 0 };
+	unsigned char *buf;
+	size_t len;
+	int error;
+
+	run->sum.records = run->r.acked;
+	run->sum.nfdump_secs = run->r.nfdump_secs;
+	run->sum.export_secs = (uv_hrtime() - run->t_start) / 1e9;
+	summary_encode(&run->sum, x->o.format, &buf, &len);
+	h[0] = (struct kafka_header){ "nfkafka-window", run->stamp,
+		NFCAPD_STAMP_LEN };
+	h[1] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
+		run->profile_len };
+	m.dest = KAFKA_SUMMARY;
+	m.key = run->stamp;
+	m.keylen = NFCAPD_STAMP_LEN;
+	m.value = buf;
+	m.len = len;
+	m.headers = h;
+	m.nheaders = x->o.headers ? 2 : 0;
+	m.timestamp_ms = strcmp(x->o.timestamp, "send") != 0 ?
+	    run->ts_window : 0;
+	m.opaque = &run->sum_msg;
+	error = kafka_send(x->kafka, &m);
+	free(buf);
+	if (error != 0) {
+		export_fail(run, "cannot queue the summary of window %s for "
+		    "Kafka", run->stamp);
+		run->kafka_error = 1;
+		return error;
+	}
+	run->summary_queued = 1;
+	return 0;
+}
+
+/*
  * Runs on the loop, not inside librdkafka's delivery callback: committing a
  * transaction from there would wait for the very report being served.
  */
@@ -176,6 +235,9 @@ static void export_finish(uv_timer_t *t)
 
 	if (run->r.nfdump_ran)
 		export_judge_nfdump(run);
+	if (x->summaries && run->r.error[0] == '\0' && !run->summary_queued &&
+	    export_send_summary(run) == 0)
+		return;
 	export_finish_txn(run);
 	if (run->kafka_error)
 		run->r.failure = run->permanent ? EXPORT_PERMANENT :
@@ -199,12 +261,52 @@ static void export_maybe_done(struct export_run *run)
 	if (!run->nfdump_done || run->flush_pending ||
 	    run->r.acked + run->r.delivery_errors < run->r.rows)
 		return;
+	if (run->summary_queued && !run->summary_reported)
+		return;
 	if (run->abandoned) {
 		kafka_abort(run->x->kafka);
 		export_run_free(run);
 		return;
 	}
 	uv_timer_start(run->x->finish, export_finish, 0, 0);
+}
+
+/* Resolves --timestamp FIELD to a time field of the output. */
+static int export_bind_timestamp(struct export_run *run,
+    const struct schema *schema)
+{
+	const char *name = run->x->o.timestamp;
+	int i;
+
+	run->ts_index = -1;
+	if (strcmp(name, "send") == 0 || strcmp(name, "window") == 0)
+		return 0;
+	i = schema_find(schema, name);
+	if (i < 0 || (schema->fields[i].type != FIELD_TIME &&
+	    schema->fields[i].type != FIELD_EPOCH)) {
+		/* Every window would fail the same way: stop. */
+		export_fail(run, "--timestamp %s is not a time field in the "
+		    "query's output (see RECORD FORMAT in nfkafka(8))", name);
+		run->kafka_error = run->permanent = 1;
+		return -EINVAL;
+	}
+	run->ts_index = i;
+	return 0;
+}
+
+/* The record's message timestamp in ms; 0 means the send time. */
+static int64_t export_timestamp(const struct export_run *run)
+{
+	const struct field *f;
+	struct value v;
+
+	if (run->ts_index < 0)
+		return run->ts_window;
+	f = &run->schema->fields[run->ts_index];
+	if (record_value(f->type, run->values[run->ts_index], &v) != 0 ||
+	    v.t.sec <= 0)
+		return run->ts_window;
+	return v.t.sec * 1000 + v.t.nsec / 1000000;
 }
 
 /* Resolves the key fields once the schema is known; -EINVAL if absent. */
@@ -215,6 +317,8 @@ static int export_bind_schema(struct export_run *run,
 
 	run->schema = schema;
 	run->values = xcalloc(schema->nfields, sizeof *run->values);
+	if (export_bind_timestamp(run, schema) != 0)
+		return -EINVAL;
 	run->key_index = xcalloc(o->nkey_fields + 1, sizeof *run->key_index);
 	for (size_t i = 0; i < o->nkey_fields; i++) {
 		run->key_index[i] = schema_find(schema, o->key_fields[i]);
@@ -288,12 +392,12 @@ static size_t export_headers(const struct export_run *run, uint64_t first,
 }
 
 /*
- * Queues records [first, first + count) as one message. Returns 0, 1 when
+ * Queues records [rows, rows + count) as one message. Returns 0, 1 when
  * the producer queue is full (try again after a drain), or -EIO.
  */
 static int export_send(struct export_run *run, const void *key,
     size_t keylen, const void *value, size_t len, uint32_t count,
-    struct export_part *part)
+    struct export_msg *msg)
 {
 	struct exporter *x = run->x;
 	struct kafka_header h[4];
@@ -302,7 +406,8 @@ static int export_send(struct export_run *run, const void *key,
 	int error;
 
 	nh = export_headers(run, run->r.rows, count, row, num, h);
-	error = kafka_produce(x->kafka, key, keylen, value, len, h, nh, part);
+	error = kafka_send(x->kafka, &(struct kafka_message){ KAFKA_RECORDS,
+	    key, keylen, value, len, h, nh, export_timestamp(run), msg });
 	if (error == -ENOBUFS)
 		return 1;
 	if (error != 0) {
@@ -320,19 +425,19 @@ static int export_send(struct export_run *run, const void *key,
 /* Queues the batch gathered so far as one message; as export_send. */
 static int export_flush(struct export_run *run)
 {
-	struct export_part *part;
+	struct export_msg *msg;
 	const unsigned char *data;
 	size_t len;
 	int error;
 
 	if (run->batch == NULL || batch_count(run->batch) == 0)
 		return 0;
-	part = xmalloc(sizeof *part);
-	*part = (struct export_part){ run, batch_count(run->batch), 1 };
+	msg = xmalloc(sizeof *msg);
+	*msg = (struct export_msg){ run, 0, batch_count(run->batch), 1 };
 	data = batch_data(run->batch, &len);
-	error = export_send(run, NULL, 0, data, len, part->count, part);
+	error = export_send(run, NULL, 0, data, len, msg->count, msg);
 	if (error != 0)
-		free(part);
+		free(msg);
 	if (error <= 0)
 		batch_clear(run->batch);
 	return error;
@@ -366,7 +471,7 @@ static int export_record(struct export_run *run, const char *line,
 	if (x->o.nkey_fields > 0)
 		keylen = export_key(x, run);
 	return export_send(run, x->o.nkey_fields > 0 ? x->keybuf : NULL,
-	    keylen, cbor, cborlen, 1, &run->single) == 1;
+	    keylen, cbor, cborlen, 1, &run->rec_msg) == 1;
 }
 
 static int export_is(const char *line, size_t len, const char *text)
@@ -376,14 +481,28 @@ static int export_is(const char *line, size_t len, const char *text)
 	return len >= n && memcmp(line, text, n) == 0;
 }
 
+/* nfdump's totals: its summary line, or csv's second line after it. */
+static void export_trailer(struct export_run *run, const char *line,
+    size_t len)
+{
+	int csv = run->x->o.query->csv;
+
+	if (run->trailer_lines++ == (csv ? 2 : 0))
+		summary_parse_totals(line, len, csv, &run->sum.totals);
+}
+
 /* Sorts nfdump's output: header, records, then the summary. */
 static int export_line(void *arg, const char *line, size_t len)
 {
 	struct export_run *run = arg;
 	char why[256];
 
-	if (run->r.error[0] != '\0' || run->abandoned || run->trailer)
+	if (run->r.error[0] != '\0' || run->abandoned)
 		return 0;
+	if (run->trailer) {
+		export_trailer(run, line, len);
+		return 0;
+	}
 	if (run->lines++ == 0) {
 		if (export_is(line, len, "usage"))
 			run->usage = 1;
@@ -401,6 +520,7 @@ static int export_line(void *arg, const char *line, size_t len)
 	if (export_is(line, len, "Summary: total flows:") ||
 	    (len == 7 && export_is(line, len, "Summary"))) {
 		run->trailer = 1;
+		export_trailer(run, line, len);
 		return 0;
 	}
 	if (len == 0 || export_is(line, len, "No matching flows"))
@@ -435,17 +555,38 @@ static void export_nfdump_done(void *arg, int status, const char *errtext)
 	export_maybe_done(run);
 }
 
-static void export_delivered(void *arg, void *msg_opaque, int err,
-    const char *errstr, size_t len)
+/* The summary's report: the window is done only once it is acknowledged. */
+static void export_summary_delivered(struct export_run *run, int err,
+    const char *errstr)
 {
-	struct export_part *part = msg_opaque;
-	struct export_run *run = part->run;
-	uint32_t count = part->count;
+	run->summary_reported = 1;
+	if (err != 0) {
+		run->kafka_error = 1;
+		export_fail(run, "Kafka delivery of the window summary failed: "
+		    "%s", errstr);
+		if (kafka_err_permanent(err))
+			run->permanent = 1;
+	}
+	export_maybe_done(run);
+}
+
+static void export_delivered(void *arg, void *msg_opaque, int err,
+    const char *errstr, size_t len, int32_t partition, int64_t offset)
+{
+	struct export_msg *msg = msg_opaque;
+	struct export_run *run = msg->run;
+	uint32_t count = msg->count;
 
 	(void)arg;
-	if (part->owned)
-		free(part);
+	if (msg->summary) {
+		export_summary_delivered(run, err, errstr);
+		return;
+	}
+	if (msg->owned)
+		free(msg);
 	if (err == 0) {
+		/* A batch is one message: one offset in the summary. */
+		summary_ack(&run->sum, partition, offset);
 		run->r.acked += count;
 		run->r.acked_bytes += len;
 	} else {
@@ -496,7 +637,9 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 		free(x);
 		return error;
 	}
-	x->enc = encoder_new(o->values);
+	x->enc = encoder_new_format(o->format, o->values);
+	x->topic = ko->topic;
+	x->summaries = ko->summary_topic != NULL;
 	x->finish = xmalloc(sizeof *x->finish);
 	uv_timer_init(loop, x->finish);
 	x->finish->data = x;
@@ -529,7 +672,29 @@ static void export_apply_next(struct exporter *x)
 	x->o = x->next;
 	memset(&x->next, 0, sizeof x->next);
 	encoder_free(x->enc);
-	x->enc = encoder_new(x->o.values);
+	x->enc = encoder_new_format(x->o.format, x->o.values);
+}
+
+/* What the summary says of the window before any record is sent. */
+static void export_run_identity(struct export_run *run, unsigned long mask)
+{
+	struct exporter *x = run->x;
+	time_t start = nfcapd_stamp_time(run->stamp);
+
+	run->rec_msg = (struct export_msg){ run, 0, 1, 0 };
+	run->sum_msg = (struct export_msg){ run, 1, 0, 0 };
+	if (x->o.batch > 1)
+		run->batch = batch_new(x->o.batch, EXPORT_BATCH_BYTES,
+		    x->o.format == ENCODE_JSON ? '\n' : 0);
+	if (strcmp(x->o.timestamp, "window") == 0)
+		run->ts_window = (int64_t)start * 1000;
+	memcpy(run->sum.stamp, run->stamp, sizeof run->sum.stamp);
+	run->sum.revision = run->revision;
+	run->sum.start = start;
+	run->sum.interval_s = x->o.interval_s;
+	run->sum.profile = x->o.profile;
+	run->sum.mask = mask;
+	run->sum.topic = x->topic;
 }
 
 /*
@@ -563,9 +728,6 @@ int export_start(struct exporter *x, const char *relfile,
 	export_apply_next(x);
 	run = xcalloc(1, sizeof *run);
 	run->x = x;
-	run->single = (struct export_part){ run, 1, 0 };
-	if (x->o.batch > 1)
-		run->batch = batch_new(x->o.batch, EXPORT_BATCH_BYTES);
 	run->cb = cb;
 	run->arg = arg;
 	snprintf(run->stamp, sizeof run->stamp, "%s", stamp);
@@ -573,6 +735,7 @@ int export_start(struct exporter *x, const char *relfile,
 	run->profile_len = strlen(run->profile_arg);
 	run->relfile = xstrdup(relfile);
 	run->t_start = uv_hrtime();
+	export_run_identity(run, mask);
 	if (export_begin(run) != 0)
 		return 0;
 	argv = query_argv(x->o.query, x->o.nfdump, run->profile_arg,

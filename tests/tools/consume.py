@@ -38,9 +38,11 @@ def _wait_for_partitions(c, topic, deadline):
         time.sleep(0.1)
 
 
-def _items(raw):
-    """The CBOR items of a message: one, or a batch (--batch) as a CBOR
-    sequence (RFC 8742), decoded one item after another."""
+def _items(raw, decode=None):
+    """The items of a message: one, or a batch (--batch): a CBOR sequence
+    (RFC 8742) decoded one item after another, or JSON lines."""
+    if decode is not None:
+        return [decode(line) for line in raw.splitlines() if line.strip()] or [decode(raw)]
     fp = io.BytesIO(raw)
     items = []
     while fp.tell() < len(raw):
@@ -48,16 +50,17 @@ def _items(raw):
     return items
 
 
-def _records(msg):
+def _records(msg, decode=None):
     """One dict per record of the message, in order. "row" is the record's
     row index in its window (nfkafka-row plus its place in a batch), None
     without headers; "count" is how many records the message held."""
     raw = msg.value()
     try:
-        values = [None] if raw is None else _items(raw)
+        values = [None] if raw is None else _items(raw, decode)
     except Exception as e:
         raise ValueError(f"{msg.topic()}[{msg.partition()}]@{msg.offset()}: "
-                         f"not valid CBOR: {e}; raw={raw[:64].hex()}") from e
+                         f"not valid {'CBOR' if decode is None else 'JSON'}: "
+                         f"{e}; raw={raw[:64].hex()}") from e
     headers = {k: v for k, v in (msg.headers() or [])}
     first = headers.get("nfkafka-row")
     return [{
@@ -75,14 +78,15 @@ def _records(msg):
 
 
 def consume(bootstrap, topic, expect=None, timeout=30, isolation="read_uncommitted",
-            group=None):
+            group=None, decode=None):
     """Read topic from the beginning; see the module doc and SETTLE_* above.
 
     One entry per record: a batched message (--batch) gives one per record
     of its CBOR sequence, and expect counts records, not messages.
 
     Returns what was read even when the timeout hits first; callers assert
-    on the count. Values are cbor2-decoded (tag 1 -> datetime, tag 52 ->
+    on the count. decode: the values' decoder (json.loads for --format
+    json); by default they are cbor2-decoded (tag 1 -> datetime, tag 52 ->
     IPv4Address/IPv4Network, tag 54 -> IPv6...)."""
     fatal = []
     c = Consumer({
@@ -115,7 +119,7 @@ def consume(bootstrap, topic, expect=None, timeout=30, isolation="read_uncommitt
                     raise RuntimeError(f"kafka consumer: {msg.error()}")
                 at_end.add(msg.partition())
             else:
-                out.extend(_records(msg))
+                out.extend(_records(msg, decode))
                 at_end.discard(msg.partition())
                 last_news = now
             if expect is not None:

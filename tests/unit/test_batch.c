@@ -10,7 +10,7 @@
 
 static void test_sequence_in_order(void **state)
 {
-	struct batch *b = batch_new(3, 1 << 20);
+	struct batch *b = batch_new(3, 1 << 20, 0);
 	const unsigned char *data;
 	size_t len;
 
@@ -39,7 +39,7 @@ static void test_sequence_in_order(void **state)
 static void test_full_by_bytes(void **state)
 {
 	static unsigned char big[10000];
-	struct batch *b = batch_new(100, 25000);
+	struct batch *b = batch_new(100, 25000, 0);
 	const unsigned char *data;
 	size_t len;
 
@@ -56,11 +56,28 @@ static void test_full_by_bytes(void **state)
 	batch_free(b);
 }
 
+/* JSON objects become JSON lines. */
+static void test_separator(void **state)
+{
+	struct batch *b = batch_new(10, 1 << 20, '\n');
+	const unsigned char *data;
+	size_t len;
+
+	(void)state;
+	batch_add(b, 0, "{}", 2);
+	batch_add(b, 1, "{\"a\":1}", 7);
+	data = batch_data(b, &len);
+	assert_int_equal(len, 11);
+	assert_memory_equal(data, "{}\n{\"a\":1}\n", 11);
+	batch_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sequence_in_order),
 		cmocka_unit_test(test_full_by_bytes),
+		cmocka_unit_test(test_separator),
 	};
 
 	return cmocka_run_group_tests_name("batch", tests, NULL, NULL);
