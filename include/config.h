@@ -10,6 +10,8 @@
 #define CONFIG_DEFAULT_TOPIC "network-metadata"
 #define CONFIG_DEFAULT_PORT 9092
 #define CONFIG_DEFAULT_GRACE 60
+/* Records per message at most: 10000 typical records are about 1 MB. */
+#define CONFIG_BATCH_MAX 10000
 
 /* Everything the command line says, before it is checked against the world. */
 struct config {
@@ -27,6 +29,10 @@ struct config {
 	int nfdump_timeout_s;	/* --nfdump-timeout */
 	char *key;		/* -k FIELD[,FIELD...] */
 	enum encode_values values;
+	enum encode_format format;	/* --format cbor|json */
+	char *timestamp;	/* --timestamp send|window|FIELD */
+	char *summary_topic;	/* --summary-topic */
+	int interval_s;		/* --interval: nfcapd's -t */
 	enum log_level log_level;
 	char *log_file;
 	int flush_ms;		/* --flush-timeout */
@@ -44,6 +50,7 @@ struct config {
 	int health_backlog;	/* --health-backlog */
 	int check_config;	/* --check-config */
 	int headers;		/* --headers yes|no */
+	int batch;		/* --batch N: records per message */
 	int help;
 	int version;
 };
@@ -55,6 +62,12 @@ struct config {
  */
 int config_parse(int argc, char **argv, struct config *c, char *errstr,
     size_t errlen);
+/*
+ * The settings of a config file's text (len bytes, NUL-terminated), named
+ * path in errors, over what c holds. 0, or -EINVAL as config_parse.
+ */
+int config_load_string(struct config *c, const char *path, const char *text,
+    size_t len, char *errstr, size_t errlen);
 void config_free(struct config *c);
 void config_usage(void);
 

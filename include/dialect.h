@@ -73,6 +73,8 @@ const char *dialect_refuses(const struct dialect *d, enum dialect_mode mode,
     int aggregated);
 /* Whether this version ends output of this mode with a summary. */
 int dialect_has_summary(const struct dialect *d, enum dialect_mode mode);
+/* The line of the summary, counted from 0, that holds nfdump's totals. */
+int dialect_totals_line(const struct dialect *d, enum dialect_mode mode);
 /* Sorts line number lineno (0 is the first) of nfdump's stdout. */
 enum dialect_line dialect_classify(uint64_t lineno, const char *line,
     size_t len);

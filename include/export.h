@@ -23,9 +23,14 @@ struct export_options {
 	const char *nfdump;	/* program to run */
 	uint64_t nfdump_timeout_ms; /* a window's nfdump run at most; 0: none */
 	enum encode_values values;
+	enum encode_format format;
+	/* Message timestamps: "send", "window" or a time field's name. */
+	char timestamp[64];
+	int interval_s;		/* window length, for the summary's end */
 	char **key_fields;	/* record fields forming the message key */
 	size_t nkey_fields;
 	int headers;		/* window, profile and row on every message */
+	unsigned batch;		/* records per message; 1: one each */
 };
 
 enum export_failure {

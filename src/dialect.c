@@ -123,6 +123,17 @@ int dialect_has_summary(const struct dialect *d, enum dialect_mode mode)
 	return !dialect_at_least(d, DIALECT_CSV_MODES);
 }
 
+/*
+ * Which line of the summary, counted from its first, holds the totals:
+ * fmt's "Summary: total flows: ..." itself, or the third line of 1.7.1's
+ * csv block ("Summary", its titles, then the values).
+ */
+int dialect_totals_line(const struct dialect *d, enum dialect_mode mode)
+{
+	(void)d;
+	return mode == DIALECT_FMT ? 0 : 2;
+}
+
 static int dialect_is(const char *line, size_t len, const char *text)
 {
 	size_t n = strlen(text);

@@ -10,18 +10,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "dialect.h"
 #include "export.h"
 #include "log.h"
 #include "nfcapd.h"
 #include "nfdump.h"
 #include "strv.h"
+#include "summary.h"
 #include "xmalloc.h"
+
+/*
+ * A batch stays well below the broker's default message.max.bytes (1 MB)
+ * however large its records.
+ */
+#define EXPORT_BATCH_BYTES (256 * 1024)
+
+/*
+ * What a delivery report is for: a run's summary, or count records of it.
+ * Unbatched records all point at the run's one rec_msg; each batched
+ * message has its own.
+ */
+struct export_msg {
+	struct export_run *run;
+	int summary;
+	uint32_t count;
+	int owned;		/* allocated for one batched message */
+};
 
 struct export_run {
 	struct exporter *x;
 	struct nfdump *nfdump;
 	char stamp[NFCAPD_STAMP_LEN + 1];
+	/* With stamp, the window's identity: 0 until windows get revisions. */
+	unsigned revision;
 	char *profile_arg;	/* -M of the channels read; a header */
 	size_t profile_len;
 	char *relfile;
@@ -29,11 +51,22 @@ struct export_run {
 	const struct schema *schema;
 	int *key_index;
 	struct slice *values;
+	int ts_index;		/* the --timestamp field, or -1 */
+	int64_t ts_window;	/* window start in ms, for --timestamp window */
+
+	struct export_msg rec_msg;
+	struct export_msg sum_msg;
+	struct batch *batch;	/* --batch above 1: records not yet queued */
+	int flush_pending;	/* the last batch waits for room in the queue */
+	struct summary sum;	/* counted as records are acknowledged */
+	int summary_queued;
+	int summary_reported;
+	int trailer_lines;	/* nfdump's lines after its summary began */
 
 	uint64_t lines;
 	int kafka_error;	/* a record refused, lost, or not committed */
 	int permanent;
-	int summary;
+	int summary_seen;	/* nfdump printed its summary */
 	int usage;
 	int nfdump_done;
 	int nfdump_status;
@@ -54,6 +87,8 @@ struct exporter {
 	struct encoder *enc;
 	struct export_run *run;	/* the window in flight */
 	struct export_run *paused; /* waiting for room in the queue */
+	const char *topic;
+	int summaries;		/* a summary topic was given */
 	char *keybuf;
 	size_t keycap;
 	int children;		/* nfdump processes not yet reaped */
@@ -63,7 +98,9 @@ struct exporter {
 
 static void export_run_free(struct export_run *run)
 {
+	summary_free(&run->sum);
 	schema_free(&run->csv_schema);
+	batch_free(run->batch);
 	free(run->key_index);
 	free(run->values);
 	free(run->profile_arg);
@@ -97,7 +134,7 @@ static void export_judge_nfdump(struct export_run *run)
 		.errtext = run->nfdump_err,
 		.header = run->lines > 0,
 		.usage = run->usage,
-		.summary = run->summary,
+		.summary = run->summary_seen,
 	};
 	char why[sizeof run->r.error];
 
@@ -125,6 +162,49 @@ static void export_finish_txn(struct export_run *run)
 }
 
 /*
+ * The window's summary, once every record has its report: only then are
+ * the offsets known. Its own report brings export_finish back.
+ */
+static int export_send_summary(struct export_run *run)
+{
+	struct exporter *x = run->x;
+	struct kafka_header h[2];
+	struct kafka_message m = { 0 };
+	unsigned char *buf;
+	size_t len;
+	int error;
+
+	run->sum.records = run->r.acked;
+	run->sum.nfdump_secs = run->r.nfdump_secs;
+	run->sum.export_secs = (uv_hrtime() - run->t_start) / 1e9;
+	summary_encode(&run->sum, x->o.format, &buf, &len);
+	h[0] = (struct kafka_header){ "nfkafka-window", run->stamp,
+		NFCAPD_STAMP_LEN };
+	h[1] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
+		run->profile_len };
+	m.dest = KAFKA_SUMMARY;
+	m.key = run->stamp;
+	m.keylen = NFCAPD_STAMP_LEN;
+	m.value = buf;
+	m.len = len;
+	m.headers = h;
+	m.nheaders = x->o.headers ? 2 : 0;
+	m.timestamp_ms = strcmp(x->o.timestamp, "send") != 0 ?
+	    run->ts_window : 0;
+	m.opaque = &run->sum_msg;
+	error = kafka_send(x->kafka, &m);
+	free(buf);
+	if (error != 0) {
+		export_fail(run, "cannot queue the summary of window %s for "
+		    "Kafka", run->stamp);
+		run->kafka_error = 1;
+		return error;
+	}
+	run->summary_queued = 1;
+	return 0;
+}
+
+/*
  * Runs on the loop, not inside librdkafka's delivery callback: committing a
  * transaction from there would wait for the very report being served.
  */
@@ -135,6 +215,9 @@ static void export_finish(uv_timer_t *t)
 
 	if (run->r.nfdump_ran)
 		export_judge_nfdump(run);
+	if (x->summaries && run->r.error[0] == '\0' && !run->summary_queued &&
+	    export_send_summary(run) == 0)
+		return;
 	export_finish_txn(run);
 	if (run->kafka_error)
 		run->r.failure = run->permanent ? EXPORT_PERMANENT :
@@ -155,8 +238,10 @@ static void export_finish(uv_timer_t *t)
 
 static void export_maybe_done(struct export_run *run)
 {
-	if (!run->nfdump_done || run->r.acked + run->r.delivery_errors <
-	    run->r.rows)
+	if (!run->nfdump_done || run->flush_pending ||
+	    run->r.acked + run->r.delivery_errors < run->r.rows)
+		return;
+	if (run->summary_queued && !run->summary_reported)
 		return;
 	if (run->abandoned) {
 		kafka_abort(run->x->kafka);
@@ -164,6 +249,45 @@ static void export_maybe_done(struct export_run *run)
 		return;
 	}
 	uv_timer_start(run->x->finish, export_finish, 0, 0);
+}
+
+/* Resolves --timestamp FIELD to a time field of the output. */
+static int export_bind_timestamp(struct export_run *run,
+    const struct schema *schema)
+{
+	const char *name = run->x->o.timestamp;
+	int i;
+
+	run->ts_index = -1;
+	if (strcmp(name, "send") == 0 || strcmp(name, "window") == 0)
+		return 0;
+	i = schema_find(schema, name);
+	if (i < 0 || (schema->fields[i].type != FIELD_TIME &&
+	    schema->fields[i].type != FIELD_EPOCH &&
+	    schema->fields[i].type != FIELD_MSEC)) {
+		/* Every window would fail the same way: stop. */
+		export_fail(run, "--timestamp %s is not a time field in the "
+		    "query's output (see RECORD FORMAT in nfkafka(8))", name);
+		run->kafka_error = run->permanent = 1;
+		return -EINVAL;
+	}
+	run->ts_index = i;
+	return 0;
+}
+
+/* The record's message timestamp in ms; 0 means the send time. */
+static int64_t export_timestamp(const struct export_run *run)
+{
+	const struct field *f;
+	struct value v;
+
+	if (run->ts_index < 0)
+		return run->ts_window;
+	f = &run->schema->fields[run->ts_index];
+	if (record_value(f->type, run->values[run->ts_index], &v) != 0 ||
+	    v.t.sec <= 0)
+		return run->ts_window;
+	return v.t.sec * 1000 + v.t.nsec / 1000000;
 }
 
 /* Resolves the key fields once the schema is known; -EINVAL if absent. */
@@ -174,6 +298,8 @@ static int export_bind_schema(struct export_run *run,
 
 	run->schema = schema;
 	run->values = xcalloc(schema->nfields, sizeof *run->values);
+	if (export_bind_timestamp(run, schema) != 0)
+		return -EINVAL;
 	run->key_index = xcalloc(o->nkey_fields + 1, sizeof *run->key_index);
 	for (size_t i = 0; i < o->nkey_fields; i++) {
 		run->key_index[i] = schema_find(schema, o->key_fields[i]);
@@ -223,6 +349,81 @@ static size_t export_decimal(uint64_t v, char buf[24])
 	return len;
 }
 
+/*
+ * The headers that let consumers tell windows and rows apart: the row index
+ * of the (first) record, and in batched mode how many records follow.
+ */
+static size_t export_headers(const struct export_run *run, uint64_t first,
+    uint32_t count, char row[24], char num[24], struct kafka_header h[4])
+{
+	size_t n = 0;
+
+	if (!run->x->o.headers)
+		return 0;
+	h[n++] = (struct kafka_header){ "nfkafka-window", run->stamp,
+		NFCAPD_STAMP_LEN };
+	h[n++] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
+		run->profile_len };
+	h[n++] = (struct kafka_header){ "nfkafka-row", row,
+		export_decimal(first, row) };
+	if (run->batch != NULL)
+		h[n++] = (struct kafka_header){ "nfkafka-count", num,
+			export_decimal(count, num) };
+	return n;
+}
+
+/*
+ * Queues records [rows, rows + count) as one message. Returns 0, 1 when
+ * the producer queue is full (try again after a drain), or -EIO.
+ */
+static int export_send(struct export_run *run, const void *key,
+    size_t keylen, const void *value, size_t len, uint32_t count,
+    struct export_msg *msg)
+{
+	struct exporter *x = run->x;
+	struct kafka_header h[4];
+	char row[24], num[24];
+	size_t nh;
+	int error;
+
+	nh = export_headers(run, run->r.rows, count, row, num, h);
+	error = kafka_send(x->kafka, &(struct kafka_message){ KAFKA_RECORDS,
+	    key, keylen, value, len, h, nh, export_timestamp(run), msg });
+	if (error == -ENOBUFS)
+		return 1;
+	if (error != 0) {
+		/* librdkafka refuses at once only what it can never send. */
+		export_fail(run, "cannot queue record %" PRIu64 " for Kafka",
+		    run->r.rows);
+		run->kafka_error = 1;
+		run->permanent = 1;
+		return -EIO;
+	}
+	run->r.rows += count;
+	return 0;
+}
+
+/* Queues the batch gathered so far as one message; as export_send. */
+static int export_flush(struct export_run *run)
+{
+	struct export_msg *msg;
+	const unsigned char *data;
+	size_t len;
+	int error;
+
+	if (run->batch == NULL || batch_count(run->batch) == 0)
+		return 0;
+	msg = xmalloc(sizeof *msg);
+	*msg = (struct export_msg){ run, 0, batch_count(run->batch), 1 };
+	data = batch_data(run->batch, &len);
+	error = export_send(run, NULL, 0, data, len, msg->count, msg);
+	if (error != 0)
+		free(msg);
+	if (error <= 0)
+		batch_clear(run->batch);
+	return error;
+}
+
 /* Returns 1 to pause nfdump when the producer queue is full. */
 static int export_record(struct export_run *run, const char *line,
     size_t len)
@@ -230,11 +431,11 @@ static int export_record(struct export_run *run, const char *line,
 	struct exporter *x = run->x;
 	const unsigned char *cbor;
 	size_t cborlen, keylen = 0;
-	char row[24];
-	struct kafka_header h[3];
-	size_t rowlen;
-	int error;
 
+	/* A full batch goes first, so a full queue pauses before this line. */
+	if (run->batch != NULL && batch_full(run->batch) &&
+	    export_flush(run) == 1)
+		return 1;
 	if (record_split(run->schema, line, len, run->values) != 0) {
 		/* A row we cannot read is a row lost: fail, never skip it. */
 		export_fail(run, "nfdump line %" PRIu64 " does not fit the "
@@ -244,28 +445,14 @@ static int export_record(struct export_run *run, const char *line,
 	}
 	encoder_record(x->enc, run->schema, run->values, &cbor, &cborlen,
 	    &run->r.untyped);
-	if (x->o.nkey_fields > 0)
-		keylen = export_key(x, run);
-	rowlen = export_decimal(run->r.rows, row);
-	h[0] = (struct kafka_header){ "nfkafka-window", run->stamp,
-		NFCAPD_STAMP_LEN };
-	h[1] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
-		run->profile_len };
-	h[2] = (struct kafka_header){ "nfkafka-row", row, rowlen };
-	error = kafka_produce(x->kafka, x->o.nkey_fields > 0 ? x->keybuf :
-	    NULL, keylen, cbor, cborlen, h, x->o.headers ? 3 : 0, run);
-	if (error == -ENOBUFS)
-		return 1;
-	if (error != 0) {
-		/* librdkafka refuses at once only what it can never send. */
-		export_fail(run, "cannot queue record %" PRIu64 " for Kafka",
-		    run->r.rows);
-		run->kafka_error = 1;
-		run->permanent = 1;
+	if (run->batch != NULL) {
+		batch_add(run->batch, run->r.rows, cbor, cborlen);
 		return 0;
 	}
-	run->r.rows++;
-	return 0;
+	if (x->o.nkey_fields > 0)
+		keylen = export_key(x, run);
+	return export_send(run, x->o.nkey_fields > 0 ? x->keybuf : NULL,
+	    keylen, cbor, cborlen, 1, &run->rec_msg) == 1;
 }
 
 /* The first line: the header, which names -o csv's columns. */
@@ -282,14 +469,27 @@ static void export_header(struct export_run *run, const char *line,
 		export_bind_schema(run, q->csv ? &run->csv_schema : &q->schema);
 }
 
+/* nfdump's totals: the line of its summary that its dialect names. */
+static void export_trailer(struct export_run *run, const char *line,
+    size_t len)
+{
+	const struct query *q = run->x->o.query;
+
+	if (run->trailer_lines++ == dialect_totals_line(q->dialect, q->mode))
+		summary_parse_totals(line, len, q->csv, &run->sum.totals);
+}
+
 /* Sorts nfdump's output as its dialect says: header, records, summary. */
 static int export_line(void *arg, const char *line, size_t len)
 {
 	struct export_run *run = arg;
 
-	if (run->r.error[0] != '\0' || run->abandoned || run->summary ||
-	    run->usage)
+	if (run->r.error[0] != '\0' || run->abandoned || run->usage)
 		return 0;
+	if (run->summary_seen) {
+		export_trailer(run, line, len);
+		return 0;
+	}
 	switch (dialect_classify(run->lines++, line, len)) {
 	case DIALECT_USAGE:
 		run->usage = 1;
@@ -298,7 +498,8 @@ static int export_line(void *arg, const char *line, size_t len)
 		export_header(run, line, len);
 		return 0;
 	case DIALECT_SUMMARY:
-		run->summary = 1;
+		run->summary_seen = 1;
+		export_trailer(run, line, len);
 		return 0;
 	case DIALECT_NO_FLOWS:
 	case DIALECT_BLANK:
@@ -327,21 +528,54 @@ static void export_nfdump_done(void *arg, int status, const char *errtext)
 	run->t_nfdump = uv_hrtime();
 	run->r.nfdump_secs = (run->t_nfdump - run->t_start) / 1e9;
 	run->r.nfdump_ran = 1;
+	/* A failed window is not worth its last batch: it is retried whole. */
+	if (run->r.error[0] == '\0' && !run->abandoned &&
+	    export_flush(run) == 1) {
+		run->flush_pending = 1;
+		run->x->paused = run;
+		return;
+	}
+	export_maybe_done(run);
+}
+
+/* The summary's report: the window is done only once it is acknowledged. */
+static void export_summary_delivered(struct export_run *run, int err,
+    const char *errstr)
+{
+	run->summary_reported = 1;
+	if (err != 0) {
+		run->kafka_error = 1;
+		export_fail(run, "Kafka delivery of the window summary failed: "
+		    "%s", errstr);
+		if (kafka_err_permanent(err))
+			run->permanent = 1;
+	}
 	export_maybe_done(run);
 }
 
 static void export_delivered(void *arg, void *msg_opaque, int err,
-    const char *errstr, size_t len)
+    const char *errstr, size_t len, int32_t partition, int64_t offset)
 {
-	struct export_run *run = msg_opaque;
+	struct export_msg *msg = msg_opaque;
+	struct export_run *run = msg->run;
+	uint32_t count = msg->count;
 
 	(void)arg;
+	if (msg->summary) {
+		export_summary_delivered(run, err, errstr);
+		return;
+	}
+	if (msg->owned)
+		free(msg);
 	if (err == 0) {
-		run->r.acked++;
+		/* A batch is one message: one offset in the summary. */
+		summary_ack(&run->sum, partition, offset);
+		run->r.acked += count;
 		run->r.acked_bytes += len;
 	} else {
 		run->kafka_error = 1;
-		if (run->r.delivery_errors++ == 0)
+		run->r.delivery_errors += count;
+		if (run->r.delivery_errors == count)
 			export_fail(run, "Kafka delivery failed: %s", errstr);
 		if (kafka_err_permanent(err))
 			run->permanent = 1;
@@ -357,6 +591,16 @@ static void export_drained(void *arg)
 	if (run == NULL)
 		return;
 	x->paused = NULL;
+	if (run->flush_pending) {
+		/* nfdump has ended; only its last batch was waiting. */
+		if (export_flush(run) == 1) {
+			x->paused = run;
+			return;
+		}
+		run->flush_pending = 0;
+		export_maybe_done(run);
+		return;
+	}
 	if (run->nfdump != NULL)
 		nfdump_resume(run->nfdump);
 }
@@ -376,7 +620,9 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 		free(x);
 		return error;
 	}
-	x->enc = encoder_new(o->values);
+	x->enc = encoder_new_format(o->format, o->values);
+	x->topic = ko->topic;
+	x->summaries = ko->summary_topic != NULL;
 	x->finish = xmalloc(sizeof *x->finish);
 	uv_timer_init(loop, x->finish);
 	x->finish->data = x;
@@ -409,7 +655,29 @@ static void export_apply_next(struct exporter *x)
 	x->o = x->next;
 	memset(&x->next, 0, sizeof x->next);
 	encoder_free(x->enc);
-	x->enc = encoder_new(x->o.values);
+	x->enc = encoder_new_format(x->o.format, x->o.values);
+}
+
+/* What the summary says of the window before any record is sent. */
+static void export_run_identity(struct export_run *run, unsigned long mask)
+{
+	struct exporter *x = run->x;
+	time_t start = nfcapd_stamp_time(run->stamp);
+
+	run->rec_msg = (struct export_msg){ run, 0, 1, 0 };
+	run->sum_msg = (struct export_msg){ run, 1, 0, 0 };
+	if (x->o.batch > 1)
+		run->batch = batch_new(x->o.batch, EXPORT_BATCH_BYTES,
+		    x->o.format == ENCODE_JSON ? '\n' : 0);
+	if (strcmp(x->o.timestamp, "window") == 0)
+		run->ts_window = (int64_t)start * 1000;
+	memcpy(run->sum.stamp, run->stamp, sizeof run->sum.stamp);
+	run->sum.revision = run->revision;
+	run->sum.start = start;
+	run->sum.interval_s = x->o.interval_s;
+	run->sum.profile = x->o.profile;
+	run->sum.mask = mask;
+	run->sum.topic = x->topic;
 }
 
 /*
@@ -450,6 +718,7 @@ int export_start(struct exporter *x, const char *relfile,
 	run->profile_len = strlen(run->profile_arg);
 	run->relfile = xstrdup(relfile);
 	run->t_start = uv_hrtime();
+	export_run_identity(run, mask);
 	if (export_begin(run) != 0)
 		return 0;
 	argv = query_argv(x->o.query, x->o.nfdump, run->profile_arg,
@@ -486,6 +755,12 @@ void export_abandon(struct exporter *x)
 	x->run = NULL;
 	x->paused = NULL;
 	run->abandoned = 1;
+	if (run->flush_pending) {
+		/* nfdump is done; its last batch is dropped with the window. */
+		run->flush_pending = 0;
+		export_maybe_done(run);
+		return;
+	}
 	if (uv_is_active((uv_handle_t *)x->finish)) {
 		/* Complete but not yet judged: drop it whole. */
 		uv_timer_stop(x->finish);
