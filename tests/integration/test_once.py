@@ -209,10 +209,12 @@ def test_full_producer_queue_pauses_nfdump(broker, topic, large_profile):
 
 @pytest.mark.parametrize('extra', [['--headers', 'no'], ['--batch', '7', '--headers', 'no']],
                          ids=['headers-no', 'batch7-headers-no'])
-def test_large_window_without_headers(broker, topic, profile, extra):
+@ONE_VERSION
+def test_large_window_without_headers(broker, topic, large_profile, extra):
     """The per-row paths without headers, one record per message and
     batched: still every record, in nfdump's order, and no header at all."""
-    msgs, rows = export_and_compare(broker, topic, profile, 'large', 'flows', extra)
+    msgs, rows = export_and_compare(broker, topic, large_profile, 'large',
+                                    'flows', extra)
     assert len(rows) >= 100_000
     assert all(m['headers'] == {} and m['row'] is None for m in msgs)
     if '--batch' in extra:
@@ -238,15 +240,17 @@ def check_batches(msgs, n, stamp, profile_arg):
 
 # 110,000 rows: 1000 divides them, 777 leaves a short last batch.
 @pytest.mark.parametrize('n', [1000, 777])
-def test_batched_messages_match_nfdump(broker, topic, profile, n):
-    base, windows = profile
-    msgs, rows = export_and_compare(broker, topic, profile, 'large', 'flows',
-                                    ['--batch', str(n)])
+@ONE_VERSION
+def test_batched_messages_match_nfdump(broker, topic, large_profile, n):
+    base, windows = large_profile
+    msgs, rows = export_and_compare(broker, topic, large_profile, 'large',
+                                    'flows', ['--batch', str(n)])
     assert len(rows) >= 100_000
     stamp = os.path.basename(windows['large']).split('.')[1]
     check_batches(msgs, n, stamp, '%s/chanA:chanB' % base)
 
 
+@ONE_VERSION
 def test_batched_exactly_once(broker, topic, profile):
     """--batch with --transactional-id: committed batches, read committed,
     every record once and in order; 500 rows in batches of 64."""
@@ -264,6 +268,7 @@ def test_batched_exactly_once(broker, topic, profile):
     check_batches(msgs, 64, stamp, '%s/chanA:chanB' % base)
 
 
+@ONE_VERSION
 def test_batch_with_key_is_refused(broker, topic, profile):
     base, windows = profile
     run = run_nfkafka(['--once', windows['small'], '-M', '%s/chanA:chanB' % base,
