@@ -585,8 +585,8 @@ static void export_delivered(void *arg, void *msg_opaque, int err,
 	if (msg->owned)
 		free(msg);
 	if (err == 0) {
-		/* A batch is one message: one offset in the summary. */
-		summary_ack(&run->sum, partition, offset);
+		/* A batch is one message: one offset, count records. */
+		summary_ack(&run->sum, partition, offset, count);
 		run->r.acked += count;
 		run->r.acked_bytes += len;
 	} else {
