@@ -9,6 +9,7 @@
 #define CONFIG_DEFAULT_TOPIC "network-metadata"
 #define CONFIG_DEFAULT_PORT 9092
 #define CONFIG_DEFAULT_GRACE 60
+#define CONFIG_DEFAULT_LEDGER_WINDOWS 288
 
 /* Everything the command line says, before it is checked against the world. */
 struct config {
@@ -37,6 +38,7 @@ struct config {
 	int backoff_max_ms;	/* --backoff-max */
 	char *transactional_id;	/* --transactional-id: exactly-once */
 	int backlog_warn_s;	/* --backlog-warn */
+	int ledger_windows;	/* --ledger-windows */
 	char *config_file;	/* -c */
 	char *metrics;		/* --metrics ADDR:PORT */
 	int health_backlog;	/* --health-backlog */

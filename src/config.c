@@ -33,6 +33,7 @@ enum {
 	OPT_HEALTH_BACKLOG,
 	OPT_CHECK_CONFIG,
 	OPT_HEADERS,
+	OPT_LEDGER_WINDOWS,
 };
 
 static const char config_shortopts[] = "c:M:b:i:p:t:X:Q:k:vqhV";
@@ -67,6 +68,7 @@ static const struct option config_longopts[] = {
 	{ "health-backlog", required_argument, NULL, OPT_HEALTH_BACKLOG },
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "headers", required_argument, NULL, OPT_HEADERS },
+	{ "ledger-windows", required_argument, NULL, OPT_LEDGER_WINDOWS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -328,6 +330,9 @@ static int config_option(struct config *c, int opt, const char *arg,
 		}
 		c->headers = strcmp(arg, "yes") == 0;
 		break;
+	case OPT_LEDGER_WINDOWS:
+		return config_int("--ledger-windows", arg, 1, 100000,
+		    &c->ledger_windows, errstr, errlen);
 	case OPT_BACKLOG_WARN:
 		return config_int("--backlog-warn", arg, 0, 86400 * 365,
 		    &c->backlog_warn_s, errstr, errlen);
@@ -567,6 +572,7 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 	c->backoff_min_ms = 1000;
 	c->backoff_max_ms = 60000;
 	c->backlog_warn_s = 3600;
+	c->ledger_windows = CONFIG_DEFAULT_LEDGER_WINDOWS;
 	c->health_backlog = 2;
 	c->headers = 1;
 	if (config_find_file(argc, argv, c) &&

@@ -25,6 +25,8 @@ struct export_run {
 	char *profile_arg;	/* -M of the channels read; a header */
 	size_t profile_len;
 	char *relfile;
+	char revision[12];	/* "0", or which re-export of the window */
+	size_t revision_len;
 	struct schema csv_schema;
 	const struct schema *schema;
 	int *key_index;
@@ -60,6 +62,7 @@ struct exporter {
 	int children;		/* nfdump processes not yet reaped */
 	uv_timer_t *finish;
 	struct export_options next; /* from a reload; query NULL if none */
+	unsigned revision;	/* of the next export_start */
 };
 
 static void export_run_free(struct export_run *run)
@@ -253,7 +256,7 @@ static int export_record(struct export_run *run, const char *line,
 	const unsigned char *cbor;
 	size_t cborlen, keylen = 0;
 	char row[24];
-	struct kafka_header h[3];
+	struct kafka_header h[4];
 	size_t rowlen;
 	int error;
 
@@ -274,8 +277,10 @@ static int export_record(struct export_run *run, const char *line,
 	h[1] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
 		run->profile_len };
 	h[2] = (struct kafka_header){ "nfkafka-row", row, rowlen };
+	h[3] = (struct kafka_header){ "nfkafka-revision", run->revision,
+		run->revision_len };
 	error = kafka_produce(x->kafka, x->o.nkey_fields > 0 ? x->keybuf :
-	    NULL, keylen, cbor, cborlen, h, x->o.headers ? 3 : 0, run);
+	    NULL, keylen, cbor, cborlen, h, x->o.headers ? 4 : 0, run);
 	if (error == -ENOBUFS)
 		return 1;
 	if (error != 0) {
@@ -456,6 +461,9 @@ int export_start(struct exporter *x, const char *relfile,
 	run->profile_arg = profile_arg(x->o.profile, mask);
 	run->profile_len = strlen(run->profile_arg);
 	run->relfile = xstrdup(relfile);
+	run->revision_len = (size_t)snprintf(run->revision,
+	    sizeof run->revision, "%u", x->revision);
+	x->revision = 0;
 	run->t_start = uv_hrtime();
 	argv = query_argv(x->o.query, x->o.nfdump, run->profile_arg,
 	    relfile);
@@ -470,6 +478,11 @@ int export_start(struct exporter *x, const char *relfile,
 	x->run = run;
 	x->children++;
 	return 0;
+}
+
+void export_set_revision(struct exporter *x, unsigned revision)
+{
+	x->revision = revision;
 }
 
 int export_busy(const struct exporter *x)
