@@ -10,7 +10,7 @@ from confluent_kafka import Consumer, KafkaException, TopicPartition
 
 from collector import make_window
 from conftest import consume, run_nfkafka
-from livecheck import FLOW_QUERY, stamp_of, wait_exported
+from livecheck import FLOW_QUERY, stamp_of, state_floor, wait_exported
 from nfdump_ref import nfdump_rows
 
 FIGURES = []
@@ -37,8 +37,10 @@ def probe(broker):
     return c
 
 
-def wait_some_records(c, topic, at_least=20_000, timeout=60):
-    """Returns once the topic holds some of the window: mid-window for sure."""
+def wait_some_records(c, topic, at_least=20_000, timeout=180):
+    """Returns once the topic holds some of the window: mid-window for sure.
+    A loaded machine may take minutes to start nfdump and the producer: the
+    deadline is generous, the wait ends as soon as the records are there."""
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
@@ -81,7 +83,7 @@ def test_broker_killed_mid_window(own_broker, big, topic, tmp_path, daemons):
     b.start()
     watch = probe(b)
     d = live(daemons, profile, rel, b.bootstrap, topic, tmp_path)
-    d.wait_log('to export first')
+    d.wait_log('to export first', timeout=120)
     wait_some_records(watch, topic)
     assert 'records,' not in d.text(), 'window done before the kill'
     b.kill()
@@ -101,7 +103,7 @@ def test_broker_frozen_beyond_message_timeout(own_broker, big, topic, tmp_path,
     b.start()
     d = live(daemons, profile, rel, b.bootstrap, topic, tmp_path,
              '-X', 'message.timeout.ms=4000')
-    d.wait_log('to export first')
+    d.wait_log('to export first', timeout=120)
     time.sleep(0.5)
     b.freeze()
     time.sleep(7)
@@ -119,7 +121,7 @@ def test_broker_down_at_start(own_broker, big, topic, tmp_path, daemons):
     b = own_broker()
     d = live(daemons, profile, rel, b.bootstrap, topic, tmp_path,
              '-X', 'message.timeout.ms=5000')
-    d.wait_log('to export first')
+    d.wait_log('to export first', timeout=120)
     time.sleep(20)   # the issue says a minute; 20 s covers several retries
     assert 'records,' not in d.text()
     b.start()
@@ -136,14 +138,13 @@ def test_nfkafka_killed_mid_window(broker, big, topic, tmp_path, daemons, mode):
     extra = ['--transactional-id', 'tx-' + topic] if mode == 'exactly-once' else []
     watch = probe(broker)
     d = live(daemons, profile, rel, broker.bootstrap, topic, tmp_path, *extra)
-    d.wait_log('to export first')
+    d.wait_log('to export first', timeout=120)
     wait_some_records(watch, topic)
     assert 'records,' not in d.text(), 'window done before the kill'
     d.kill()
     d2 = live(daemons, profile, rel, broker.bootstrap, topic, tmp_path, *extra)
     wait_exported(d2, [stamp_of(rel)], timeout=180)
-    with open(tmp_path / 'state') as f:
-        assert f.read().strip() == stamp_of(rel)
+    assert state_floor(tmp_path / 'state') == stamp_of(rel)
     if mode == 'exactly-once':
         lost, dupes = count(broker, topic, rows, isolation='read_committed')
         record('nfkafka SIGKILL mid-window, restarted', rows, lost, dupes, mode)
@@ -175,7 +176,7 @@ def test_shutdown_while_broker_unreachable_is_bounded(own_broker, big, topic,
     b = own_broker()
     d = live(daemons, profile, rel, b.bootstrap, topic, tmp_path,
              '--flush-timeout', '2')
-    d.wait_log('to export first')
+    d.wait_log('to export first', timeout=120)
     time.sleep(2)
     started = time.monotonic()
     assert d.stop(signal.SIGTERM, timeout=15) == 0
@@ -204,7 +205,7 @@ def test_exactly_once_crash_after_commit_before_state(broker, big, topic,
             '--since', stamp_of(rel), '--state', statedir / 'state',
             '--transactional-id', 'tx-' + topic]
     d = daemons(args)
-    d.wait_log('to export first')
+    d.wait_log('to export first', timeout=120)
     statedir.rmdir()
     wait_exported(d, [stamp_of(rel)], timeout=180)
     assert 'progress is not saved' in d.text()
@@ -218,6 +219,5 @@ def test_exactly_once_crash_after_commit_before_state(broker, big, topic,
     record('nfkafka SIGKILL after commit, before state', rows, lost, dupes,
            'exactly-once')
     assert (lost, dupes) == (0, 0)
-    with open(statedir / 'state') as f:
-        assert f.read().strip() == stamp_of(rel)
+    assert state_floor(statedir / 'state') == stamp_of(rel)
     assert d2.stop() == 0
