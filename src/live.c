@@ -467,7 +467,11 @@ static int live_floor(struct live *l, char *errstr, size_t errlen)
 		    errlen);
 		if (error == 0) {
 			/* --since is where to begin, not where to go back to. */
-			if (l->o.since[0] != '\0')
+			if (stamp[0] == '\0')
+				log_info("state %s: no window done yet: "
+				    "exporting every window on disk",
+				    l->o.state);
+			else if (l->o.since[0] != '\0')
 				log_info("state %s: resuming after window %s; "
 				    "--since only applies without a state",
 				    l->o.state, stamp);

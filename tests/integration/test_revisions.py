@@ -5,6 +5,7 @@ down) is exported again, whole, as its next revision. Counted record by
 record against nfdump; figures printed at the end of the run."""
 import collections
 import os
+import time
 
 import pytest
 
@@ -195,4 +196,62 @@ def test_file_appended_while_stopped(broker, topic, tmp_path, daemons):
     figure('file appended while nfkafka was stopped', 'at-least-once',
            len(rows), lost, dupes)
     assert lost == 0
+    assert d2.stop() == 0
+
+
+def wait_state_line(state, prefix, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if any(line.startswith(prefix)
+                   for line in state.read_text().splitlines()):
+                return
+        except FileNotFoundError:
+            pass
+        time.sleep(0.01)
+    raise AssertionError('state file has no %r line' % prefix)
+
+
+@pytest.mark.parametrize('crash', ['after-commit', 'mid-revision'])
+def test_exactly_once_crash_during_revision(broker, topic, tmp_path, daemons,
+                                            crash):
+    """The read-back knows revisions: a revision committed before a crash
+    (its state not saved) is not exported again; one cut short is."""
+    base = tmp_path / 'flows'
+    chan = str(base / 'chanA')
+    profile = str(base) + '/chanA'
+    state = tmp_path / 'state'
+    rel = collect_once(chan, 1000, seed=1)
+    stamp = stamp_of(rel)
+    args = live_args(profile, broker, topic, state, FLOW_QUERY, stamp,
+                     '--transactional-id', 'tx-' + topic)
+    d = daemons(args)
+    wait_exported(d, [stamp], timeout=180)
+    assert collect_once(chan, 250_000, seed=2) == rel
+    wait_state_line(state, 'inflight %s 1 ' % stamp)   # revision 1 began
+    if crash == 'after-commit':
+        os.mkdir(str(state) + '.tmp')   # no state can be saved from now on
+        wait_revision(d, stamp, 1)
+        d.wait_log('progress is not saved')
+        d.kill()
+        os.rmdir(str(state) + '.tmp')
+    else:
+        d.kill()
+        assert 'revision 1\n' not in d.text(), 'revision done before the kill'
+    d2 = daemons(args)
+    if crash == 'after-commit':
+        d2.wait_log('Kafka already has window %s revision 1 committed' % stamp,
+                    timeout=120)
+    else:
+        wait_revision(d2, stamp, 1)
+    rows = nfdump_rows(profile, rel, FLOW_QUERY)
+    msgs = consume(broker.bootstrap, topic, expect=1000 + len(rows),
+                   timeout=180, isolation='read_committed')
+    revs, rows, lost, dupes = check_revisions(msgs, stamp, profile, rel,
+                                              FLOW_QUERY, FLOW_FIELDS)
+    beyond = dupes_beyond_revision(msgs)
+    figure('exactly-once, killed %s' % crash, 'exactly-once', len(rows),
+           lost, dupes, beyond)
+    assert sorted(revs) == [0, 1] and lost == 0 and beyond == 0
+    assert 'revision 2' not in d2.text()
     assert d2.stop() == 0
