@@ -337,12 +337,15 @@ static void live_recover_inflight(struct live *l,
 static int live_recover(struct live *l)
 {
 	char stamp[NFCAPD_STAMP_LEN + 1], errstr[512];
-	const struct ledger_window *in = ledger_inflight(l->lg);
-	struct recover_want want = { in ? in->stamp : "",
-		in ? in->revision : 0, 0 };
+	const struct ledger_window *in;
+	struct recover_want want = { "", 0, 0 };
 
 	if (l->o.recover == NULL || l->recovered || l->replay)
 		return 0;
+	if ((in = ledger_inflight(l->lg)) != NULL) {
+		want.stamp = in->stamp;
+		want.revision = in->revision;
+	}
 	if (recover_last_window(l->o.recover, l->p->dir, 10000, stamp,
 	    in != NULL ? &want : NULL, errstr, sizeof errstr) != 0) {
 		if (strcmp(l->last_error, errstr) != 0)
