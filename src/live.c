@@ -145,14 +145,15 @@ static void live_file(void *arg, size_t channel, const char *relfile,
 		live_kick(l);
 }
 
-static void live_save(struct live *l)
+/* Saves the floor (the current one if NULL) and the ledger. */
+static void live_save(struct live *l, const char *floor)
 {
 	char errstr[512];
 
 	if (l->o.state == NULL || l->replay)
 		return;
-	if (state_save(l->o.state, l->p, windows_floor(l->ws), l->lg, errstr,
-	    sizeof errstr) != 0) {
+	if (state_save(l->o.state, l->p, floor != NULL ? floor :
+	    windows_floor(l->ws), l->lg, errstr, sizeof errstr) != 0) {
 		/* The window is in Kafka; a restart would only resend it. */
 		if (l->state_error == NULL ||
 		    strcmp(l->state_error, errstr) != 0)
@@ -219,17 +220,22 @@ static void live_log_done(struct live *l, const struct window *w,
  * The window is done (exported or skipped): the ledger notes what it read,
  * the floor moves up, and a file that changed meanwhile makes a revision.
  */
-static void live_settle(struct live *l, struct window *w)
+static void live_settle(struct live *l, struct window *w,
+    const struct export_result *r)
 {
 	char stamp[NFCAPD_STAMP_LEN + 1];
+	const char *floor = windows_floor(l->ws);
 
 	memcpy(stamp, w->stamp, sizeof stamp);
 	if (l->lg != NULL) {
 		ledger_put(l->lg, w->stamp, w->relfile, w->revision, l->snap);
 		ledger_set_inflight(l->lg, NULL, NULL, 0, NULL);
 	}
+	/* Durable first: "window W: N records" means W is saved as done. */
+	live_save(l, strcmp(stamp, floor) > 0 ? stamp : floor);
+	if (r != NULL)
+		live_log_done(l, w, r);
 	windows_pop(l->ws);
-	live_save(l);
 	if (l->lg != NULL && ledger_find(l->lg, stamp) != NULL)
 		live_recheck(l, ledger_find(l->lg, stamp));
 }
@@ -245,7 +251,6 @@ static void live_done(void *arg, const char *stamp,
 	if (r->ok || (r->failure == EXPORT_NFDUMP &&
 	    ++l->attempts >= LIVE_NFDUMP_ATTEMPTS)) {
 		if (r->ok) {
-			live_log_done(l, w, r);
 			metrics.windows_exported++;
 			if (l->last_error[0] != '\0')
 				log_info("window %s: exported after earlier "
@@ -258,7 +263,7 @@ static void live_done(void *arg, const char *stamp,
 			l->failed_windows++;
 			metrics.windows_skipped++;
 		}
-		live_settle(l, w);
+		live_settle(l, w, r->ok ? r : NULL);
 		l->attempts = 0;
 		l->backoff_ms = 0;
 		l->last_error[0] = '\0';
@@ -367,7 +372,7 @@ static int live_recover(struct live *l)
 		    "resuming after it", stamp);
 		windows_set_floor(l->ws, stamp);
 	}
-	live_save(l);
+	live_save(l, NULL);
 	return 0;
 }
 
@@ -396,7 +401,7 @@ static int live_snapshot(struct live *l, struct window *w)
 	if (l->lg != NULL && l->o.recover != NULL) {
 		ledger_set_inflight(l->lg, w->stamp, w->relfile, w->revision,
 		    l->snap);
-		live_save(l);
+		live_save(l, NULL);
 	}
 	return 0;
 }

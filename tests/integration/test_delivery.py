@@ -49,9 +49,15 @@ def wait_some_records(c, topic, at_least=20_000, timeout=180):
                 _low, high = c.get_watermark_offsets(TopicPartition(topic, 0),
                                                      timeout=1)
             except KafkaException:
-                high = 0
+                high = -1
             if high >= at_least:
                 return high
+            if high < 0:
+                # Asked before nfkafka created the topic, the client keeps
+                # "unknown partition" until its metadata is refreshed; with
+                # a transactional producer that takes long enough to stick.
+                c.list_topics(topic, timeout=2)
+                time.sleep(0.2)
             time.sleep(0.01)
     finally:
         c.close()
