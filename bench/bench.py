@@ -27,14 +27,13 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..'))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
-sys.path.insert(0, HERE)
 
-from confluent_kafka import Consumer, TopicPartition  # noqa: E402
+from confluent_kafka import Consumer  # noqa: E402
 from confluent_kafka.admin import AdminClient  # noqa: E402
 
 from collector import Collector, count_flows  # noqa: E402
 from kafka_broker import KafkaBroker  # noqa: E402
+from watermark import topic_size  # noqa: E402
 from windows import bench_window  # noqa: E402
 
 FLOW_FMT = 'fmt:%ts,%te,%td,%pr,%sa,%sp,%da,%dp,%pkt,%byt,%flg'
@@ -208,9 +207,7 @@ class Bench:
 
     def delivered(self, topic):
         """Messages in the topic: its high watermark (one partition, fresh)."""
-        _low, high = self.counter.get_watermark_offsets(
-            TopicPartition(topic, 0), timeout=30, cached=False)
-        return high
+        return topic_size(self.counter, topic, timeout=30)
 
     def drop_topic(self, topic):
         for f in self.admin.delete_topics([topic], operation_timeout=30).values():

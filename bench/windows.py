@@ -16,8 +16,6 @@ import shutil
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, '..', 'tests', 'lib'))
 from collector import make_window  # noqa: E402
 
 CHANNELS = ('chanA', 'chanB')

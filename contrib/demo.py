@@ -15,7 +15,6 @@ import threading
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
-sys.path[:0] = [os.path.join(ROOT, 'tests', 'lib'), os.path.join(ROOT, 'tests', 'tools')]
 
 import cbor2  # noqa: E402
 from confluent_kafka import Consumer  # noqa: E402

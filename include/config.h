@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "encode.h"
+#include "kafka.h"
 #include "log.h"
 
 #define CONFIG_DEFAULT_TOPIC "network-metadata"
@@ -19,7 +20,7 @@ struct config {
 	char *host;
 	int port;
 	char *topic;
-	char **props;		/* -X name=value */
+	struct kafka_prop *props; /* -X name=value */
 	size_t nprops;
 	int list_props;		/* -X list */
 	char *query;		/* -Q */

@@ -11,7 +11,12 @@
 
 struct exporter;
 
-/* query and key_fields belong to the exporter once handed to it. */
+/*
+ * query and key_fields are allocated by options_export(); they belong to
+ * whoever holds the struct: exporter_new() and export_reconfigure() take
+ * them (exporter_new only when it succeeds), anyone else frees them with
+ * export_options_free().
+ */
 struct export_options {
 	struct query *query;
 	const struct profile *profile;
@@ -35,6 +40,9 @@ struct export_result {
 	enum export_failure failure;
 	uint64_t rows;		/* records produced */
 	uint64_t acked;		/* records the broker acknowledged */
+	uint64_t acked_bytes;	/* their encoded bytes */
+	uint64_t delivery_errors; /* records the broker did not acknowledge */
+	int nfdump_ran;		/* nfdump was started and has finished */
 	uint64_t skipped;	/* output lines that were not records */
 	uint64_t untyped;	/* values kept as text: not of their type */
 	uint64_t pauses;	/* nfdump held back by a full producer queue */
@@ -52,9 +60,9 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 /*
  * Exports the window relfile of the channels in mask: runs the query,
  * produces every record, and calls cb once nfdump has finished and every
- * record has its delivery report. One window at a time. On error cb is not
- * called: -EAGAIN or a libuv error (nfdump cannot be started) are worth a
- * retry, -EPERM is not.
+ * record has its delivery report; a Kafka transaction that cannot begin is
+ * reported there too. One window at a time. Returns 0, or the libuv error
+ * that kept nfdump from starting (cb is then not called).
  */
 int export_start(struct exporter *x, const char *relfile,
     const char *stamp, unsigned long mask, export_done_cb cb, void *arg);
@@ -64,6 +72,8 @@ int export_start(struct exporter *x, const char *relfile,
  */
 void export_set_revision(struct exporter *x, unsigned revision);
 int export_busy(const struct exporter *x);
+/* Frees the query and key fields of options nobody took. */
+void export_options_free(struct export_options *o);
 /*
  * New query, key and value mode (SIGHUP): they apply from the next window,
  * never to the one in flight.

@@ -18,10 +18,16 @@ struct kafka_header {
 	size_t len;
 };
 
+/* One -X librdkafka property, split once where it is read. */
+struct kafka_prop {
+	char *name;
+	char *value;
+};
+
 struct kafka_options {
 	const char *brokers;
 	const char *topic;
-	char **props;		/* "name=value" librdkafka properties */
+	const struct kafka_prop *props;
 	size_t nprops;
 	const char *transactional_id; /* NULL: at-least-once */
 };

@@ -9,6 +9,23 @@
 #include "kafka.h"
 #include "profile.h"
 
+/* How one export attempt of live or replay mode ended. */
+enum live_outcome {
+	LIVE_EXPORTED,		/* every record acknowledged */
+	LIVE_RETRYING,		/* failed; the window is retried */
+	LIVE_SKIPPED,		/* given up after repeated nfdump failures */
+};
+
+struct live_report {
+	const char *stamp;
+	enum live_outcome outcome;
+	const struct export_result *r;
+	double lag_s;		/* rotation → last ack, when exported */
+};
+
+/* Told of every attempt, for counting; gets the exit callback's arg. */
+typedef void (*live_report_cb)(void *arg, const struct live_report *rep);
+
 struct live_options {
 	const char *state;	/* state file, or NULL */
 	uint64_t grace_ms;
@@ -21,6 +38,7 @@ struct live_options {
 	int ledger_windows;	/* exported windows remembered for revisions */
 	/* Exactly-once: where to read back the newest committed window. */
 	const struct kafka_options *recover;
+	live_report_cb report;	/* or NULL */
 };
 
 struct live;

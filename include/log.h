@@ -15,10 +15,8 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_at(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* fatal() appends strerror(errno); fatalx() does not. Both exit(1). */
+/* Logs with strerror(errno) appended and exits 1. */
 void fatal(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-void fatalx(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 
 #endif

@@ -5,7 +5,10 @@
 #include <stdint.h>
 #include <uv.h>
 
-/* Counters the data path bumps; read by the Prometheus endpoint. */
+#include "export.h"
+#include "live.h"
+
+/* Counters made from export results; read by the Prometheus endpoint. */
 struct metrics_counters {
 	uint64_t windows_exported;
 	uint64_t windows_failed;	/* attempts that failed (retried) */
@@ -20,7 +23,9 @@ struct metrics_counters {
 	double lag_seconds_sum;
 };
 
-extern struct metrics_counters metrics;
+/* The one place results become counters: an export's, then a window's. */
+void metrics_count_export(const struct export_result *r);
+void metrics_count_window(const struct live_report *rep);
 
 /* What the endpoint asks the running service for when scraped. */
 struct metrics_gauges {

@@ -22,10 +22,8 @@ typedef void (*nfdump_done_cb)(void *arg, int status, const char *errtext);
 /* Starts argv (no shell). On error nothing is started and no cb is called. */
 int nfdump_start(uv_loop_t *loop, char *const *argv, nfdump_line_cb line_cb,
     nfdump_done_cb done_cb, void *arg, struct nfdump **np);
-void nfdump_pause(struct nfdump *n);
 void nfdump_resume(struct nfdump *n);
 /* Asks nfdump to stop early; done_cb still follows. */
 void nfdump_kill(struct nfdump *n);
-pid_t nfdump_pid(const struct nfdump *n);
 
 #endif

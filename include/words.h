@@ -6,11 +6,10 @@
 /*
  * Splits a command line as a POSIX shell would quote it ('...', "...", \),
  * without expanding anything: an operator pastes an nfdump command and we
- * run it without a shell. Returns 0 and a NULL-terminated vector, or -EINVAL
- * with the reason in errstr.
+ * run it without a shell. Returns 0 and a NULL-terminated vector (free it
+ * with strv_free), or -EINVAL with the reason in errstr.
  */
 int words_split(const char *line, char ***wordsp, size_t *countp,
     char *errstr, size_t errlen);
-void words_free(char **words);
 
 #endif

@@ -15,7 +15,7 @@
 #include "nfcapd.h"
 #include "profile.h"
 #include "watch.h"
-#include "words.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 #define CHECK_WINDOW "nfcapd.197001010000"
@@ -88,11 +88,14 @@ static int check_export(uv_loop_t *loop, struct export_options *o,
 	xasprintf(&chan, "%s/c", dir);
 	error = profile_parse(chan, &p, errstr, errlen);
 	free(chan);
-	if (error != 0)
+	if (error != 0) {
+		export_options_free(o);
 		return error;
+	}
 	o->profile = &p;
 	error = exporter_new(loop, o, ko, &x, errstr, errlen);
 	if (error != 0) {
+		export_options_free(o);
 		profile_free(&p);
 		return error; /* librdkafka's reason is in errstr */
 	}
@@ -171,25 +174,22 @@ int check_query(uv_loop_t *loop, struct export_options *o,
 	if (newest == NULL) {
 		*what = "the filter only: no window on disk yet";
 		error = check_filter(o, errstr, errlen);
-		query_free(o->query);
-		free(o->query);
-		words_free(o->key_fields);
+		export_options_free(o);
 		return error;
 	}
 	*what = "a dry run of the query";
 	if (mkdtemp(dir) == NULL) {
-		snprintf(errstr, errlen, "%s: %s", dir, strerror(errno));
+		error = -errno;
+		snprintf(errstr, errlen, "%s: %s", dir, strerror(-error));
+		export_options_free(o);
 		free(newest);
-		return -errno;
+		return error;
 	}
 	error = check_empty_window(o, newest, dir, errstr, errlen);
 	if (error == 0)
 		error = check_export(loop, o, ko, dir, errstr, errlen);
-	else {
-		query_free(o->query);
-		free(o->query);
-		words_free(o->key_fields);
-	}
+	else
+		export_options_free(o);
 	check_remove(dir);
 	free(newest);
 	return error;

@@ -232,12 +232,27 @@ static int config_secret(const char *name, const char *value, char **out,
 	return 0;
 }
 
-/* -X name=value, stored as "name=value" with secrets resolved. */
+/* One librdkafka property, kept split, with its secret resolved. */
+static int config_add_property(struct config *c, const char *name,
+    const char *raw, char *errstr, size_t errlen)
+{
+	char *value;
+
+	if (config_secret(name, raw, &value, errstr, errlen) != 0)
+		return -EINVAL;
+	c->props = xrealloc(c->props, (c->nprops + 1) * sizeof *c->props);
+	c->props[c->nprops].name = xstrdup(name);
+	c->props[c->nprops++].value = value;
+	return 0;
+}
+
+/* -X name=value: split here, once. */
 static int config_property(struct config *c, const char *arg, char *errstr,
     size_t errlen)
 {
 	const char *eq = strchr(arg, '=');
-	char *name, *value;
+	char *name;
+	int error;
 
 	if (eq == NULL || eq == arg) {
 		snprintf(errstr, errlen, "-X %s: expected property=value (see "
@@ -245,16 +260,9 @@ static int config_property(struct config *c, const char *arg, char *errstr,
 		return -EINVAL;
 	}
 	name = xstrndup(arg, (size_t)(eq - arg));
-	if (config_secret(name, eq + 1, &value, errstr, errlen) != 0) {
-		free(name);
-		return -EINVAL;
-	}
-	c->props = xrealloc(c->props, (c->nprops + 2) * sizeof *c->props);
-	xasprintf(&c->props[c->nprops++], "%s=%s", name, value);
-	c->props[c->nprops] = NULL;
+	error = config_add_property(c, name, eq + 1, errstr, errlen);
 	free(name);
-	free(value);
-	return 0;
+	return error;
 }
 
 static int config_option(struct config *c, int opt, const char *arg,
@@ -431,16 +439,15 @@ static int config_file_entry(void *user, const char *section,
     const char *name, const char *value)
 {
 	struct config_file *cf = user;
-	char why[480], *arg;
+	char why[480];
 	const struct option *o;
 	int error;
 
 	if (cf->err[0] != '\0')
 		return 1; /* report the first error only */
 	if (strcmp(section, "kafka") == 0) {
-		xasprintf(&arg, "%s=%s", name, value);
-		error = config_property(cf->c, arg, why, sizeof why);
-		free(arg);
+		error = config_add_property(cf->c, name, value, why,
+		    sizeof why);
 		if (error == 0)
 			error = config_kafka_line(cf->c, why, sizeof why);
 	} else if (section[0] != '\0' && strcmp(section, "nfkafka") != 0) {
@@ -617,8 +624,10 @@ void config_free(struct config *c)
 	free(c->brokers);
 	free(c->host);
 	free(c->topic);
-	for (size_t i = 0; i < c->nprops; i++)
-		free(c->props[i]);
+	for (size_t i = 0; i < c->nprops; i++) {
+		free(c->props[i].name);
+		free(c->props[i].value);
+	}
 	free(c->props);
 	free(c->query);
 	free(c->nfdump);

@@ -12,10 +12,9 @@
 
 #include "export.h"
 #include "log.h"
-#include "metrics.h"
 #include "nfcapd.h"
 #include "nfdump.h"
-#include "words.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 struct export_run {
@@ -33,7 +32,6 @@ struct export_run {
 	struct slice *values;
 
 	uint64_t lines;
-	uint64_t delivery_failed;
 	int kafka_error;	/* a record refused, lost, or not committed */
 	int permanent;
 	int trailer;
@@ -158,7 +156,8 @@ static void export_finish(uv_timer_t *t)
 	struct exporter *x = t->data;
 	struct export_run *run = x->run;
 
-	export_judge_nfdump(run);
+	if (run->r.nfdump_ran)
+		export_judge_nfdump(run);
 	export_finish_txn(run);
 	if (run->kafka_error)
 		run->r.failure = run->permanent ? EXPORT_PERMANENT :
@@ -166,7 +165,6 @@ static void export_finish(uv_timer_t *t)
 	else if (run->r.error[0] != '\0')
 		run->r.failure = EXPORT_NFDUMP;
 	run->r.ok = run->r.error[0] == '\0';
-	metrics.untyped_values += run->r.untyped;
 	if (run->r.untyped > 0)
 		log_warn("window %s: %" PRIu64 " values did not parse as their "
 		    "type and were sent as text", run->stamp, run->r.untyped);
@@ -180,7 +178,7 @@ static void export_finish(uv_timer_t *t)
 
 static void export_maybe_done(struct export_run *run)
 {
-	if (!run->nfdump_done || run->r.acked + run->delivery_failed <
+	if (!run->nfdump_done || run->r.acked + run->r.delivery_errors <
 	    run->r.rows)
 		return;
 	if (run->abandoned) {
@@ -350,8 +348,7 @@ static void export_nfdump_done(void *arg, int status, const char *errtext)
 	snprintf(run->nfdump_err, sizeof run->nfdump_err, "%s", errtext);
 	run->t_nfdump = uv_hrtime();
 	run->r.nfdump_secs = (run->t_nfdump - run->t_start) / 1e9;
-	metrics.nfdump_runs++;
-	metrics.nfdump_seconds += run->r.nfdump_secs;
+	run->r.nfdump_ran = 1;
 	export_maybe_done(run);
 }
 
@@ -363,12 +360,10 @@ static void export_delivered(void *arg, void *msg_opaque, int err,
 	(void)arg;
 	if (err == 0) {
 		run->r.acked++;
-		metrics.records++;
-		metrics.record_bytes += len;
+		run->r.acked_bytes += len;
 	} else {
-		metrics.delivery_errors++;
 		run->kafka_error = 1;
-		if (run->delivery_failed++ == 0)
+		if (run->r.delivery_errors++ == 0)
 			export_fail(run, "Kafka delivery failed: %s", errstr);
 		if (kafka_err_permanent(err))
 			run->permanent = 1;
@@ -411,13 +406,13 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 	return 0;
 }
 
-static void export_options_free(struct export_options *o)
+void export_options_free(struct export_options *o)
 {
 	if (o->query != NULL) {
 		query_free(o->query);
 		free(o->query);
 	}
-	words_free(o->key_fields);
+	strv_free(o->key_fields);
 	o->query = NULL;
 	o->key_fields = NULL;
 }
@@ -439,20 +434,35 @@ static void export_apply_next(struct exporter *x)
 	x->enc = encoder_new(x->o.values);
 }
 
+/*
+ * A transaction that cannot begin ends the window like any other failure,
+ * through its callback, so that export_start's own errors are libuv's only.
+ */
+static int export_begin(struct export_run *run)
+{
+	char why[512];
+	int error = kafka_begin(run->x->kafka, why, sizeof why);
+
+	if (error == 0)
+		return 0;
+	export_fail(run, "%s", why);
+	run->kafka_error = 1;
+	run->permanent = error == -EPERM;
+	run->x->run = run;
+	uv_timer_start(run->x->finish, export_finish, 0, 0);
+	return error;
+}
+
 int export_start(struct exporter *x, const char *relfile,
     const char *stamp, unsigned long mask, export_done_cb cb, void *arg)
 {
 	struct export_run *run;
-	char **argv, why[512];
+	char **argv;
 	int error;
 
 	if (x->run != NULL)
 		return -EBUSY;
 	export_apply_next(x);
-	if ((error = kafka_begin(x->kafka, why, sizeof why)) != 0) {
-		log_warn("window %s: %s", stamp, why);
-		return error == -EPERM ? -EPERM : -EAGAIN;
-	}
 	run = xcalloc(1, sizeof *run);
 	run->x = x;
 	run->cb = cb;
@@ -465,11 +475,13 @@ int export_start(struct exporter *x, const char *relfile,
 	    sizeof run->revision, "%u", x->revision);
 	x->revision = 0;
 	run->t_start = uv_hrtime();
+	if (export_begin(run) != 0)
+		return 0;
 	argv = query_argv(x->o.query, x->o.nfdump, run->profile_arg,
 	    relfile);
 	error = nfdump_start(x->loop, argv, export_line, export_nfdump_done,
 	    run, &run->nfdump);
-	words_free(argv);
+	strv_free(argv);
 	if (error != 0) {
 		kafka_abort(x->kafka);
 		export_run_free(run);

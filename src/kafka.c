@@ -14,6 +14,7 @@
 
 #include "kafka.h"
 #include "log.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 /* Defaults chosen for nfkafka; any of them can be overridden with -X. */
@@ -64,26 +65,16 @@ static int kafka_secret(const char *name)
 static void kafka_keep_secrets(struct kafka *k, const struct kafka_options *o)
 {
 	for (size_t i = 0; i < o->nprops; i++) {
-		const char *eq = strchr(o->props[i], '=');
-		char *name;
-
-		if (eq == NULL || eq[1] == '\0')
-			continue;
-		name = xstrndup(o->props[i], (size_t)(eq - o->props[i]));
-		if (kafka_secret(name)) {
-			k->secrets = xrealloc(k->secrets, (k->nsecrets + 1) *
-			    sizeof *k->secrets);
-			k->secrets[k->nsecrets++] = xstrdup(eq + 1);
-		}
-		free(name);
+		if (o->props[i].value[0] != '\0' &&
+		    kafka_secret(o->props[i].name))
+			strv_push(&k->secrets, &k->nsecrets,
+			    o->props[i].value);
 	}
 }
 
 static void kafka_free_secrets(struct kafka *k)
 {
-	for (size_t i = 0; i < k->nsecrets; i++)
-		free(k->secrets[i]);
-	free(k->secrets);
+	strv_free(k->secrets);
 }
 
 /*
@@ -150,20 +141,9 @@ static int kafka_conf(const struct kafka_options *o, rd_kafka_conf_t **confp,
 	if (error == 0 && o->transactional_id != NULL)
 		error = kafka_set(conf, "transactional.id",
 		    o->transactional_id, errstr, errlen);
-	for (size_t i = 0; error == 0 && i < o->nprops; i++) {
-		char *name = xstrdup(o->props[i]);
-		char *eq = strchr(name, '=');
-
-		if (eq == NULL) {
-			snprintf(errstr, errlen, "-X %s: expected "
-			    "property=value (see -X list)", name);
-			error = -EINVAL;
-		} else {
-			*eq = '\0';
-			error = kafka_set(conf, name, eq + 1, errstr, errlen);
-		}
-		free(name);
-	}
+	for (size_t i = 0; error == 0 && i < o->nprops; i++)
+		error = kafka_set(conf, o->props[i].name, o->props[i].value,
+		    errstr, errlen);
 	if (error != 0) {
 		rd_kafka_conf_destroy(conf);
 		return error;

@@ -16,7 +16,6 @@
 #include "ledger.h"
 #include "live.h"
 #include "log.h"
-#include "metrics.h"
 #include "notify.h"
 #include "recover.h"
 #include "state.h"
@@ -189,17 +188,22 @@ static int live_next_backoff(struct live *l)
 	return d / 2 + (int)(random() % (d / 2 + 1));
 }
 
+static void live_report(struct live *l, const struct window *w,
+    enum live_outcome outcome, const struct export_result *r, double lag)
+{
+	struct live_report rep = { w->stamp, outcome, r, lag };
+
+	if (l->o.report != NULL)
+		l->o.report(l->arg, &rep);
+}
+
 static void live_log_done(struct live *l, const struct window *w,
-    const struct export_result *r)
+    const struct export_result *r, double lag)
 {
 	char *names = profile_names(l->p, w->mask, ",");
 	char *missing = profile_names(l->p, ~w->mask, ",");
-	double lag = (uv_now(l->loop) - w->last_ms) / 1e3;
 	double start = l->started_ms > w->last_ms ?
 	    (l->started_ms - w->last_ms) / 1e3 : 0;
-
-	metrics.lag_seconds_last = lag;
-	metrics.lag_seconds_sum += lag;
 
 	char rev[32] = "";
 
@@ -221,7 +225,7 @@ static void live_log_done(struct live *l, const struct window *w,
  * the floor moves up, and a file that changed meanwhile makes a revision.
  */
 static void live_settle(struct live *l, struct window *w,
-    const struct export_result *r)
+    const struct export_result *r, double lag)
 {
 	char stamp[NFCAPD_STAMP_LEN + 1];
 	const char *floor = windows_floor(l->ws);
@@ -234,7 +238,7 @@ static void live_settle(struct live *l, struct window *w,
 	/* Durable first: "window W: N records" means W is saved as done. */
 	live_save(l, strcmp(stamp, floor) > 0 ? stamp : floor);
 	if (r != NULL)
-		live_log_done(l, w, r);
+		live_log_done(l, w, r, lag);
 	windows_pop(l->ws);
 	if (l->lg != NULL && ledger_find(l->lg, stamp) != NULL)
 		live_recheck(l, ledger_find(l->lg, stamp));
@@ -245,13 +249,15 @@ static void live_done(void *arg, const char *stamp,
 {
 	struct live *l = arg;
 	struct window *w = windows_head(l->ws);
+	double lag = 0;
 	int delay;
 
 	(void)stamp;
 	if (r->ok || (r->failure == EXPORT_NFDUMP &&
 	    ++l->attempts >= LIVE_NFDUMP_ATTEMPTS)) {
 		if (r->ok) {
-			metrics.windows_exported++;
+			lag = (uv_now(l->loop) - w->last_ms) / 1e3;
+			live_report(l, w, LIVE_EXPORTED, r, lag);
 			if (l->last_error[0] != '\0')
 				log_info("window %s: exported after earlier "
 				    "failures", w->stamp);
@@ -261,9 +267,9 @@ static void live_done(void *arg, const char *stamp,
 			    "--replay %s %s", w->stamp, l->attempts,
 			    r->error, w->stamp, w->stamp);
 			l->failed_windows++;
-			metrics.windows_skipped++;
+			live_report(l, w, LIVE_SKIPPED, r, 0);
 		}
-		live_settle(l, w, r->ok ? r : NULL);
+		live_settle(l, w, r->ok ? r : NULL, lag);
 		l->attempts = 0;
 		l->backoff_ms = 0;
 		l->last_error[0] = '\0';
@@ -277,7 +283,7 @@ static void live_done(void *arg, const char *stamp,
 		live_finish(l, 1);
 		return;
 	}
-	metrics.windows_failed++;
+	live_report(l, w, LIVE_RETRYING, r, 0);
 	delay = live_next_backoff(l);
 	if (strcmp(l->last_error, r->error) != 0) {
 		log_warn("window %s: %s; retrying the window, backing off up "
@@ -433,15 +439,11 @@ static void live_kick(struct live *l)
 	error = export_start(l->x, w->relfile, w->stamp, w->mask, live_done,
 	    l);
 	if (error != 0) {
-		struct export_result r = { .failure = error == -EPERM ?
-		    EXPORT_PERMANENT : EXPORT_TRANSIENT };
+		/* Not this window's fault: wait and try again, lose nothing. */
+		struct export_result r = { .failure = EXPORT_TRANSIENT };
 
-		if (error == -EAGAIN || error == -EPERM)
-			snprintf(r.error, sizeof r.error, "Kafka transaction "
-			    "cannot start");
-		else
-			snprintf(r.error, sizeof r.error, "cannot run "
-			    "nfdump: %s", uv_strerror(error));
+		snprintf(r.error, sizeof r.error, "cannot run nfdump: %s",
+		    uv_strerror(error));
 		live_done(l, w->stamp, &r);
 	}
 }

@@ -119,13 +119,3 @@ void fatal(const char *fmt, ...)
 	log_error("%s: %s", msg, strerror(saved));
 	exit(1);
 }
-
-void fatalx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vwrite(LOG_LVL_ERROR, fmt, ap);
-	va_end(ap);
-	exit(1);
-}

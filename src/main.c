@@ -20,10 +20,8 @@
 #include "nfcapd.h"
 #include "notify.h"
 #include "profile.h"
-#include "query.h"
-#include "reload.h"
+#include "options.h"
 #include "state.h"
-#include "words.h"
 #include "xmalloc.h"
 
 #define NFKAFKA_VERSION "0.1.0"
@@ -153,6 +151,7 @@ static void app_once_done(void *arg, const char *stamp,
 {
 	struct app *a = arg;
 
+	metrics_count_export(r);
 	if (r->ok) {
 		log_info("window %s: exported %" PRIu64 " records "
 		    "(nfdump %.3f s, last ack after %.3f s)", stamp, r->rows,
@@ -199,7 +198,7 @@ static void app_hangup(uv_signal_t *h, int signum)
 	if (a->c.log_file != NULL)
 		log_info("SIGHUP: log file %s reopened", a->c.log_file);
 	if (config_parse(a->argc, a->argv, &next, errstr,
-	    sizeof errstr) != 0 || reload_export_options(&next, &a->profile,
+	    sizeof errstr) != 0 || options_export(&next, &a->profile,
 	    &eo, errstr, sizeof errstr) != 0) {
 		log_error("SIGHUP: %s; keeping the running configuration",
 		    errstr);
@@ -207,7 +206,7 @@ static void app_hangup(uv_signal_t *h, int signum)
 		notify_ready();
 		return;
 	}
-	reload_report_restart_needed(&a->c, &next);
+	options_report_restart_needed(&a->c, &next);
 	eo.nfdump = a->c.nfdump; /* fixed until a restart */
 	export_reconfigure(a->x, &eo);
 	log_set_level(next.log_level);
@@ -216,7 +215,7 @@ static void app_hangup(uv_signal_t *h, int signum)
 		live_set_backoff(a->live, next.backoff_min_ms,
 		    next.backoff_max_ms, next.backlog_warn_s);
 	}
-	reload_adopt(&a->c, &next);
+	options_adopt(&a->c, &next);
 	log_info("SIGHUP: configuration reloaded; it applies from the next "
 	    "window");
 	notify_ready();
@@ -228,6 +227,12 @@ static void app_live_exit(void *arg, int status)
 
 	a->exit_status = status;
 	app_stop(a);
+}
+
+static void app_live_report(void *arg, const struct live_report *rep)
+{
+	(void)arg;
+	metrics_count_window(rep);
 }
 
 static void app_gauges(void *arg, struct metrics_gauges *g)
@@ -253,6 +258,7 @@ static void app_live(struct app *a)
 		.backoff_max_ms = a->c.backoff_max_ms,
 		.backlog_warn_s = a->c.backlog_warn_s,
 		.ledger_windows = a->c.ledger_windows,
+		.report = app_live_report,
 	};
 	char errstr[512];
 
@@ -295,8 +301,7 @@ static void app_once(struct app *a)
 	}
 	error = export_start(a->x, a->c.once, stamp, mask, app_once_done, a);
 	if (error != 0) {
-		log_error("window %s: cannot start: %s", stamp, error == -EAGAIN
-		    || error == -EPERM ? "Kafka transaction" :
+		log_error("window %s: cannot run nfdump: %s", stamp,
 		    uv_strerror(error));
 		exit(EXIT_EXPORT_FAILED);
 	}
@@ -311,6 +316,7 @@ static int app_check(struct app *a, struct export_options *eo,
 
 	if (a->c.state != NULL && state_check(a->c.state, errstr,
 	    sizeof errstr) != 0) {
+		export_options_free(eo);
 		fprintf(stderr, "nfkafka: --state: %s\n", errstr);
 		return EXIT_USAGE;
 	}
@@ -379,10 +385,10 @@ int main(int argc, char **argv)
 	char errstr[512];
 
 	app_configure(&a);
-	if (reload_export_options(&a.c, &a.profile, &eo, errstr,
+	if (options_export(&a.c, &a.profile, &eo, errstr,
 	    sizeof errstr) != 0)
 		usage_error("", errstr);
-	a.ko = reload_kafka_options(&a.c);
+	a.ko = options_kafka(&a.c);
 	if (kafka_check(&a.ko, errstr, sizeof errstr) != 0)
 		usage_error("", errstr);
 	uv_loop_init(&a.loop);

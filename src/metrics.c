@@ -9,7 +9,37 @@
 #include "metrics.h"
 #include "xmalloc.h"
 
-struct metrics_counters metrics;
+static struct metrics_counters metrics;
+
+void metrics_count_export(const struct export_result *r)
+{
+	metrics.records += r->acked;
+	metrics.record_bytes += r->acked_bytes;
+	metrics.delivery_errors += r->delivery_errors;
+	metrics.untyped_values += r->untyped;
+	if (r->nfdump_ran) {
+		metrics.nfdump_runs++;
+		metrics.nfdump_seconds += r->nfdump_secs;
+	}
+}
+
+void metrics_count_window(const struct live_report *rep)
+{
+	metrics_count_export(rep->r);
+	switch (rep->outcome) {
+	case LIVE_EXPORTED:
+		metrics.windows_exported++;
+		metrics.lag_seconds_last = rep->lag_s;
+		metrics.lag_seconds_sum += rep->lag_s;
+		break;
+	case LIVE_RETRYING:
+		metrics.windows_failed++;
+		break;
+	case LIVE_SKIPPED:
+		metrics.windows_skipped++;
+		break;
+	}
+}
 
 struct metrics_server {
 	struct http_server *http;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "date.h"
 #include "nfcapd.h"
 
 static int nfcapd_num(const char *p, int n)
@@ -16,11 +17,9 @@ static int nfcapd_num(const char *p, int n)
 
 int nfcapd_parse_name(const char *name, char stamp[NFCAPD_STAMP_LEN + 1])
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
 	const char *d = name + 7;
 	size_t n;
-	int y, mo, day, leap;
+	int y, mo, day;
 
 	if (strncmp(name, "nfcapd.", 7) != 0)
 		return -EINVAL;
@@ -32,11 +31,7 @@ int nfcapd_parse_name(const char *name, char stamp[NFCAPD_STAMP_LEN + 1])
 	y = nfcapd_num(d, 4);
 	mo = nfcapd_num(d + 4, 2);
 	day = nfcapd_num(d + 6, 2);
-	/* February 29th only in leap years. */
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 1970 || mo < 1 || mo > 12 || day < 1 ||
-	    day > mdays[mo - 1] || (mo == 2 && day == 29 && !leap) ||
-	    nfcapd_num(d + 8, 2) > 23 ||
+	if (y < 1970 || !date_valid(y, mo, day) || nfcapd_num(d + 8, 2) > 23 ||
 	    nfcapd_num(d + 10, 2) > 59 ||
 	    (n == 14 && nfcapd_num(d + 12, 2) > 59))
 		return -EINVAL;

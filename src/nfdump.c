@@ -224,11 +224,6 @@ int nfdump_start(uv_loop_t *loop, char *const *argv, nfdump_line_cb line_cb,
 	return 0;
 }
 
-void nfdump_pause(struct nfdump *n)
-{
-	n->paused = 1;
-}
-
 void nfdump_resume(struct nfdump *n)
 {
 	if (!n->paused)
@@ -258,9 +253,4 @@ void nfdump_kill(struct nfdump *n)
 			uv_read_start((uv_stream_t *)&n->out, nfdump_alloc,
 			    nfdump_read_out);
 	}
-}
-
-pid_t nfdump_pid(const struct nfdump *n)
-{
-	return n->proc.pid;
 }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "profile.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 /* A window's channel set is a bit mask; this many channels fit in one. */
@@ -26,9 +27,7 @@ static int profile_add(struct profile *p, const char *name, size_t n,
 		    PROFILE_MAX_CHANNELS);
 		return -EINVAL;
 	}
-	p->channels = xrealloc(p->channels,
-	    (p->nchannels + 1) * sizeof *p->channels);
-	p->channels[p->nchannels++] = xstrndup(name, n);
+	strv_pushn(&p->channels, &p->nchannels, name, n);
 	return 0;
 }
 
@@ -143,9 +142,7 @@ unsigned long profile_present(const struct profile *p, const char *relfile)
 
 void profile_free(struct profile *p)
 {
-	for (size_t i = 0; i < p->nchannels; i++)
-		free(p->channels[i]);
-	free(p->channels);
+	strv_free(p->channels);
 	free(p->dir);
 	memset(p, 0, sizeof *p);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "query.h"
+#include "strv.h"
 #include "words.h"
 #include "xmalloc.h"
 
@@ -55,20 +56,13 @@ static const char *query_refusal(char opt)
 	return NULL;
 }
 
-static void query_push(char ***v, size_t *n, const char *s)
-{
-	*v = xrealloc(*v, (*n + 2) * sizeof **v);
-	(*v)[(*n)++] = xstrdup(s);
-	(*v)[*n] = NULL;
-}
-
 static void query_push_opt(struct query *q, char opt, const char *arg)
 {
 	char flag[3] = { '-', opt, '\0' };
 
-	query_push(&q->opts, &q->nopts, flag);
+	strv_push(&q->opts, &q->nopts, flag);
 	if (arg != NULL)
-		query_push(&q->opts, &q->nopts, arg);
+		strv_push(&q->opts, &q->nopts, arg);
 }
 
 static int query_output(struct query *q, const char *mode, char *errstr,
@@ -169,14 +163,14 @@ static int query_words(struct query *q, char **w, size_t n, char *errstr,
 		i = 1;
 	for (; i < n; i++) {
 		if (!options || w[i][0] != '-' || w[i][1] == '\0') {
-			query_push(&q->filter, &q->nfilter, w[i]);
+			strv_push(&q->filter, &q->nfilter, w[i]);
 		} else if (strcmp(w[i], "--") == 0) {
 			options = 0;
 		} else if (w[i][1] == '-') {
 			/* Flowmon's nfdump has long options, e.g. --no-scale-number. */
 			if (strcmp(w[i], "--no-scale-number") == 0)
 				has_plain = 1;
-			query_push(&q->opts, &q->nopts, w[i]);
+			strv_push(&q->opts, &q->nopts, w[i]);
 		} else if ((error = query_cluster(q, w, n, &i, &has_output,
 		    &has_plain, &has_ipv6, errstr, errlen)) != 0) {
 			return error;
@@ -189,9 +183,9 @@ static int query_words(struct query *q, char **w, size_t n, char *errstr,
 	}
 	/* Scaled numbers ("1.2 M") and shortened IPv6 addresses lose data. */
 	if (!has_plain)
-		query_push(&q->opts, &q->nopts, "-N");
+		strv_push(&q->opts, &q->nopts, "-N");
 	if (!has_ipv6)
-		query_push(&q->opts, &q->nopts, "-6");
+		strv_push(&q->opts, &q->nopts, "-6");
 	return 0;
 }
 
@@ -206,7 +200,7 @@ int query_parse(const char *text, struct query *q, char *errstr,
 	if ((error = words_split(text, &words, &n, errstr, errlen)) != 0)
 		return error;
 	error = query_words(q, words, n, errstr, errlen);
-	words_free(words);
+	strv_free(words);
 	if (error != 0)
 		query_free(q);
 	return error;
@@ -239,18 +233,18 @@ char **query_argv(const struct query *q, const char *nfdump,
 	char **argv = NULL;
 	size_t n = 0;
 
-	query_push(&argv, &n, nfdump);
-	query_push(&argv, &n, "-M");
-	query_push(&argv, &n, profile);
-	query_push(&argv, &n, "-r");
-	query_push(&argv, &n, relfile);
+	strv_push(&argv, &n, nfdump);
+	strv_push(&argv, &n, "-M");
+	strv_push(&argv, &n, profile);
+	strv_push(&argv, &n, "-r");
+	strv_push(&argv, &n, relfile);
 	for (size_t i = 0; i < q->nopts; i++)
-		query_push(&argv, &n, q->opts[i]);
+		strv_push(&argv, &n, q->opts[i]);
 	if (q->nfilter > 0) {
 		char *filter = query_filter_text(q);
 
-		query_push(&argv, &n, "--");
-		query_push(&argv, &n, filter);
+		strv_push(&argv, &n, "--");
+		strv_push(&argv, &n, filter);
 		free(filter);
 	}
 	return argv;
@@ -258,8 +252,8 @@ char **query_argv(const struct query *q, const char *nfdump,
 
 void query_free(struct query *q)
 {
-	words_free(q->opts);
-	words_free(q->filter);
+	strv_free(q->opts);
+	strv_free(q->filter);
 	schema_free(&q->schema);
 	memset(q, 0, sizeof *q);
 }

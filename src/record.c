@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "record.h"
 
 static int record_blank(char c)
@@ -171,18 +172,6 @@ static int record_digits(const char *p, int n)
 	return v;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t record_days(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* Fraction digits after a '.', as nanoseconds. */
 static int record_fraction(const char *p, size_t n, uint32_t *nsec)
 {
@@ -204,16 +193,6 @@ static int record_fraction(const char *p, size_t n, uint32_t *nsec)
 	return 0;
 }
 
-/* Days in month mo (1-12) of year y, so that "2026-02-30" is no date. */
-static int record_mdays(int y, int mo)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return mdays[mo - 1] + (mo == 2 && leap);
-}
-
 /* "YYYY-MM-DD hh:mm:ss[.fff]", which nfdump prints in TZ=UTC for us. */
 static int record_time(struct slice s, int64_t *sec, uint32_t *nsec)
 {
@@ -229,14 +208,14 @@ static int record_time(struct slice s, int64_t *sec, uint32_t *nsec)
 	h = record_digits(p + 11, 2);
 	mi = record_digits(p + 14, 2);
 	se = record_digits(p + 17, 2);
-	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > record_mdays(y, mo) ||
+	if (y < 0 || !date_valid(y, mo, d) ||
 	    h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
 		return -EINVAL;
 	*nsec = 0;
 	if (s.n > 19 && (p[19] != '.' ||
 	    record_fraction(p + 20, s.n - 20, nsec) != 0))
 		return -EINVAL;
-	*sec = record_days(y, (unsigned)mo, (unsigned)d) * 86400 +
+	*sec = date_days(y, (unsigned)mo, (unsigned)d) * 86400 +
 	    h * 3600 + mi * 60 + se;
 	return 0;
 }

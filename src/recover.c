@@ -37,15 +37,9 @@ static rd_kafka_t *recover_consumer(const struct kafka_options *o,
 
 	rd_kafka_conf_set_log_cb(conf, recover_log);
 	/* The operator's -X carries security settings; the rest is ignored. */
-	for (size_t i = 0; i < o->nprops; i++) {
-		char *name = xstrdup(o->props[i]), *eq = strchr(name, '=');
-
-		if (eq != NULL) {
-			*eq = '\0';
-			rd_kafka_conf_set(conf, name, eq + 1, why, sizeof why);
-		}
-		free(name);
-	}
+	for (size_t i = 0; i < o->nprops; i++)
+		rd_kafka_conf_set(conf, o->props[i].name, o->props[i].value,
+		    why, sizeof why);
 	if (rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, why,
 	    sizeof why) != RD_KAFKA_CONF_OK ||
 	    rd_kafka_conf_set(conf, "group.id", "nfkafka-recover", why,

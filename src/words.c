@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strv.h"
 #include "words.h"
 #include "xmalloc.h"
 
@@ -25,9 +26,7 @@ static void words_end(struct words_builder *b)
 {
 	if (!b->in_word)
 		return;
-	b->words = xrealloc(b->words, (b->count + 2) * sizeof *b->words);
-	b->words[b->count++] = xstrndup(b->cur, b->len);
-	b->words[b->count] = NULL;
+	strv_pushn(&b->words, &b->count, b->cur, b->len);
 	b->len = 0;
 	b->in_word = 0;
 }
@@ -78,7 +77,7 @@ int words_split(const char *line, char ***wordsp, size_t *countp,
 		    quote == '\'' ? "single quote" :
 		    quote == '"' ? "double quote" : "backslash at the end");
 		free(b.cur);
-		words_free(b.words);
+		strv_free(b.words);
 		return -EINVAL;
 	}
 	words_end(&b);
@@ -87,13 +86,4 @@ int words_split(const char *line, char ***wordsp, size_t *countp,
 	if (countp != NULL)
 		*countp = b.count;
 	return 0;
-}
-
-void words_free(char **words)
-{
-	if (words == NULL)
-		return;
-	for (char **w = words; *w != NULL; w++)
-		free(*w);
-	free(words);
 }

@@ -17,8 +17,6 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'tools'))
 
 from kafka_broker import KafkaBroker, free_port  # noqa: E402
 from consume import consume  # noqa: E402

@@ -4,12 +4,10 @@ and make_window gives windows with exact flow counts."""
 import os
 import re
 import shutil
-import sys
 import time
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'lib'))
 from collector import Collector, count_flows, make_window  # noqa: E402
 from nfdump_ref import nfdump_rows  # noqa: E402
 

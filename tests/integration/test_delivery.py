@@ -7,12 +7,13 @@ import signal
 import time
 
 import pytest
-from confluent_kafka import Consumer, KafkaException, TopicPartition
+from confluent_kafka import Consumer, KafkaException
 
 from collector import make_window
 from conftest import consume, run_nfkafka
 from livecheck import FLOW_QUERY, stamp_of, state_floor, wait_exported
 from nfdump_ref import nfdump_rows
+from watermark import topic_size
 
 FIGURES = []
 
@@ -46,8 +47,7 @@ def wait_some_records(c, topic, at_least=20_000, timeout=180):
     try:
         while time.monotonic() < deadline:
             try:
-                _low, high = c.get_watermark_offsets(TopicPartition(topic, 0),
-                                                     timeout=1)
+                high = topic_size(c, topic, timeout=1)
             except KafkaException:
                 high = -1
             if high >= at_least:

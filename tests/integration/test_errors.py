@@ -33,10 +33,11 @@ import time
 import uuid
 
 import pytest
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer
 
 from collector import make_window
 from conftest import VALGRIND, consume, nfkafka_argv, run_nfkafka
+from watermark import topic_size
 
 CHANNELS = ('chanA', 'chanB')
 FLOWS = 2000                 # per channel in the good window
@@ -74,9 +75,7 @@ def published(broker, topic):
                   'group.id': 'errors-%s' % uuid.uuid4().hex,
                   'isolation.level': 'read_uncommitted'})
     try:
-        parts = c.list_topics(topic, timeout=10).topics[topic].partitions
-        return sum(c.get_watermark_offsets(TopicPartition(topic, p),
-                                           timeout=10)[1] for p in parts)
+        return topic_size(c, topic)
     finally:
         c.close()
 
@@ -496,3 +495,23 @@ def test_sigterm_during_once(broker, empty_topic, profile, tmp_path):
     assert 'exported 3' not in err
     with pytest.raises(ProcessLookupError):
         os.kill(child, 0)   # nfdump was stopped and reaped
+
+
+def test_unrunnable_nfdump_is_retried_not_fatal(broker, topic, tmp_path, daemons):
+    """nfdump that cannot be started (here: no longer executable) is not this
+    window's fault and never a Kafka refusal: nfkafka says why, keeps the
+    window and exports it once nfdump runs again."""
+    base = tmp_path / 'p'
+    (base / 'chanA').mkdir(parents=True)
+    wrapper = fake_nfdump(tmp_path, 'exec nfdump "$@"\n')
+    d = daemons(['-M', '%s/chanA' % base, '-b', broker.bootstrap, '-t', topic,
+                 '-Q', FMT_QUERY, '--nfdump', wrapper, '--state', tmp_path / 'state',
+                 '--backoff-min', '0.2', '--backoff-max', '1'])
+    d.wait_log('watching', timeout=60)
+    wrapper.chmod(0o644)
+    rel = make_window(str(base), ('chanA',), 40)
+    d.wait_log('cannot run nfdump', timeout=120)
+    assert d.proc.poll() is None, d.text()
+    wrapper.chmod(0o755)
+    d.wait_log('window %s: chanA: 40 records' % stamp_of(rel), timeout=120)
+    assert len(consume(broker.bootstrap, topic, expect=40, timeout=60)) == 40

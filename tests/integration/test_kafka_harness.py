@@ -3,16 +3,12 @@
 import datetime
 import ipaddress
 import socket
-import sys
-from pathlib import Path
 
 import cbor2
 import pytest
 from confluent_kafka import KafkaException, Producer
 from confluent_kafka.admin import AdminClient
 
-TESTS = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(TESTS / "lib"), str(TESTS / "tools")]
 from consume import consume  # noqa: E402
 from kafka_broker import KafkaBroker  # noqa: E402
 

@@ -25,11 +25,9 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools'))
 import nfgen  # noqa: E402
 
 ROTATED_RE = re.compile(r'^nfcapd\.\d{12}(\d{2})?$')

@@ -20,4 +20,8 @@ if [ "$(cat "$marker" 2>/dev/null)" != "$reqs" ]; then
 	"$venv/bin/python" -m pip install -q $reqs >&2
 	echo "$reqs" >"$marker" # last, so a failed install is retried
 fi
+# The harness (tests/lib) and the tools are importable by name from the
+# venv's Python: tests, demo and bench need no sys.path patches.
+site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+printf '%s\n%s\n' "$root/tests/lib" "$root/tests/tools" >"$site/nfkafka-tests.pth"
 echo "$venv"

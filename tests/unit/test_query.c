@@ -9,6 +9,7 @@
 
 #include "query.h"
 #include "schema.h"
+#include "strv.h"
 #include "words.h"
 
 #define PROFILE "/data/nfsen/profiles-data/live/a:b"
@@ -41,7 +42,7 @@ static void expect_argv(const struct query *q, const char **want,
 	while (argv[n] != NULL)
 		n++;
 	expect_vector(argv, n, want, nwant);
-	words_free(argv);
+	strv_free(argv);
 }
 
 /* Expects -EINVAL and an errstr that contains why. */
@@ -111,7 +112,7 @@ static void test_flowmon_paste(void **state)
 	while (v[n] != NULL)
 		n++;
 	expect_vector(v, n, argv, 11);
-	words_free(v);
+	strv_free(v);
 	query_free(&q);
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "strv.h"
 #include "words.h"
 
 static void expect_words(const char *line, const char **want, size_t n)
@@ -20,7 +21,7 @@ static void expect_words(const char *line, const char **want, size_t n)
 	for (size_t i = 0; i < n; i++)
 		assert_string_equal(w[i], want[i]);
 	assert_null(w[n]);
-	words_free(w);
+	strv_free(w);
 }
 
 static void test_plain_and_quotes(void **state)

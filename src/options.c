@@ -1,16 +1,20 @@
-/* From configuration to running objects, at start and on SIGHUP. */
+/*
+ * Configuration → the options each running object takes (exporter,
+ * producer), built the same way at start and on SIGHUP, and which settings
+ * a reload can change.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
-#include "reload.h"
-#include "words.h"
+#include "options.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 /* Splits -k and checks the names against a fmt: query's schema. */
-static int reload_key_fields(const char *key, const struct query *q,
+static int options_key_fields(const char *key, const struct query *q,
     char ***fieldsp, size_t *np, char *errstr, size_t errlen)
 {
 	char **fields = NULL, *list, *save = NULL;
@@ -27,12 +31,10 @@ static int reload_key_fields(const char *key, const struct query *q,
 			snprintf(errstr, errlen, "-k: field %s is not in the "
 			    "query's output format", f);
 			free(list);
-			words_free(fields);
+			strv_free(fields);
 			return -EINVAL;
 		}
-		fields = xrealloc(fields, (n + 2) * sizeof *fields);
-		fields[n++] = xstrdup(f);
-		fields[n] = NULL;
+		strv_push(&fields, &n, f);
 	}
 	free(list);
 	if (n == 0) {
@@ -44,7 +46,7 @@ static int reload_key_fields(const char *key, const struct query *q,
 	return 0;
 }
 
-int reload_export_options(const struct config *c, const struct profile *p,
+int options_export(const struct config *c, const struct profile *p,
     struct export_options *eo, char *errstr, size_t errlen)
 {
 	struct query *q = xcalloc(1, sizeof *q);
@@ -56,7 +58,7 @@ int reload_export_options(const struct config *c, const struct profile *p,
 		free(q);
 		return -EINVAL;
 	}
-	if (reload_key_fields(c->key, q, &eo->key_fields, &eo->nkey_fields,
+	if (options_key_fields(c->key, q, &eo->key_fields, &eo->nkey_fields,
 	    errstr, errlen) != 0) {
 		query_free(q);
 		free(q);
@@ -70,7 +72,7 @@ int reload_export_options(const struct config *c, const struct profile *p,
 	return 0;
 }
 
-struct kafka_options reload_kafka_options(const struct config *c)
+struct kafka_options options_kafka(const struct config *c)
 {
 	return (struct kafka_options){
 		.brokers = c->brokers,
@@ -81,42 +83,43 @@ struct kafka_options reload_kafka_options(const struct config *c)
 	};
 }
 
-static int reload_differs(const char *a, const char *b)
+static int options_differs(const char *a, const char *b)
 {
 	if (a == NULL || b == NULL)
 		return a != b;
 	return strcmp(a, b) != 0;
 }
 
-static int reload_props_differ(const struct config *a,
+static int options_props_differ(const struct config *a,
     const struct config *b)
 {
 	if (a->nprops != b->nprops)
 		return 1;
 	for (size_t i = 0; i < a->nprops; i++) {
-		if (strcmp(a->props[i], b->props[i]) != 0)
+		if (strcmp(a->props[i].name, b->props[i].name) != 0 ||
+		    strcmp(a->props[i].value, b->props[i].value) != 0)
 			return 1;
 	}
 	return 0;
 }
 
-void reload_report_restart_needed(const struct config *cur,
+void options_report_restart_needed(const struct config *cur,
     const struct config *next)
 {
 	const struct {
 		const char *name;
 		int changed;
 	} fixed[] = {
-		{ "profile", reload_differs(cur->profile, next->profile) },
-		{ "brokers", reload_differs(cur->brokers, next->brokers) },
-		{ "topic", reload_differs(cur->topic, next->topic) },
-		{ "librdkafka properties", reload_props_differ(cur, next) },
-		{ "transactional-id", reload_differs(cur->transactional_id,
+		{ "profile", options_differs(cur->profile, next->profile) },
+		{ "brokers", options_differs(cur->brokers, next->brokers) },
+		{ "topic", options_differs(cur->topic, next->topic) },
+		{ "librdkafka properties", options_props_differ(cur, next) },
+		{ "transactional-id", options_differs(cur->transactional_id,
 		    next->transactional_id) },
-		{ "state", reload_differs(cur->state, next->state) },
-		{ "nfdump", reload_differs(cur->nfdump, next->nfdump) },
-		{ "metrics", reload_differs(cur->metrics, next->metrics) },
-		{ "log-file", reload_differs(cur->log_file, next->log_file) },
+		{ "state", options_differs(cur->state, next->state) },
+		{ "nfdump", options_differs(cur->nfdump, next->nfdump) },
+		{ "metrics", options_differs(cur->metrics, next->metrics) },
+		{ "log-file", options_differs(cur->log_file, next->log_file) },
 		{ "flush-timeout", cur->flush_ms != next->flush_ms },
 		{ "health-backlog", cur->health_backlog !=
 		    next->health_backlog },
@@ -129,17 +132,17 @@ void reload_report_restart_needed(const struct config *cur,
 	}
 }
 
-static void reload_take(char **cur, char **next)
+static void options_take(char **cur, char **next)
 {
 	free(*cur);
 	*cur = *next;
 	*next = NULL;
 }
 
-void reload_adopt(struct config *cur, struct config *next)
+void options_adopt(struct config *cur, struct config *next)
 {
-	reload_take(&cur->query, &next->query);
-	reload_take(&cur->key, &next->key);
+	options_take(&cur->query, &next->query);
+	options_take(&cur->key, &next->key);
 	cur->values = next->values;
 	cur->headers = next->headers;
 	cur->log_level = next->log_level;

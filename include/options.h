@@ -1,5 +1,5 @@
-#ifndef NFKAFKA_RELOAD_H
-#define NFKAFKA_RELOAD_H
+#ifndef NFKAFKA_OPTIONS_H
+#define NFKAFKA_OPTIONS_H
 
 #include <stddef.h>
 
@@ -16,13 +16,13 @@
  */
 
 /* Parses the query and key fields; the result's query/keys are new. */
-int reload_export_options(const struct config *c, const struct profile *p,
+int options_export(const struct config *c, const struct profile *p,
     struct export_options *eo, char *errstr, size_t errlen);
-struct kafka_options reload_kafka_options(const struct config *c);
+struct kafka_options options_kafka(const struct config *c);
 /* Logs each setting that changed but only applies after a restart. */
-void reload_report_restart_needed(const struct config *cur,
+void options_report_restart_needed(const struct config *cur,
     const struct config *next);
 /* Takes the reloadable settings of next into cur; frees next. */
-void reload_adopt(struct config *cur, struct config *next);
+void options_adopt(struct config *cur, struct config *next);
 
 #endif
