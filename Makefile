@@ -24,7 +24,8 @@ LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all check unit integration install clean format asan bench deps demo
+.PHONY: all check unit integration install clean format asan bench deps demo \
+	fuzz fuzz-check
 
 BIN ?= nfkafka
 
@@ -58,6 +59,7 @@ check: deps
 	$(MAKE) all unit
 	$(MAKE) integration
 	$(MAKE) asan
+	$(MAKE) fuzz-check
 
 # Times nfkafka against nfdump alone, the shell pipe and the cron script on
 # cached real windows and a real broker; see bench/README.md.
@@ -74,6 +76,41 @@ asan:
 	NFKAFKA_BIN=build/asan/nfkafka sh tests/run-integration.sh \
 		tests/integration/test_errors.py tests/integration/test_once.py \
 		-k "not large"
+
+# libFuzzer targets (clang) for every parser of outside input, built with
+# ASan+UBSan. Each starts from its committed seed corpus in
+# tests/fuzz/corpus/NAME; what it finds new goes to build/fuzz/corpus/NAME,
+# a crash to build/fuzz/crash-NAME-*. `make fuzz` runs each FUZZ_SECONDS,
+# `make fuzz-check` (part of check) FUZZ_CHECK_SECONDS.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 10
+FUZZ_NAMES = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS = $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/fuzz/obj/%.o)
+# Kept between runs: make would delete them as intermediate files.
+.SECONDARY: $(FUZZ_OBJS)
+
+$(BUILD)/fuzz/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/fuzz/obj
+	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
+	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_OBJS) $(ALL_LDLIBS)
+
+$(BUILD)/fuzz/obj:
+	mkdir -p $@
+
+.PHONY: fuzz-bins
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz: fuzz-bins
+	@sh tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-check: fuzz-bins
+	@sh tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_CHECK_SECONDS) $(FUZZ_NAMES)
 
 # Runs nfkafka live on local services and shows the records it sends.
 demo:

@@ -27,6 +27,10 @@ struct config {
 	char *nfdump;		/* --nfdump */
 	char *key;		/* -k FIELD[,FIELD...] */
 	enum encode_values values;
+	enum encode_format format;	/* --format cbor|json */
+	char *timestamp;	/* --timestamp send|window|FIELD */
+	char *summary_topic;	/* --summary-topic */
+	int interval_s;		/* --interval: nfcapd's -t */
 	enum log_level log_level;
 	char *log_file;
 	int flush_ms;		/* --flush-timeout */
@@ -56,6 +60,12 @@ struct config {
  */
 int config_parse(int argc, char **argv, struct config *c, char *errstr,
     size_t errlen);
+/*
+ * The settings of a config file's text (len bytes, NUL-terminated), named
+ * path in errors, over what c holds. 0, or -EINVAL as config_parse.
+ */
+int config_load_string(struct config *c, const char *path, const char *text,
+    size_t len, char *errstr, size_t errlen);
 void config_free(struct config *c);
 void config_usage(void);
 

@@ -22,6 +22,10 @@ struct export_options {
 	const struct profile *profile;
 	const char *nfdump;	/* program to run */
 	enum encode_values values;
+	enum encode_format format;
+	/* Message timestamps: "send", "window" or a time field's name. */
+	char timestamp[64];
+	int interval_s;		/* window length, for the summary's end */
 	char **key_fields;	/* record fields forming the message key */
 	size_t nkey_fields;
 	int headers;		/* window, profile, row, revision on each */

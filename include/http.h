@@ -19,6 +19,24 @@ struct http_response {
 	size_t len;
 };
 
+/* A request head's parts, pointing into the head. */
+struct http_request {
+	const char *method;
+	const char *target;	/* the path, cut at any '?' or '#' */
+};
+
+/*
+ * Where a request head in h[0..len) ends, just past its empty line,
+ * searching from offset from on; 0 while it is incomplete.
+ */
+size_t http_head_end(const char *h, size_t len, size_t from);
+/*
+ * Parses the request head in head[0..end), which ends with its empty line;
+ * head must have room for a NUL at end. Cuts it in place. 0 with req
+ * filled in, or the HTTP status to answer (400).
+ */
+int http_parse_request(char *head, size_t end, struct http_request *req);
+
 /* Called for every GET or HEAD, with the path up to any query string. */
 typedef void (*http_handler_cb)(void *arg, const char *path,
     struct http_response *resp);

@@ -2,13 +2,17 @@
 #define NFKAFKA_KAFKA_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 struct kafka;
 
-/* A delivery report: err is 0 when the broker acknowledged the message. */
+/*
+ * A delivery report: err is 0 when the broker acknowledged the message,
+ * then partition and offset say where it landed (-1 when unknown).
+ */
 typedef void (*kafka_delivery_cb)(void *arg, void *msg_opaque, int err,
-    const char *errstr, size_t len);
+    const char *errstr, size_t len, int32_t partition, int64_t offset);
 /* After a batch of delivery reports: the producer queue has room again. */
 typedef void (*kafka_drain_cb)(void *arg);
 
@@ -30,6 +34,26 @@ struct kafka_options {
 	const struct kafka_prop *props;
 	size_t nprops;
 	const char *transactional_id; /* NULL: at-least-once */
+	const char *summary_topic; /* NULL: no window summaries */
+};
+
+/* Which topic a message goes to. */
+enum kafka_dest {
+	KAFKA_RECORDS,	/* the topic */
+	KAFKA_SUMMARY,	/* the summary topic */
+};
+
+/* One message for kafka_send. */
+struct kafka_message {
+	enum kafka_dest dest;
+	const void *key;	/* NULL: no key */
+	size_t keylen;
+	const void *value;
+	size_t len;
+	const struct kafka_header *headers;
+	size_t nheaders;
+	int64_t timestamp_ms;	/* 0: the send time */
+	void *opaque;		/* handed to the delivery callback */
 };
 
 /* Validates the properties without connecting; errstr names the bad one. */
@@ -44,6 +68,8 @@ int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
 int kafka_produce(struct kafka *k, const void *key, size_t keylen,
     const void *value, size_t len, const struct kafka_header *headers,
     size_t nheaders, void *msg_opaque);
+/* Like kafka_produce, with a destination and a timestamp. */
+int kafka_send(struct kafka *k, const struct kafka_message *m);
 /*
  * Exactly-once mode: each window is one transaction. These block the loop
  * for up to 10 s (librdkafka's transactional API is synchronous); without

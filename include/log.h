@@ -15,6 +15,11 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_at(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * "nfkafka: MESSAGE" on stderr, whatever the log file and level, with the
+ * same escaping as every log line: usage errors, said before logging starts.
+ */
+void log_stderr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Logs with strerror(errno) appended and exits 1. */
 void fatal(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));

@@ -3,6 +3,9 @@
 
 #include <stddef.h>
 
+/* A window's channel set is a bit mask; this many channels fit in one. */
+#define PROFILE_MAX_CHANNELS (sizeof(unsigned long) * 8)
+
 /* An nfdump profile: a directory and the channel directories in it. */
 struct profile {
 	char *dir;
@@ -13,6 +16,8 @@ struct profile {
 /* Parses nfdump's -M syntax "/dir/chanA:chanB"; checks the directories. */
 int profile_parse(const char *arg, struct profile *p, char *errstr,
     size_t errlen);
+/* The mask with every channel's bit set. */
+unsigned long profile_all(const struct profile *p);
 /* The -M argument for the channels whose bit is set in mask. */
 char *profile_arg(const struct profile *p, unsigned long mask);
 /* The channels' names whose bit is set in mask, joined by sep. */

@@ -80,6 +80,7 @@ static int check_export(uv_loop_t *loop, struct export_options *o,
     size_t errlen)
 {
 	struct check_result res = { 0 };
+	struct kafka_options dry = *ko;
 	struct exporter *x;
 	struct profile p;
 	char stamp[] = "19700101000000", *chan;
@@ -93,7 +94,9 @@ static int check_export(uv_loop_t *loop, struct export_options *o,
 		return error;
 	}
 	o->profile = &p;
-	error = exporter_new(loop, o, ko, &x, errstr, errlen);
+	/* The dry run sends nothing: no window summary either. */
+	dry.summary_topic = NULL;
+	error = exporter_new(loop, o, &dry, &x, errstr, errlen);
 	if (error != 0) {
 		export_options_free(o);
 		profile_free(&p);

@@ -1,18 +1,25 @@
 /* The command line: options, their defaults, and checks of their form. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "kafka.h"
 #include "nfcapd.h"
 #include "query.h"
 #include "xmalloc.h"
+
+/* A config file is a page of settings; anything bigger is a mistake. */
+#define CONFIG_FILE_MAX (1024 * 1024)
+#define CONFIG_FILE_MAX_TEXT "1 MiB"
 
 enum {
 	OPT_ONCE = 256,
@@ -34,9 +41,14 @@ enum {
 	OPT_CHECK_CONFIG,
 	OPT_HEADERS,
 	OPT_LEDGER_WINDOWS,
+	OPT_FORMAT,
+	OPT_TIMESTAMP,
+	OPT_SUMMARY_TOPIC,
+	OPT_INTERVAL,
 };
 
-static const char config_shortopts[] = "c:M:b:i:p:t:X:Q:k:vqhV";
+/* The leading ':' makes getopt tell a missing argument from an unknown option. */
+static const char config_shortopts[] = ":c:M:b:i:p:t:X:Q:k:vqhV";
 
 static const struct option config_longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -69,6 +81,10 @@ static const struct option config_longopts[] = {
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "headers", required_argument, NULL, OPT_HEADERS },
 	{ "ledger-windows", required_argument, NULL, OPT_LEDGER_WINDOWS },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "timestamp", required_argument, NULL, OPT_TIMESTAMP },
+	{ "summary-topic", required_argument, NULL, OPT_SUMMARY_TOPIC },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -151,8 +167,9 @@ static int config_seconds(const char *opt, const char *arg, int *ms,
 
 	errno = 0;
 	v = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end != '\0' || v < 0 ||
-	    v > INT_MAX / 1000) {
+	/* Written so that NaN, which every comparison fails, is refused. */
+	if (errno != 0 || end == arg || *end != '\0' || !(v >= 0 &&
+	    v <= INT_MAX / 1000)) {
 		snprintf(errstr, errlen, "%s %s: expected seconds, e.g. 1.5",
 		    opt, arg);
 		return -EINVAL;
@@ -184,6 +201,24 @@ static int config_log_level(const char *arg, enum log_level *level,
 	return -EINVAL;
 }
 
+/* A regular file to read; a FIFO or a device would block or never end. */
+static FILE *config_open_regular(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	return f;
+}
+
 /*
  * A secret need not be on the command line, where ps shows it: a value
  * "${env:NAME}" is taken from the environment, "${file:PATH}" from a file
@@ -212,10 +247,11 @@ static int config_secret(const char *name, const char *value, char **out,
 	if (strncmp(value, "${file:", 7) == 0 && value[n - 1] == '}') {
 		char *path = xstrndup(value + 7, n - 8);
 
-		f = fopen(path, "r");
+		f = config_open_regular(path);
 		if (f == NULL || fgets(buf, sizeof buf, f) == NULL) {
 			snprintf(errstr, errlen, "-X %s: cannot read %s: %s",
-			    name, path, f == NULL ? strerror(errno) :
+			    name, path, f == NULL ? (errno == EINVAL ?
+			    "not a regular file" : strerror(errno)) :
 			    "empty file");
 			if (f != NULL)
 				fclose(f);
@@ -255,14 +291,34 @@ static int config_property(struct config *c, const char *arg, char *errstr,
 	int error;
 
 	if (eq == NULL || eq == arg) {
-		snprintf(errstr, errlen, "-X %s: expected property=value (see "
-		    "-X list)", arg);
+		/* Shown only if it looks like a name: it may be a lone secret. */
+		int name_like = eq == NULL && strlen(arg) <= 64 &&
+		    strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789._-") ==
+		    strlen(arg);
+
+		snprintf(errstr, errlen, "-X %s%sexpected property=value (see "
+		    "-X list)", name_like ? arg : "", name_like ? ": " : "");
 		return -EINVAL;
 	}
 	name = xstrndup(arg, (size_t)(eq - arg));
 	error = config_add_property(c, name, eq + 1, errstr, errlen);
 	free(name);
 	return error;
+}
+
+static int config_format(const char *arg, enum encode_format *format,
+    char *errstr, size_t errlen)
+{
+	if (strcmp(arg, "cbor") == 0)
+		*format = ENCODE_CBOR;
+	else if (strcmp(arg, "json") == 0)
+		*format = ENCODE_JSON;
+	else {
+		snprintf(errstr, errlen, "--format %s: expected cbor or json",
+		    arg);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int config_option(struct config *c, int opt, const char *arg,
@@ -341,6 +397,20 @@ static int config_option(struct config *c, int opt, const char *arg,
 	case OPT_LEDGER_WINDOWS:
 		return config_int("--ledger-windows", arg, 1, 100000,
 		    &c->ledger_windows, errstr, errlen);
+	case OPT_FORMAT:
+		return config_format(arg, &c->format, errstr, errlen);
+	case OPT_TIMESTAMP:
+		if (strlen(arg) == 0 || strlen(arg) >= 64) {
+			snprintf(errstr, errlen, "--timestamp %s: expected send, "
+			    "window or a time field such as first_seen", arg);
+			return -EINVAL;
+		}
+		config_set(&c->timestamp, arg);
+		break;
+	case OPT_SUMMARY_TOPIC: config_set(&c->summary_topic, arg); break;
+	case OPT_INTERVAL:
+		return config_int("--interval", arg, 1, 86400, &c->interval_s,
+		    errstr, errlen);
 	case OPT_BACKLOG_WARN:
 		return config_int("--backlog-warn", arg, 0, 86400 * 365,
 		    &c->backlog_warn_s, errstr, errlen);
@@ -361,6 +431,8 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 		c->query = xstrdup(QUERY_DEFAULT);
 	if (c->nfdump == NULL)
 		c->nfdump = xstrdup("nfdump");
+	if (c->timestamp == NULL)
+		c->timestamp = xstrdup("send");
 	if (c->help || c->version || c->list_props)
 		return 0;
 	if (c->brokers != NULL && c->host != NULL) {
@@ -384,6 +456,12 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 	if (c->once != NULL && c->replay_from[0] != '\0') {
 		snprintf(errstr, errlen, "--once and --replay are two modes: "
 		    "give one of them");
+		return -EINVAL;
+	}
+	if (c->summary_topic != NULL && strcmp(c->summary_topic,
+	    c->topic) == 0) {
+		snprintf(errstr, errlen, "--summary-topic %s: give a topic of "
+		    "its own, not the records' topic", c->summary_topic);
 		return -EINVAL;
 	}
 	if (c->backoff_min_ms > c->backoff_max_ms) {
@@ -474,60 +552,139 @@ static int config_file_entry(void *user, const char *section,
 
 /*
  * libinih reads a line longer than INI_MAX_LINE as two, the rest as a line
- * of its own (or a continuation that replaces the value): refuse it here.
+ * of its own (or a continuation that replaces the value): refuse it here,
+ * with control bytes, which no setting has and a NUL would cut the text at.
  */
-static int config_check_lines(const char *path, char *errstr, size_t errlen)
+static int config_check_lines(const char *path, const char *text,
+    char *errstr, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t size = 0;
-	int line = 0, error = 0;
+	int line = 1;
 
-	if (f == NULL)
-		return 0; /* ini_parse says why */
-	while (error == 0 && getline(&buf, &size, f) > 0) {
-		const char *key = buf + strspn(buf, " \t");
-		int keylen = (int)strcspn(key, "=:");
+	for (const char *p = text; *p != '\0'; line++) {
+		/* Lines end at LF, as libinih reads them; CR LF is fine too. */
+		size_t next = strcspn(p, "\n");
+		size_t len = next > 0 && p[next - 1] == '\r' ? next - 1 : next;
+		const char *key = p + strspn(p, " \t");
+		int keylen = (int)strcspn(key, "=:\r\n");
 
-		line++;
-		if (strcspn(buf, "\r\n") <= INI_MAX_LINE - 2)
-			continue;
-		if (key[keylen] == '\0')
-			keylen = 0;
-		while (keylen > 0 && strchr(" \t", key[keylen - 1]) != NULL)
-			keylen--;
-		snprintf(errstr, errlen, "%s:%d: %s%.*s%sline longer than %d "
-		    "characters; give this value on the command line", path,
-		    line, keylen > 0 ? "key " : "", keylen, key,
-		    keylen > 0 ? ": " : "", INI_MAX_LINE - 2);
-		error = -EINVAL;
+		for (size_t i = 0; i < len; i++) {
+			unsigned char ch = (unsigned char)p[i];
+
+			if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+				snprintf(errstr, errlen, "%s:%d: control byte "
+				    "0x%02x: not a text file", path, line, ch);
+				return -EINVAL;
+			}
+		}
+		if (len > INI_MAX_LINE - 2) {
+			if (key[keylen] != '=' && key[keylen] != ':')
+				keylen = 0;
+			while (keylen > 0 &&
+			    strchr(" \t", key[keylen - 1]) != NULL)
+				keylen--;
+			snprintf(errstr, errlen, "%s:%d: %s%.*s%sline longer "
+			    "than %d characters; give this value on the "
+			    "command line", path, line, keylen > 0 ? "key " :
+			    "", keylen, key, keylen > 0 ? ": " : "",
+			    INI_MAX_LINE - 2);
+			return -EINVAL;
+		}
+		p += next;
+		if (*p != '\0')
+			p++;
 	}
-	free(buf);
-	fclose(f);
-	return error;
+	return 0;
 }
 
-static int config_load_file(struct config *c, const char *path,
-    char *errstr, size_t errlen)
+int config_load_string(struct config *c, const char *path, const char *text,
+    size_t len, char *errstr, size_t errlen)
 {
 	struct config_file cf = { .c = c };
 	int line;
 
-	if (config_check_lines(path, errstr, errlen) != 0)
-		return -EINVAL;
-	line = ini_parse(path, config_file_entry, &cf);
-
-	if (line == -1) {
-		snprintf(errstr, errlen, "config file %s: %s", path,
-		    strerror(errno));
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(errstr, errlen, "%s: a NUL byte: not a text file",
+		    path);
 		return -EINVAL;
 	}
+	if (config_check_lines(path, text, errstr, errlen) != 0)
+		return -EINVAL;
+	/*
+	 * Debian's libinih takes inline comments ("value ; comment") unless
+	 * told otherwise at run time, which would cut a password such as
+	 * "ab ;cd". Comments are whole lines starting with ';' or '#'.
+	 */
+	ini_allow_inline_comments = false;
+	line = ini_parse_string(text, config_file_entry, &cf);
 	if (line != 0) {
 		snprintf(errstr, errlen, "%s:%d: %s", path, line, cf.err[0] ?
 		    cf.err : "not a \"key = value\" line");
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * The whole file, read once: a regular file of at most CONFIG_FILE_MAX
+ * bytes. A device such as /dev/zero would never end, and a FIFO would block
+ * the start (O_NONBLOCK opens one without waiting for a writer).
+ */
+static int config_read_file(const char *path, char **textp, size_t *lenp,
+    char *errstr, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	size_t len = 0;
+	ssize_t n = 1;
+	char *text;
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(errstr, errlen, "config file %s: %s", path,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -EINVAL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > CONFIG_FILE_MAX) {
+		snprintf(errstr, errlen, "config file %s: %s", path,
+		    !S_ISREG(st.st_mode) ? "not a regular file" :
+		    "larger than " CONFIG_FILE_MAX_TEXT);
+		close(fd);
+		return -EINVAL;
+	}
+	text = xmalloc(CONFIG_FILE_MAX + 2);
+	while (len <= CONFIG_FILE_MAX && n > 0) {
+		n = read(fd, text + len, CONFIG_FILE_MAX + 1 - len);
+		if (n > 0)
+			len += (size_t)n;
+		else if (n < 0 && errno == EINTR)
+			n = 1;
+	}
+	close(fd);
+	if (n < 0 || len > CONFIG_FILE_MAX) {
+		snprintf(errstr, errlen, "config file %s: %s", path, n < 0 ?
+		    strerror(errno) : "larger than " CONFIG_FILE_MAX_TEXT);
+		free(text);
+		return -EINVAL;
+	}
+	text[len] = '\0';
+	*textp = text;
+	*lenp = len;
+	return 0;
+}
+
+static int config_load_file(struct config *c, const char *path,
+    char *errstr, size_t errlen)
+{
+	char *text;
+	size_t len;
+	int error;
+
+	if (config_read_file(path, &text, &len, errstr, errlen) != 0)
+		return -EINVAL;
+	error = config_load_string(c, path, text, len, errstr, errlen);
+	free(text);
+	return error;
 }
 
 /* -c FILE is read before the rest of the command line, which overrides it. */
@@ -545,6 +702,67 @@ static int config_find_file(int argc, char **argv, struct config *c)
 			optind++;
 	}
 	return c->config_file != NULL;
+}
+
+/* What an option's argument is, for the error when it is missing. */
+static const char *config_arg_hint(int val)
+{
+	switch (val) {
+	case OPT_ONCE:
+		return "a window file such as 2026/11/27/nfcapd.202611271055";
+	case OPT_STATE:
+		return "a file such as /var/lib/nfkafka/state";
+	case 'c':
+		return "a config file such as /etc/nfkafka.conf";
+	case 'M':
+		return "channels such as /data/live/chanA:chanB";
+	case 'b':
+		return "brokers such as 127.0.0.1:9092";
+	case 'X':
+		return "a librdkafka property=value";
+	case OPT_SINCE:
+	case OPT_REPLAY:
+		return "a window time such as 202611271055";
+	}
+	return "see nfkafka(8)";
+}
+
+static const struct option *config_longopt_val(int val)
+{
+	for (const struct option *o = config_longopts; o->name != NULL; o++) {
+		if (o->val == val)
+			return o;
+	}
+	return NULL;
+}
+
+/*
+ * getopt's complaint in our words. It names the bad option itself and never
+ * another word of the command line: inside a cluster such as -Zv, optind
+ * still points past the previous argument, which may be a secret. An
+ * unknown long option is shown up to its '=', whose value may be one too.
+ */
+static void config_getopt_error(int opt, const char *word, char *errstr,
+    size_t errlen)
+{
+	const struct option *o = config_longopt_val(optopt);
+	int longform = strncmp(word, "--", 2) == 0;
+
+	if (opt == ':' && o != NULL && (longform || optopt >= 256))
+		snprintf(errstr, errlen, "--%s needs an argument (%s)",
+		    o->name, config_arg_hint(optopt));
+	else if (opt == ':')
+		snprintf(errstr, errlen, "-%c needs an argument (%s)",
+		    optopt, config_arg_hint(optopt));
+	else if (o != NULL)
+		snprintf(errstr, errlen, "--%s takes no argument (see nfkafka "
+		    "--help)", o->name);
+	else if (optopt > 0 && optopt < 256)
+		snprintf(errstr, errlen, "unknown option -%c (see nfkafka "
+		    "--help)", optopt > 0x20 && optopt < 0x7f ? optopt : '?');
+	else
+		snprintf(errstr, errlen, "unknown option %.*s (see nfkafka "
+		    "--help)", (int)strcspn(word, "="), word);
 }
 
 /* --replay FROM TO: getopt gives FROM; TO is the next word. */
@@ -582,6 +800,8 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 	c->ledger_windows = CONFIG_DEFAULT_LEDGER_WINDOWS;
 	c->health_backlog = 2;
 	c->headers = 1;
+	c->format = ENCODE_CBOR;
+	c->interval_s = 300;
 	if (config_find_file(argc, argv, c) &&
 	    config_load_file(c, c->config_file, errstr, errlen) != 0)
 		return -EINVAL;
@@ -590,13 +810,7 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 	while ((opt = getopt_long(argc, argv, config_shortopts,
 	    config_longopts, NULL)) != -1) {
 		if (opt == '?' || opt == ':') {
-			if (optopt != 0 && strchr(config_shortopts, optopt))
-				snprintf(errstr, errlen, "option -%c needs "
-				    "an argument (see nfkafka --help)",
-				    optopt);
-			else
-				snprintf(errstr, errlen, "unknown option %s "
-				    "(see nfkafka --help)", argv[optind - 1]);
+			config_getopt_error(opt, argv[optind - 1], errstr, errlen);
 			return -EINVAL;
 		}
 		if (opt == OPT_REPLAY) {
@@ -637,5 +851,7 @@ void config_free(struct config *c)
 	free(c->transactional_id);
 	free(c->config_file);
 	free(c->metrics);
+	free(c->timestamp);
+	free(c->summary_topic);
 	memset(c, 0, sizeof *c);
 }

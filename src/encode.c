@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "encode.h"
+#include "json.h"
 #include "xmalloc.h"
 
 /* RFC 8949 epoch time, RFC 9164 IPv4 and IPv6 addresses. */
@@ -17,26 +18,39 @@
 #define HEAD_MAX 9
 
 struct encoder {
+	enum encode_format format;
 	enum encode_values mode;
+	struct json json;	/* the JSON format's buffer */
 	unsigned char *buf;
 	size_t cap;
 	size_t len;
 };
 
-struct encoder *encoder_new(enum encode_values mode)
+struct encoder *encoder_new_format(enum encode_format format,
+    enum encode_values mode)
 {
 	struct encoder *enc = xcalloc(1, sizeof *enc);
 
+	enc->format = format;
 	enc->mode = mode;
 	enc->cap = 4096;
 	enc->buf = xmalloc(enc->cap);
+	if (format == ENCODE_JSON)
+		json_init(&enc->json);
 	return enc;
+}
+
+struct encoder *encoder_new(enum encode_values mode)
+{
+	return encoder_new_format(ENCODE_CBOR, mode);
 }
 
 void encoder_free(struct encoder *enc)
 {
 	if (enc == NULL)
 		return;
+	if (enc->format == ENCODE_JSON)
+		json_free(&enc->json);
 	free(enc->buf);
 	free(enc);
 }
@@ -58,6 +72,51 @@ static void encoder_text(struct encoder *enc, const char *s, size_t n)
 
 	memcpy(p + head, s, n);
 	enc->len += head + n;
+}
+
+/*
+ * RFC 3629 UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
+ * A CBOR text string must be valid UTF-8, and strict decoders reject one
+ * that is not.
+ */
+int encode_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while (p < end) {
+		unsigned char c = *p;
+		size_t len;
+		unsigned char lo = 0x80, hi = 0xbf;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			len = 2;
+		else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			if (c == 0xe0)
+				lo = 0xa0;	/* overlong */
+			else if (c == 0xed)
+				hi = 0x9f;	/* surrogates */
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			if (c == 0xf0)
+				lo = 0x90;	/* overlong */
+			else if (c == 0xf4)
+				hi = 0x8f;	/* past U+10FFFF */
+		} else
+			return 0;
+		if ((size_t)(end - p) < len || p[1] < lo || p[1] > hi)
+			return 0;
+		for (size_t i = 2; i < len; i++) {
+			if (p[i] < 0x80 || p[i] > 0xbf)
+				return 0;
+		}
+		p += len;
+	}
+	return 1;
 }
 
 static void encoder_uint(struct encoder *enc, uint64_t v)
@@ -86,6 +145,16 @@ static void encoder_bytes(struct encoder *enc, const unsigned char *b,
 
 	memcpy(p + head, b, n);
 	enc->len += head + n;
+}
+
+/* Text that is not UTF-8 goes as its exact bytes, a CBOR byte string. */
+static void encoder_text_or_bytes(struct encoder *enc, const char *s,
+    size_t n)
+{
+	if (encode_utf8_valid(s, n))
+		encoder_text(enc, s, n);
+	else
+		encoder_bytes(enc, (const unsigned char *)s, n);
 }
 
 /* Whole seconds stay integers; a fraction makes the epoch a float64. */
@@ -124,6 +193,13 @@ void encoder_record(struct encoder *enc, const struct schema *schema,
     const struct slice *values, const unsigned char **out, size_t *outlen,
     size_t *untyped)
 {
+	if (enc->format == ENCODE_JSON) {
+		json_record(&enc->json, schema, values,
+		    enc->mode == ENCODE_STRINGS, untyped);
+		*out = (const unsigned char *)enc->json.buf;
+		*outlen = enc->json.len;
+		return;
+	}
 	enc->len = 0;
 	enc->len = cbor_encode_map_start(schema->nfields,
 	    encoder_reserve(enc, HEAD_MAX), HEAD_MAX);
@@ -134,11 +210,11 @@ void encoder_record(struct encoder *enc, const struct schema *schema,
 		memcpy(encoder_reserve(enc, f->keylen), f->key, f->keylen);
 		enc->len += f->keylen;
 		if (enc->mode == ENCODE_STRINGS || f->type == FIELD_TEXT) {
-			encoder_text(enc, values[i].p, values[i].n);
+			encoder_text_or_bytes(enc, values[i].p, values[i].n);
 		} else if (record_value(f->type, values[i], &v) == 0) {
 			encoder_value(enc, &v);
 		} else {
-			encoder_text(enc, values[i].p, values[i].n);
+			encoder_text_or_bytes(enc, values[i].p, values[i].n);
 			(*untyped)++;
 		}
 	}

@@ -15,21 +15,39 @@
 #include "nfcapd.h"
 #include "nfdump.h"
 #include "strv.h"
+#include "summary.h"
 #include "xmalloc.h"
+
+/* What a delivery report is for: a record of a run, or its summary. */
+struct export_msg {
+	struct export_run *run;
+	int summary;
+};
 
 struct export_run {
 	struct exporter *x;
 	struct nfdump *nfdump;
 	char stamp[NFCAPD_STAMP_LEN + 1];
+	/* With stamp, the window's identity: 0, then one more per re-export. */
+	unsigned revision;
 	char *profile_arg;	/* -M of the channels read; a header */
 	size_t profile_len;
 	char *relfile;
-	char revision[12];	/* "0", or which re-export of the window */
+	char revision_text[12];	/* the revision as its header says it */
 	size_t revision_len;
 	struct schema csv_schema;
 	const struct schema *schema;
 	int *key_index;
 	struct slice *values;
+	int ts_index;		/* the --timestamp field, or -1 */
+	int64_t ts_window;	/* window start in ms, for --timestamp window */
+
+	struct export_msg rec_msg;
+	struct export_msg sum_msg;
+	struct summary sum;	/* counted as records are acknowledged */
+	int summary_queued;
+	int summary_reported;
+	int trailer_lines;	/* nfdump's lines after its summary began */
 
 	uint64_t lines;
 	int kafka_error;	/* a record refused, lost, or not committed */
@@ -55,6 +73,8 @@ struct exporter {
 	struct encoder *enc;
 	struct export_run *run;	/* the window in flight */
 	struct export_run *paused; /* waiting for room in the queue */
+	const char *topic;
+	int summaries;		/* a summary topic was given */
 	char *keybuf;
 	size_t keycap;
 	int children;		/* nfdump processes not yet reaped */
@@ -65,6 +85,7 @@ struct exporter {
 
 static void export_run_free(struct export_run *run)
 {
+	summary_free(&run->sum);
 	schema_free(&run->csv_schema);
 	free(run->key_index);
 	free(run->values);
@@ -148,6 +169,51 @@ static void export_finish_txn(struct export_run *run)
 }
 
 /*
+ * The window's summary, once every record has its report: only then are
+ * the offsets known. Its own report brings export_finish back.
+ */
+static int export_send_summary(struct export_run *run)
+{
+	struct exporter *x = run->x;
+	struct kafka_header h[3];
+	struct kafka_message m = { 0 };
+	unsigned char *buf;
+	size_t len;
+	int error;
+
+	run->sum.records = run->r.acked;
+	run->sum.nfdump_secs = run->r.nfdump_secs;
+	run->sum.export_secs = (uv_hrtime() - run->t_start) / 1e9;
+	summary_encode(&run->sum, x->o.format, &buf, &len);
+	h[0] = (struct kafka_header){ "nfkafka-window", run->stamp,
+		NFCAPD_STAMP_LEN };
+	h[1] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
+		run->profile_len };
+	h[2] = (struct kafka_header){ "nfkafka-revision",
+		run->revision_text, run->revision_len };
+	m.dest = KAFKA_SUMMARY;
+	m.key = run->stamp;
+	m.keylen = NFCAPD_STAMP_LEN;
+	m.value = buf;
+	m.len = len;
+	m.headers = h;
+	m.nheaders = x->o.headers ? 3 : 0;
+	m.timestamp_ms = strcmp(x->o.timestamp, "send") != 0 ?
+	    run->ts_window : 0;
+	m.opaque = &run->sum_msg;
+	error = kafka_send(x->kafka, &m);
+	free(buf);
+	if (error != 0) {
+		export_fail(run, "cannot queue the summary of window %s for "
+		    "Kafka", run->stamp);
+		run->kafka_error = 1;
+		return error;
+	}
+	run->summary_queued = 1;
+	return 0;
+}
+
+/*
  * Runs on the loop, not inside librdkafka's delivery callback: committing a
  * transaction from there would wait for the very report being served.
  */
@@ -158,6 +224,9 @@ static void export_finish(uv_timer_t *t)
 
 	if (run->r.nfdump_ran)
 		export_judge_nfdump(run);
+	if (x->summaries && run->r.error[0] == '\0' && !run->summary_queued &&
+	    export_send_summary(run) == 0)
+		return;
 	export_finish_txn(run);
 	if (run->kafka_error)
 		run->r.failure = run->permanent ? EXPORT_PERMANENT :
@@ -181,12 +250,52 @@ static void export_maybe_done(struct export_run *run)
 	if (!run->nfdump_done || run->r.acked + run->r.delivery_errors <
 	    run->r.rows)
 		return;
+	if (run->summary_queued && !run->summary_reported)
+		return;
 	if (run->abandoned) {
 		kafka_abort(run->x->kafka);
 		export_run_free(run);
 		return;
 	}
 	uv_timer_start(run->x->finish, export_finish, 0, 0);
+}
+
+/* Resolves --timestamp FIELD to a time field of the output. */
+static int export_bind_timestamp(struct export_run *run,
+    const struct schema *schema)
+{
+	const char *name = run->x->o.timestamp;
+	int i;
+
+	run->ts_index = -1;
+	if (strcmp(name, "send") == 0 || strcmp(name, "window") == 0)
+		return 0;
+	i = schema_find(schema, name);
+	if (i < 0 || (schema->fields[i].type != FIELD_TIME &&
+	    schema->fields[i].type != FIELD_EPOCH)) {
+		/* Every window would fail the same way: stop. */
+		export_fail(run, "--timestamp %s is not a time field in the "
+		    "query's output (see RECORD FORMAT in nfkafka(8))", name);
+		run->kafka_error = run->permanent = 1;
+		return -EINVAL;
+	}
+	run->ts_index = i;
+	return 0;
+}
+
+/* The record's message timestamp in ms; 0 means the send time. */
+static int64_t export_timestamp(const struct export_run *run)
+{
+	const struct field *f;
+	struct value v;
+
+	if (run->ts_index < 0)
+		return run->ts_window;
+	f = &run->schema->fields[run->ts_index];
+	if (record_value(f->type, run->values[run->ts_index], &v) != 0 ||
+	    v.t.sec <= 0)
+		return run->ts_window;
+	return v.t.sec * 1000 + v.t.nsec / 1000000;
 }
 
 /* Resolves the key fields once the schema is known; -EINVAL if absent. */
@@ -197,6 +306,8 @@ static int export_bind_schema(struct export_run *run,
 
 	run->schema = schema;
 	run->values = xcalloc(schema->nfields, sizeof *run->values);
+	if (export_bind_timestamp(run, schema) != 0)
+		return -EINVAL;
 	run->key_index = xcalloc(o->nkey_fields + 1, sizeof *run->key_index);
 	for (size_t i = 0; i < o->nkey_fields; i++) {
 		run->key_index[i] = schema_find(schema, o->key_fields[i]);
@@ -275,10 +386,11 @@ static int export_record(struct export_run *run, const char *line,
 	h[1] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
 		run->profile_len };
 	h[2] = (struct kafka_header){ "nfkafka-row", row, rowlen };
-	h[3] = (struct kafka_header){ "nfkafka-revision", run->revision,
-		run->revision_len };
-	error = kafka_produce(x->kafka, x->o.nkey_fields > 0 ? x->keybuf :
-	    NULL, keylen, cbor, cborlen, h, x->o.headers ? 4 : 0, run);
+	h[3] = (struct kafka_header){ "nfkafka-revision",
+		run->revision_text, run->revision_len };
+	error = kafka_send(x->kafka, &(struct kafka_message){ KAFKA_RECORDS,
+	    x->o.nkey_fields > 0 ? x->keybuf : NULL, keylen, cbor, cborlen,
+	    h, x->o.headers ? 4 : 0, export_timestamp(run), &run->rec_msg });
 	if (error == -ENOBUFS)
 		return 1;
 	if (error != 0) {
@@ -300,14 +412,28 @@ static int export_is(const char *line, size_t len, const char *text)
 	return len >= n && memcmp(line, text, n) == 0;
 }
 
+/* nfdump's totals: its summary line, or csv's second line after it. */
+static void export_trailer(struct export_run *run, const char *line,
+    size_t len)
+{
+	int csv = run->x->o.query->csv;
+
+	if (run->trailer_lines++ == (csv ? 2 : 0))
+		summary_parse_totals(line, len, csv, &run->sum.totals);
+}
+
 /* Sorts nfdump's output: header, records, then the summary. */
 static int export_line(void *arg, const char *line, size_t len)
 {
 	struct export_run *run = arg;
 	char why[256];
 
-	if (run->r.error[0] != '\0' || run->abandoned || run->trailer)
+	if (run->r.error[0] != '\0' || run->abandoned)
 		return 0;
+	if (run->trailer) {
+		export_trailer(run, line, len);
+		return 0;
+	}
 	if (run->lines++ == 0) {
 		if (export_is(line, len, "usage"))
 			run->usage = 1;
@@ -325,6 +451,7 @@ static int export_line(void *arg, const char *line, size_t len)
 	if (export_is(line, len, "Summary: total flows:") ||
 	    (len == 7 && export_is(line, len, "Summary"))) {
 		run->trailer = 1;
+		export_trailer(run, line, len);
 		return 0;
 	}
 	if (len == 0 || export_is(line, len, "No matching flows"))
@@ -352,13 +479,34 @@ static void export_nfdump_done(void *arg, int status, const char *errtext)
 	export_maybe_done(run);
 }
 
-static void export_delivered(void *arg, void *msg_opaque, int err,
-    const char *errstr, size_t len)
+/* The summary's report: the window is done only once it is acknowledged. */
+static void export_summary_delivered(struct export_run *run, int err,
+    const char *errstr)
 {
-	struct export_run *run = msg_opaque;
+	run->summary_reported = 1;
+	if (err != 0) {
+		run->kafka_error = 1;
+		export_fail(run, "Kafka delivery of the window summary failed: "
+		    "%s", errstr);
+		if (kafka_err_permanent(err))
+			run->permanent = 1;
+	}
+	export_maybe_done(run);
+}
+
+static void export_delivered(void *arg, void *msg_opaque, int err,
+    const char *errstr, size_t len, int32_t partition, int64_t offset)
+{
+	struct export_msg *msg = msg_opaque;
+	struct export_run *run = msg->run;
 
 	(void)arg;
+	if (msg->summary) {
+		export_summary_delivered(run, err, errstr);
+		return;
+	}
 	if (err == 0) {
+		summary_ack(&run->sum, partition, offset);
 		run->r.acked++;
 		run->r.acked_bytes += len;
 	} else {
@@ -398,7 +546,9 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 		free(x);
 		return error;
 	}
-	x->enc = encoder_new(o->values);
+	x->enc = encoder_new_format(o->format, o->values);
+	x->topic = ko->topic;
+	x->summaries = ko->summary_topic != NULL;
 	x->finish = xmalloc(sizeof *x->finish);
 	uv_timer_init(loop, x->finish);
 	x->finish->data = x;
@@ -431,7 +581,26 @@ static void export_apply_next(struct exporter *x)
 	x->o = x->next;
 	memset(&x->next, 0, sizeof x->next);
 	encoder_free(x->enc);
-	x->enc = encoder_new(x->o.values);
+	x->enc = encoder_new_format(x->o.format, x->o.values);
+}
+
+/* What the summary says of the window before any record is sent. */
+static void export_run_identity(struct export_run *run, unsigned long mask)
+{
+	struct exporter *x = run->x;
+	time_t start = nfcapd_stamp_time(run->stamp);
+
+	run->rec_msg = (struct export_msg){ run, 0 };
+	run->sum_msg = (struct export_msg){ run, 1 };
+	if (strcmp(x->o.timestamp, "window") == 0)
+		run->ts_window = (int64_t)start * 1000;
+	memcpy(run->sum.stamp, run->stamp, sizeof run->sum.stamp);
+	run->sum.revision = run->revision;
+	run->sum.start = start;
+	run->sum.interval_s = x->o.interval_s;
+	run->sum.profile = x->o.profile;
+	run->sum.mask = mask;
+	run->sum.topic = x->topic;
 }
 
 /*
@@ -471,10 +640,12 @@ int export_start(struct exporter *x, const char *relfile,
 	run->profile_arg = profile_arg(x->o.profile, mask);
 	run->profile_len = strlen(run->profile_arg);
 	run->relfile = xstrdup(relfile);
-	run->revision_len = (size_t)snprintf(run->revision,
-	    sizeof run->revision, "%u", x->revision);
+	run->revision = x->revision;
+	run->revision_len = (size_t)snprintf(run->revision_text,
+	    sizeof run->revision_text, "%u", run->revision);
 	x->revision = 0;
 	run->t_start = uv_hrtime();
+	export_run_identity(run, mask);
 	if (export_begin(run) != 0)
 		return 0;
 	argv = query_argv(x->o.query, x->o.nfdump, run->profile_arg,

@@ -125,7 +125,8 @@ static void http_conn_close(struct http_conn *c)
 		s->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
-	if (--s->nconns < HTTP_MAX_CONNS)
+	/* Said again only after the crowd has gone: one line per flood. */
+	if (--s->nconns < HTTP_MAX_CONNS / 2)
 		s->full = 0;
 	/* A pending write or shutdown is called back with UV_ECANCELED before
 	 * the close callbacks, so c is still there for it. */
@@ -213,21 +214,15 @@ static void http_error(struct http_conn *c, int status, const char *extra)
 	http_respond(c, status, "text/plain; charset=utf-8", extra, body, n);
 }
 
-/*
- * Where the head ends (just past its empty line), searching from the given
- * offset on, or 0 while it is incomplete.
- */
-static size_t http_head_end(const struct http_conn *c, size_t from)
+size_t http_head_end(const char *h, size_t len, size_t from)
 {
-	const char *h = c->head;
-
 	/* Bare LF line ends are accepted, as RFC 9112 allows. */
-	for (size_t i = from; i + 1 < c->len; i++) {
+	for (size_t i = from; i + 1 < len; i++) {
 		if (h[i] != '\n')
 			continue;
 		if (h[i + 1] == '\n')
 			return i + 2;
-		if (h[i + 1] == '\r' && i + 2 < c->len && h[i + 2] == '\n')
+		if (h[i + 1] == '\r' && i + 2 < len && h[i + 2] == '\n')
 			return i + 3;
 	}
 	return 0;
@@ -254,65 +249,67 @@ static int http_printable(const char *p)
 	return 1;
 }
 
-/* The head in c->head ends at end: answer it. */
-static void http_request(struct http_conn *c, size_t end)
+int http_parse_request(char *head, size_t end, struct http_request *req)
 {
-	struct http_server *s = c->s;
-	struct http_response resp;
 	char *line, *next, *method, *target, *version, *sp;
-	const char *type;
 
 	/* A NUL would end the string functions' view of the head early. */
-	if (memchr(c->head, '\0', end) != NULL) {
-		http_error(c, 400, "");
-		return;
-	}
-	c->head[end] = '\0';
-	line = c->head;
+	if (memchr(head, '\0', end) != NULL)
+		return 400;
+	head[end] = '\0';
+	line = head;
 	next = http_cut_line(line);
-	if (!http_printable(line)) {
-		http_error(c, 400, "");
-		return;
-	}
-
+	if (!http_printable(line))
+		return 400;
 	method = line;
-	if ((sp = strchr(method, ' ')) == NULL) {
-		http_error(c, 400, "");
-		return;
-	}
+	if ((sp = strchr(method, ' ')) == NULL)
+		return 400;
 	*sp = '\0';
 	target = sp + 1;
-	if ((sp = strchr(target, ' ')) == NULL) {
-		http_error(c, 400, "");
-		return;
-	}
+	if ((sp = strchr(target, ' ')) == NULL)
+		return 400;
 	*sp = '\0';
 	version = sp + 1;
 	if (*method == '\0' || *target != '/' ||
 	    strncmp(version, "HTTP/1.", 7) != 0 || version[7] < '0' ||
-	    version[7] > '9' || version[8] != '\0') {
-		http_error(c, 400, "");
-		return;
-	}
+	    version[7] > '9' || version[8] != '\0')
+		return 400;
 
 	/* Header fields are not used, but a line that is not one is an error. */
 	while (*next != '\r' && *next != '\n') {
 		line = next;
 		next = http_cut_line(line);
 		if (strchr(line, ':') == NULL || *line == ' ' ||
-		    *line == '\t') {
-			http_error(c, 400, "");
-			return;
-		}
+		    *line == '\t')
+			return 400;
 	}
+	target[strcspn(target, "?#")] = '\0';
+	req->method = method;
+	req->target = target;
+	return 0;
+}
 
+/* The head in c->head ends at end: answer it. */
+static void http_request(struct http_conn *c, size_t end)
+{
+	struct http_server *s = c->s;
+	struct http_response resp;
+	struct http_request req;
+	const char *type, *method, *target;
+	int status;
+
+	if ((status = http_parse_request(c->head, end, &req)) != 0) {
+		http_error(c, status, "");
+		return;
+	}
+	method = req.method;
+	target = req.target;
 	if (strcmp(method, "HEAD") == 0)
 		c->head_only = 1;
 	else if (strcmp(method, "GET") != 0) {
 		http_error(c, 405, "Allow: GET, HEAD\r\n");
 		return;
 	}
-	target[strcspn(target, "?#")] = '\0';
 
 	resp.status = 200;
 	resp.content_type = "text/plain; charset=utf-8";
@@ -376,7 +373,8 @@ static void http_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	old = c->len;
 	c->len += nread;
 	/* The empty line may have begun in the previous read. */
-	if ((end = http_head_end(c, old >= 2 ? old - 2 : 0)) != 0)
+	if ((end = http_head_end(c->head, c->len, old >= 2 ? old - 2 :
+	    0)) != 0)
 		http_request(c, end);
 	else if (c->len == HTTP_HEAD_MAX)
 		http_error(c, 431, "");
@@ -406,6 +404,32 @@ static void http_reject(struct http_server *s, uv_stream_t *listener)
 	uv_close((uv_handle_t *)t, http_rejected);
 }
 
+/*
+ * At the limit, the oldest connection that has not sent its whole request
+ * makes room: otherwise 64 silent sockets (a slowloris) would lock /health
+ * out for a whole timeout, again and again. A client that sends its request
+ * at once is answered before it can be the oldest. 1 if one was closed.
+ */
+static int http_evict_idle(struct http_server *s)
+{
+	struct http_conn *oldest = NULL;
+
+	/* New connections go to the head: the oldest reading one is last. */
+	for (struct http_conn *c = s->conns; c != NULL; c = c->next) {
+		if (c->state == HTTP_READING && !c->closing)
+			oldest = c;
+	}
+	if (oldest == NULL)
+		return 0;
+	if (!s->full) {
+		log_warn("http %s: %d connections open, closing the oldest "
+		    "idle ones for new ones", s->addr, HTTP_MAX_CONNS);
+		s->full = 1;
+	}
+	http_conn_close(oldest);
+	return 1;
+}
+
 static void http_accept(uv_stream_t *listener, int status)
 {
 	struct http_server *s = listener->data;
@@ -416,7 +440,7 @@ static void http_accept(uv_stream_t *listener, int status)
 		log_warn("http %s: accept: %s", s->addr, uv_strerror(status));
 		return;
 	}
-	if (s->nconns >= HTTP_MAX_CONNS) {
+	if (s->nconns >= HTTP_MAX_CONNS && !http_evict_idle(s)) {
 		http_reject(s, listener);
 		return;
 	}

@@ -38,6 +38,7 @@ static const char *const kafka_defaults[][2] = {
 struct kafka {
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
+	rd_kafka_topic_t *summary_rkt; /* NULL without --summary-topic */
 	rd_kafka_queue_t *mainq;
 	uv_poll_t poll;
 	int pipefd[2];
@@ -49,16 +50,34 @@ struct kafka {
 	kafka_delivery_cb delivery_cb;
 	kafka_drain_cb drain_cb;
 	void *arg;
+	int auth_failed;	/* purged after an authentication failure */
+	char auth_reason[512];
 	char **secrets;		/* values of secret properties, to mask */
 	size_t nsecrets;
 };
 
-/* Passwords, keys and tokens never reach a log line or an error. */
+/*
+ * Passwords, keys and tokens never reach a log line or an error. The test is
+ * generous on purpose: a misspelt name ("sasl.passwd") is as secret as the
+ * right one, so anything that looks like a credential is masked.
+ */
 static int kafka_secret(const char *name)
 {
-	return strstr(name, "password") != NULL ||
-	    strstr(name, "secret") != NULL || strstr(name, "ssl.key") != NULL ||
-	    strstr(name, "sasl.oauthbearer.config") != NULL;
+	static const char *const words[] = { "pass", "secret", "key",
+		"token", "credential", "jaas", "oauthbearer", "auth", "pwd",
+		NULL };
+	char lower[256];
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i + 1 < sizeof lower; i++)
+		lower[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
+		    name[i] - 'A' + 'a' : name[i]);
+	lower[i] = '\0';
+	for (const char *const *w = words; *w != NULL; w++) {
+		if (strstr(lower, *w) != NULL)
+			return 1;
+	}
+	return 0;
 }
 
 /* Keeps the secret values given, to keep them out of librdkafka's words. */
@@ -110,17 +129,28 @@ static const char *kafka_mask(const struct kafka *k, const char *text,
 	return buf;
 }
 
+/*
+ * An unknown property's value is never shown: the name may be a misspelt
+ * secret. A known one's is shown only if it is not a secret.
+ */
 static int kafka_set(rd_kafka_conf_t *conf, const char *name,
     const char *value, char *errstr, size_t errlen)
 {
 	char why[512];
+	rd_kafka_conf_res_t res;
 
-	if (rd_kafka_conf_set(conf, name, value, why, sizeof why) ==
-	    RD_KAFKA_CONF_OK)
+	res = rd_kafka_conf_set(conf, name, value, why, sizeof why);
+	if (res == RD_KAFKA_CONF_OK)
 		return 0;
-	snprintf(errstr, errlen, "-X %s=%s: %s (see -X list)", name,
-	    kafka_secret(name) ? "(secret)" : value,
-	    kafka_secret(name) ? "invalid value" : why);
+	if (res == RD_KAFKA_CONF_UNKNOWN)
+		/* librdkafka's words here name the property, not the value. */
+		snprintf(errstr, errlen, "-X %s: %s (see -X list)", name, why);
+	else if (kafka_secret(name))
+		snprintf(errstr, errlen, "-X %s=(secret): invalid value (see "
+		    "-X list)", name);
+	else
+		snprintf(errstr, errlen, "-X %s=%s: %s (see -X list)", name,
+		    value, why);
 	return -EINVAL;
 }
 
@@ -162,12 +192,24 @@ int kafka_check(const struct kafka_options *o, char *errstr, size_t errlen)
 	return error;
 }
 
+static void kafka_report(struct kafka *k, const rd_kafka_message_t *m,
+    int err, const char *errstr)
+{
+	k->delivery_cb(k->arg, m->_private, err, errstr, m->len,
+	    m->partition, err == 0 ? m->offset : -1);
+}
+
 static void kafka_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m,
     void *opaque)
 {
 	struct kafka *k = opaque;
 
 	(void)rk;
+	if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE && k->auth_failed) {
+		kafka_report(k, m, RD_KAFKA_RESP_ERR__AUTHENTICATION,
+		    k->auth_reason);
+		return;
+	}
 	if (m->err != 0 && m->err != k->last_error) {
 		log_warn("kafka: delivery failed: %s", rd_kafka_err2str(m->err));
 		k->last_error = m->err;
@@ -176,9 +218,24 @@ static void kafka_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m,
 		k->last_error = 0;
 	}
 	if (m->err == 0)
-		k->brokers_down = 0;
-	k->delivery_cb(k->arg, m->_private, m->err,
-	    m->err != 0 ? rd_kafka_err2str(m->err) : NULL, m->len);
+		k->brokers_down = k->auth_failed = 0;
+	kafka_report(k, m, m->err, m->err != 0 ? rd_kafka_err2str(m->err) :
+	    NULL);
+}
+
+/*
+ * A refused password or certificate does not get better by waiting: the
+ * queued messages fail now, with the reason, instead of after a whole
+ * message.timeout.ms. librdkafka retries the connection and says so again,
+ * which fails what was queued since. Messages already sent to a broker that
+ * did let us in are left alone.
+ */
+static void kafka_auth_failed(struct kafka *k, const char *reason)
+{
+	snprintf(k->auth_reason, sizeof k->auth_reason, "authentication "
+	    "failed: %s", reason);
+	k->auth_failed = 1;
+	rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE);
 }
 
 /* Reports each change of the client's error state once, not per retry. */
@@ -196,6 +253,8 @@ static void kafka_error(rd_kafka_t *rk, int err, const char *reason,
 	}
 	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
 		k->brokers_down = 1;
+	if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION)
+		kafka_auth_failed(k, reason);
 	if (err == k->last_error)
 		return;
 	k->last_error = err;
@@ -268,6 +327,9 @@ int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
 	/* From here the configuration belongs to the handle. */
 	k->transactional = o->transactional_id != NULL;
 	k->rkt = rd_kafka_topic_new(k->rk, o->topic, NULL);
+	if (o->summary_topic != NULL)
+		k->summary_rkt = rd_kafka_topic_new(k->rk, o->summary_topic,
+		    NULL);
 	if (pipe2(k->pipefd, O_NONBLOCK | O_CLOEXEC) != 0)
 		fatal("pipe");
 	k->mainq = rd_kafka_queue_get_main(k->rk);
@@ -291,30 +353,43 @@ int kafka_produce(struct kafka *k, const void *key, size_t keylen,
     const void *value, size_t len, const struct kafka_header *headers,
     size_t nheaders, void *msg_opaque)
 {
-	rd_kafka_vu_t vu[16];
+	struct kafka_message m = { KAFKA_RECORDS, key, keylen, value, len,
+		headers, nheaders, 0, msg_opaque };
+
+	return kafka_send(k, &m);
+}
+
+int kafka_send(struct kafka *k, const struct kafka_message *m)
+{
+	rd_kafka_vu_t vu[17];
 	size_t n = 0;
 	rd_kafka_error_t *e;
 	rd_kafka_resp_err_t err;
 
 	vu[n].vtype = RD_KAFKA_VTYPE_RKT;
-	vu[n++].u.rkt = k->rkt;
+	vu[n++].u.rkt = m->dest == KAFKA_SUMMARY && k->summary_rkt != NULL ?
+	    k->summary_rkt : k->rkt;
 	vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
-	vu[n].u.mem.ptr = (void *)value;
-	vu[n++].u.mem.size = len;
-	if (key != NULL) {
+	vu[n].u.mem.ptr = (void *)m->value;
+	vu[n++].u.mem.size = m->len;
+	if (m->key != NULL) {
 		vu[n].vtype = RD_KAFKA_VTYPE_KEY;
-		vu[n].u.mem.ptr = (void *)key;
-		vu[n++].u.mem.size = keylen;
+		vu[n].u.mem.ptr = (void *)m->key;
+		vu[n++].u.mem.size = m->keylen;
 	}
 	vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
 	vu[n++].u.i = RD_KAFKA_MSG_F_COPY;
 	vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
-	vu[n++].u.ptr = msg_opaque;
-	for (size_t i = 0; i < nheaders && n < 16; i++, n++) {
+	vu[n++].u.ptr = m->opaque;
+	if (m->timestamp_ms > 0) {
+		vu[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+		vu[n++].u.i64 = m->timestamp_ms;
+	}
+	for (size_t i = 0; i < m->nheaders && n < 17; i++, n++) {
 		vu[n].vtype = RD_KAFKA_VTYPE_HEADER;
-		vu[n].u.header.name = headers[i].name;
-		vu[n].u.header.val = headers[i].value;
-		vu[n].u.header.size = (ssize_t)headers[i].len;
+		vu[n].u.header.name = m->headers[i].name;
+		vu[n].u.header.val = m->headers[i].value;
+		vu[n].u.header.size = (ssize_t)m->headers[i].len;
 	}
 	e = rd_kafka_produceva(k->rk, vu, n);
 	if (e == NULL)
@@ -431,6 +506,8 @@ void kafka_destroy(struct kafka *k, int timeout_ms)
 	rd_kafka_queue_io_event_enable(k->mainq, -1, NULL, 0);
 	rd_kafka_queue_destroy(k->mainq);
 	rd_kafka_topic_destroy(k->rkt);
+	if (k->summary_rkt != NULL)
+		rd_kafka_topic_destroy(k->summary_rkt);
 	rd_kafka_destroy(k->rk);
 	uv_poll_stop(&k->poll);
 	uv_close((uv_handle_t *)&k->poll, kafka_poll_closed);
@@ -447,8 +524,12 @@ int kafka_err_permanent(int err)
 	case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
 	case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
 	case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+	/* --timestamp of a window older than the broker accepts. */
+	case RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP:
 	case RD_KAFKA_RESP_ERR__FATAL:
 	case RD_KAFKA_RESP_ERR__INVALID_ARG:
+	case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+	case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
 		return 1;
 	}
 	return 0;

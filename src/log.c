@@ -62,14 +62,35 @@ void log_close(void)
 	log_path = NULL;
 }
 
+/*
+ * Control bytes become \xNN: file names and nfdump's rows are outside
+ * input, and a newline or an escape sequence in them would forge log lines
+ * or drive the operator's terminal.
+ */
+static void log_escape(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *in != '\0' && n + 5 < size; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch < 0x20 || ch == 0x7f)
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", ch);
+		else
+			out[n++] = (char)ch;
+	}
+	out[n] = '\0';
+}
+
 static void log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {
 	FILE *out = log_file != NULL ? log_file : stderr;
-	char msg[2048];
+	char raw[2048], msg[sizeof raw * 4];
 
 	if (level > log_level)
 		return;
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	log_escape(raw, msg, sizeof msg);
 	if (log_file != NULL) {
 		struct timespec ts;
 		struct tm tm;
@@ -105,6 +126,18 @@ void log_at(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vwrite(level, fmt, ap);
 	va_end(ap);
+}
+
+void log_stderr(const char *fmt, ...)
+{
+	char raw[2048], msg[sizeof raw * 4];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	log_escape(raw, msg, sizeof msg);
+	fprintf(stderr, "nfkafka: %s\n", msg);
 }
 
 void fatal(const char *fmt, ...)

@@ -49,7 +49,7 @@ struct app {
 
 static void usage_error(const char *what, const char *why)
 {
-	fprintf(stderr, "nfkafka: %s%s%s\n", what, what[0] ? ": " : "", why);
+	log_stderr("%s%s%s", what, what[0] ? ": " : "", why);
 	exit(EXIT_USAGE);
 }
 
@@ -292,7 +292,7 @@ static void app_once(struct app *a)
 		    a->c.once, a->profile.dir);
 		exit(EXIT_EXPORT_FAILED);
 	}
-	if (mask != (1UL << a->profile.nchannels) - 1) {
+	if (mask != profile_all(&a->profile)) {
 		char *missing = profile_names(&a->profile, ~mask, ",");
 
 		log_warn("window %s: channel(s) %s have no %s; exporting the "
@@ -317,12 +317,12 @@ static int app_check(struct app *a, struct export_options *eo,
 	if (a->c.state != NULL && state_check(a->c.state, errstr,
 	    sizeof errstr) != 0) {
 		export_options_free(eo);
-		fprintf(stderr, "nfkafka: --state: %s\n", errstr);
+		log_stderr("--state: %s", errstr);
 		return EXIT_USAGE;
 	}
 	if (check_query(&a->loop, eo, ko, &what, errstr,
 	    sizeof errstr) != 0) {
-		fprintf(stderr, "nfkafka: --check-config: %s\n", errstr);
+		log_stderr("--check-config: %s", errstr);
 		return EXIT_USAGE;
 	}
 	printf("nfkafka: configuration OK (query checked by %s)\n", what);

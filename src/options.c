@@ -68,6 +68,10 @@ int options_export(const struct config *c, const struct profile *p,
 	eo->profile = p;
 	eo->nfdump = c->nfdump;
 	eo->values = c->values;
+	eo->format = c->format;
+	snprintf(eo->timestamp, sizeof eo->timestamp, "%s",
+	    c->timestamp != NULL ? c->timestamp : "send");
+	eo->interval_s = c->interval_s;
 	eo->headers = c->headers;
 	return 0;
 }
@@ -80,6 +84,7 @@ struct kafka_options options_kafka(const struct config *c)
 		.props = c->props,
 		.nprops = c->nprops,
 		.transactional_id = c->transactional_id,
+		.summary_topic = c->summary_topic,
 	};
 }
 
@@ -117,6 +122,8 @@ void options_report_restart_needed(const struct config *cur,
 		{ "transactional-id", options_differs(cur->transactional_id,
 		    next->transactional_id) },
 		{ "state", options_differs(cur->state, next->state) },
+		{ "summary-topic", options_differs(cur->summary_topic,
+		    next->summary_topic) },
 		{ "nfdump", options_differs(cur->nfdump, next->nfdump) },
 		{ "metrics", options_differs(cur->metrics, next->metrics) },
 		{ "log-file", options_differs(cur->log_file, next->log_file) },
@@ -144,6 +151,9 @@ void options_adopt(struct config *cur, struct config *next)
 	options_take(&cur->query, &next->query);
 	options_take(&cur->key, &next->key);
 	cur->values = next->values;
+	cur->format = next->format;
+	options_take(&cur->timestamp, &next->timestamp);
+	cur->interval_s = next->interval_s;
 	cur->headers = next->headers;
 	cur->log_level = next->log_level;
 	cur->grace_s = next->grace_s;

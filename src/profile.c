@@ -9,9 +9,6 @@
 #include "strv.h"
 #include "xmalloc.h"
 
-/* A window's channel set is a bit mask; this many channels fit in one. */
-#define PROFILE_MAX_CHANNELS (sizeof(unsigned long) * 8)
-
 static int profile_add(struct profile *p, const char *name, size_t n,
     char *errstr, size_t errlen)
 {
@@ -22,9 +19,19 @@ static int profile_add(struct profile *p, const char *name, size_t n,
 		    "directory name next to the first one", (int)n, name);
 		return -EINVAL;
 	}
+	for (size_t i = 0; i < p->nchannels; i++) {
+		/* The same files twice: every record would be sent twice. */
+		if (strlen(p->channels[i]) == n &&
+		    memcmp(p->channels[i], name, n) == 0) {
+			snprintf(errstr, errlen, "channel \"%.*s\" is given "
+			    "twice", (int)n, name);
+			return -EINVAL;
+		}
+	}
 	if (p->nchannels == PROFILE_MAX_CHANNELS) {
-		snprintf(errstr, errlen, "more than %zu channels",
-		    PROFILE_MAX_CHANNELS);
+		snprintf(errstr, errlen, "more than %zu channels: give at "
+		    "most %zu", (size_t)PROFILE_MAX_CHANNELS,
+		    (size_t)PROFILE_MAX_CHANNELS);
 		return -EINVAL;
 	}
 	strv_pushn(&p->channels, &p->nchannels, name, n);
@@ -84,6 +91,13 @@ int profile_parse(const char *arg, struct profile *p, char *errstr,
 	return error;
 }
 
+unsigned long profile_all(const struct profile *p)
+{
+	/* A shift by the mask's width is undefined: 64 channels are ~0. */
+	return p->nchannels >= PROFILE_MAX_CHANNELS ? ~0UL :
+	    (1UL << p->nchannels) - 1;
+}
+
 char *profile_names(const struct profile *p, unsigned long mask,
     const char *sep)
 {
@@ -133,7 +147,8 @@ unsigned long profile_present(const struct profile *p, const char *relfile)
 		char *path = profile_path(p, i, relfile);
 		struct stat st;
 
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		/* Not a symbolic link, which could name any file on the host. */
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
 			mask |= 1UL << i;
 		free(path);
 	}

@@ -66,7 +66,8 @@ static void watch_report(const struct profile *p, size_t channel,
 		return;
 	relfile = watch_join(rel, name);
 	path = profile_path(p, channel, relfile);
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+	/* A symbolic link could hand nfdump any file on the host: skipped. */
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
 		cb(arg, channel, relfile, stamp);
 	free(path);
 	free(relfile);

@@ -36,6 +36,8 @@ import pytest
 from confluent_kafka import Consumer
 
 from collector import make_window
+from compare import assert_rows_match
+from nfdump_ref import nfdump_rows
 from conftest import VALGRIND, consume, nfkafka_argv, run_nfkafka
 from watermark import topic_size
 
@@ -515,3 +517,312 @@ def test_unrunnable_nfdump_is_retried_not_fatal(broker, topic, tmp_path, daemons
     wrapper.chmod(0o755)
     d.wait_log('window %s: chanA: 40 records' % stamp_of(rel), timeout=120)
     assert len(consume(broker.bootstrap, topic, expect=40, timeout=60)) == 40
+
+
+# --- hostile bytes (issue 12) ------------------------------------------------
+
+def test_nfdump_control_bytes_are_escaped_in_the_log(broker, empty_topic,
+                                                     profile, tmp_path):
+    """nfdump's stderr is quoted in the error line: an escape sequence or a
+    newline in it must not reach the terminal or forge a second line."""
+    base, rel = profile
+    body = "printf 'bad\\033[31m red\\nnfkafka: error: forged\\n' >&2\nexit 1\n"
+    run = run_nfkafka(['--once', rel, '-b', broker.bootstrap, '-t', empty_topic,
+                       '-M', channels(base), '-Q', FMT_QUERY,
+                       '--nfdump', fake_nfdump(tmp_path, body)], timeout=QUICK)
+    err = assert_window_failed(run, stamp_of(rel), 'exited with status 1')
+    assert '\x1b' not in run.stderr
+    assert 'bad\\x1b[31m red' in err
+    assert not any('forged' in l and l.startswith('nfkafka: error: forged')
+                   for l in stderr_lines(run)), run
+
+
+def test_non_utf8_values_reach_a_strict_decoder(broker, empty_topic, profile,
+                                                 tmp_path):
+    """A value that is not UTF-8 is sent as a CBOR byte string with its exact
+    bytes, so strict decoders (cbor2) read every record."""
+    base, rel = profile
+    rows = ('2026-11-27 10:55:01.000,6,1000\n'
+            '2026-11-27 10:55:02.000,\\377\\376,2000\n'
+            '2026-11-27 10:55:03.000,caf\\303\\251,3000\n')
+    body = "printf '%s%s%s'\nexit 0\n" % (HEADER, rows, SUMMARY)
+    for values in ('typed', 'strings'):
+        topic = '%s-%s' % (empty_topic, values)
+        broker.create_topic(topic)
+        run = run_nfkafka(['--once', rel, '-b', broker.bootstrap, '-t', topic,
+                           '-M', channels(base), '-Q', FMT_QUERY,
+                           '--values', values,
+                           '--nfdump', fake_nfdump(tmp_path, body)],
+                          timeout=60 * SLOW)
+        assert run.returncode == 0, run
+        got = consume(broker.bootstrap, topic, expect=3)
+        assert len(got) == 3, got
+        protos = [m['value']['proto'] for m in got]
+        assert protos[1] == b'\xff\xfe', protos
+        assert protos[2] == 'caf\u00e9', protos
+
+
+SECRET = 'hunter2-sEcReT'
+
+
+@pytest.mark.parametrize('args,needles', [
+    (['-X', 'sasl.passwd=' + SECRET], ['sasl.passwd', 'No such configuration property']),
+    (['-X', 'sasl.password=' + SECRET, '-Zv'], ['unknown option -Z']),
+    (['-X', 'sasl.password=' + SECRET, '-vZ'], ['unknown option -Z']),
+    (['-X', 'sasl.password=' + SECRET, '--no-such=' + SECRET],
+     ['unknown option --no-such']),
+    (['-X', 'sasl.oauthbearer.method=' + SECRET],
+     ['sasl.oauthbearer.method', '(secret)']),
+    (['-X', 'ssl.key.password'], ['expected property=value']),
+    (['-X', SECRET + '!'], ['expected property=value']),
+], ids=['misspelt', 'cluster-after', 'cluster-before', 'long-with-value',
+        'secretish-invalid', 'no-equals', 'lone-value'])
+def test_secret_never_shown(profile, args, needles):
+    base, _rel = profile
+    run = run_nfkafka(['-b', '127.0.0.1:9', '-M', channels(base)] + args,
+                      timeout=QUICK)
+    line = assert_usage_error(run, *needles)
+    assert SECRET not in line
+
+
+def test_secret_never_shown_from_config_file(profile, tmp_path):
+    base, _rel = profile
+    conf = tmp_path / 'nfkafka.conf'
+    conf.write_text('[kafka]\nsasl.passwd = %s\n' % SECRET)
+    run = run_nfkafka(['-c', conf, '-b', '127.0.0.1:9', '-M', channels(base)],
+                      timeout=QUICK)
+    line = assert_usage_error(run, 'nfkafka.conf:2', 'sasl.passwd',
+                              'No such configuration property')
+    assert SECRET not in line
+
+
+@pytest.mark.parametrize('opt,needles', [
+    ('--once', ['--once needs an argument', 'nfcapd.202611271055']),
+    ('--state', ['--state needs an argument']),
+    ('--grace', ['--grace needs an argument']),
+    ('-M', ['-M needs an argument']),
+    ('--help=1', ['--help takes no argument']),
+])
+def test_missing_argument_is_named(profile, opt, needles):
+    base, _rel = profile
+    run = run_nfkafka(['-b', '127.0.0.1:9', '-M', channels(base), opt],
+                      timeout=QUICK)
+    line = assert_usage_error(run, *needles)
+    assert '\0' not in run.stderr
+    assert 'unknown option' not in line
+
+
+@pytest.mark.parametrize('value', ['nan', 'NaN', '-nan', 'inf', 'infinity',
+                                   '1e400'])
+@pytest.mark.parametrize('opt', ['--flush-timeout', '--backoff-min',
+                                 '--backoff-max'])
+def test_float_option_not_finite(profile, opt, value):
+    base, _rel = profile
+    run = run_nfkafka(['-b', '127.0.0.1:9', '-M', channels(base), opt, value],
+                      timeout=QUICK)
+    assert_usage_error(run, opt, value, 'seconds')
+
+
+def test_duplicate_channel(profile):
+    base, _rel = profile
+    run = run_nfkafka(['-b', '127.0.0.1:9', '-M', '%s/chanA:chanB:chanA' % base],
+                      timeout=QUICK)
+    assert_usage_error(run, '-M', '"chanA"', 'twice')
+
+
+@pytest.mark.parametrize('kind', ['dev-zero', 'fifo', 'directory', 'huge'])
+def test_config_file_not_a_small_regular_file(profile, tmp_path, kind):
+    base, _rel = profile
+    path = {'dev-zero': '/dev/zero', 'fifo': str(tmp_path / 'fifo'),
+            'directory': str(tmp_path), 'huge': str(tmp_path / 'huge')}[kind]
+    if kind == 'fifo':
+        os.mkfifo(path)
+    if kind == 'huge':
+        with open(path, 'w') as f:
+            f.write(('# a comment line, repeated\n') * 50000)
+    run = run_nfkafka(['-c', path, '-b', '127.0.0.1:9', '-M', channels(base)],
+                      timeout=QUICK)
+    assert_usage_error(run, path, 'not a regular file' if kind != 'huge'
+                       else 'larger than 1 MiB')
+
+
+def test_config_file_value_keeps_semicolon(profile, tmp_path):
+    """A ';' after a blank is part of the value, not a comment: libinih's
+    inline comments would cut "ab ;cd" (a password) to "ab" silently."""
+    base, _rel = profile
+    conf = tmp_path / 'nfkafka.conf'
+    conf.write_text('; a comment\n# another\nvalues = typed ;x\n')
+    run = run_nfkafka(['-c', conf, '-b', '127.0.0.1:9', '-M', channels(base)],
+                      timeout=QUICK)
+    assert_usage_error(run, 'nfkafka.conf:3', '--values typed ;x')
+
+
+def test_config_file_control_bytes(profile, tmp_path):
+    base, _rel = profile
+    conf = tmp_path / 'nfkafka.conf'
+    conf.write_bytes(b'topic = a\x00b\n')
+    run = run_nfkafka(['-c', conf, '-b', '127.0.0.1:9', '-M', channels(base)],
+                      timeout=QUICK)
+    assert_usage_error(run, 'nfkafka.conf', 'NUL')
+
+
+def test_64_channels(broker, empty_topic, tmp_path):
+    """64 channels fill the mask: no undefined shift (UBSan in make asan),
+    and a window every channel has is not reported as missing any."""
+    base = str(tmp_path)
+    chans = ['c%02d' % i for i in range(64)]
+    rel = make_window(base, chans[:1], 10)
+    for c in chans[1:]:
+        os.makedirs(os.path.join(base, c, os.path.dirname(rel)),
+                    exist_ok=True)
+        with open(os.path.join(base, chans[0], rel), 'rb') as src, \
+                open(os.path.join(base, c, rel), 'wb') as dst:
+            dst.write(src.read())
+    run = run_nfkafka(['--once', rel, '-b', broker.bootstrap, '-t', empty_topic,
+                       '-M', '%s/%s' % (base, ':'.join(chans)),
+                       '-Q', FMT_QUERY], timeout=120 * SLOW)
+    assert run.returncode == 0, run
+    assert 'have no' not in run.stderr, run
+    run = run_nfkafka(['-b', '127.0.0.1:9', '-M',
+                       '%s/%s' % (base, ':'.join(chans + ['c64']))],
+                      timeout=QUICK)
+    assert_usage_error(run, 'more than 64 channels')
+
+
+def test_symlinked_window_is_not_followed(profile, tmp_path):
+    """A nfcapd.* symbolic link in a channel directory could hand nfdump any
+    file on the host: it is not a window file."""
+    base, rel = profile
+    chan = tmp_path / 'chanA'
+    chan.mkdir()
+    name = 'nfcapd.202611271055'
+    os.symlink(os.path.join(base, 'chanA', rel), chan / name)
+    run = run_nfkafka(['--once', name, '-b', '127.0.0.1:9',
+                       '-M', '%s/chanA' % tmp_path], timeout=QUICK)
+    assert_window_failed(run, '202611271055', 'no channel has')
+
+
+# --- SASL: a wrong password fails at once (issue 12) --------------------------
+
+# A ';' after a blank: libinih's inline comments would cut it to "ab".
+SASL_USER, SASL_PASSWORD = 'nfk', 'ab ;cd'
+
+
+@pytest.fixture(scope='module')
+def sasl_broker(tmp_path_factory):
+    """A broker with a SASL_PLAINTEXT (PLAIN) listener besides PLAINTEXT."""
+    from kafka_broker import KafkaBroker
+    b = KafkaBroker(str(tmp_path_factory.mktemp('kafka-sasl')),
+                    sasl_users={SASL_USER: SASL_PASSWORD})
+    b.start()
+    yield b
+    b.stop()
+
+
+def sasl_conf(tmp_path, password):
+    conf = tmp_path / 'nfkafka.conf'
+    conf.write_text('[kafka]\nsecurity.protocol = SASL_PLAINTEXT\n'
+                    'sasl.mechanism = PLAIN\nsasl.username = %s\n'
+                    'sasl.password = %s\n' % (SASL_USER, password))
+    return conf
+
+
+def test_sasl_password_from_config_file(sasl_broker, topic, profile, tmp_path):
+    """The right password, with its ';', from the config file: the window
+    arrives whole, record by record as nfdump prints it."""
+    base, rel = profile
+    sasl_broker.create_topic(topic)
+    run = run_nfkafka(['-c', sasl_conf(tmp_path, SASL_PASSWORD), '--once', rel,
+                       '-b', sasl_broker.sasl_bootstrap, '-t', topic,
+                       '-M', channels(base), '-Q', FMT_QUERY], timeout=120)
+    assert run.returncode == 0, run
+    rows = nfdump_rows(channels(base), rel, ['-o', 'fmt:%ts,%pr,%byt'])
+    msgs = consume(sasl_broker.bootstrap, topic, expect=len(rows), timeout=120)
+    assert_rows_match([m['value'] for m in msgs], rows,
+                      ['first_seen', 'proto', 'bytes'])
+    assert SASL_PASSWORD not in run.stderr
+
+
+def test_sasl_wrong_password_fails_at_once(sasl_broker, topic, profile,
+                                           tmp_path):
+    """Authentication failures are permanent: the window fails as soon as
+    the broker refuses us, not after message.timeout.ms (60 s here)."""
+    base, rel = profile
+    wrong = 'wrong-' + SECRET
+    t0 = time.monotonic()
+    run = run_nfkafka(['-c', sasl_conf(tmp_path, wrong), '--once', rel,
+                       '-b', sasl_broker.sasl_bootstrap, '-t', topic,
+                       '-M', channels(base), '-Q', FMT_QUERY], timeout=120)
+    took = time.monotonic() - t0
+    err = assert_window_failed(run, stamp_of(rel), 'uthentication')
+    assert took < 40, 'took %.1f s: %s' % (took, err)
+    assert wrong not in run.stderr
+
+
+def test_secret_never_shown_on_sighup(profile, tmp_path, daemons):
+    """A misspelt secret added to the config file before SIGHUP: the reload
+    is refused, naming the key, never its value."""
+    base, _rel = profile
+    conf = tmp_path / 'nfkafka.conf'
+    conf.write_text('grace = 5\n')
+    d = daemons(['-c', conf, '-b', '127.0.0.1:9', '-M', channels(base)])
+    d.wait_log('watching', timeout=60)
+    conf.write_text('grace = 5\n[kafka]\nsasl.passwd = %s\n' % SECRET)
+    d.send(signal.SIGHUP)
+    d.wait_log('keeping the running configuration', timeout=60)
+    assert 'sasl.passwd' in d.text()
+    assert SECRET not in d.text()
+    assert d.stop() == 0
+
+
+def test_symlinked_window_is_skipped_live(broker, topic, tmp_path, daemons):
+    """Live: a nfcapd.* symbolic link that appears in a channel directory is
+    not a window; the real window after it is exported, alone."""
+    base = tmp_path / 'p'
+    (base / 'chanA').mkdir(parents=True)
+    d = daemons(['-M', '%s/chanA' % base, '-b', broker.bootstrap, '-t', topic,
+                 '-Q', FMT_QUERY, '--state', tmp_path / 'state', '--grace', '1'])
+    d.wait_log('watching', timeout=60)
+    elsewhere = make_window(str(tmp_path / 'elsewhere'), ('chanA',), 25)
+    os.symlink(tmp_path / 'elsewhere' / 'chanA' / elsewhere,
+               base / 'chanA' / elsewhere)
+    rel = make_window(str(base), ('chanA',), 40)
+    assert stamp_of(rel) > stamp_of(elsewhere)
+    d.wait_log('window %s: chanA: 40 records' % stamp_of(rel), timeout=120)
+    rows = nfdump_rows('%s/chanA' % base, rel, ['-o', 'fmt:%ts,%pr,%byt'])
+    msgs = consume(broker.bootstrap, topic, expect=len(rows), timeout=60)
+    assert_rows_match([m['value'] for m in msgs], rows,
+                      ['first_seen', 'proto', 'bytes'])
+    assert 'window %s' % stamp_of(elsewhere) not in d.text()
+
+
+def test_slowloris_does_not_lock_out_health(profile, tmp_path, daemons):
+    """70 idle connections to --metrics, then /health: answered at once,
+    not refused, and not only after the 10 s idle timeout."""
+    import urllib.error
+    import urllib.request
+    from kafka_broker import free_port
+    base, _rel = profile
+    port = free_port()
+    d = daemons(['-b', '127.0.0.1:9', '-M', channels(base),
+                 '--metrics', '127.0.0.1:%d' % port])
+    d.wait_log('watching', timeout=60)
+    idle = []
+    try:
+        for _ in range(70):
+            idle.append(socket.create_connection(('127.0.0.1', port),
+                                                 timeout=5))
+        t0 = time.monotonic()
+        try:
+            with urllib.request.urlopen('http://127.0.0.1:%d/health' % port,
+                                        timeout=8) as r:
+                status = r.status
+        except urllib.error.HTTPError as e:
+            status = e.code   # 503: no broker; an answer all the same
+        assert status in (200, 503)
+        assert time.monotonic() - t0 < 8
+    finally:
+        for s in idle:
+            s.close()
+    assert 'closing the oldest idle' in d.text()
+    assert d.stop() == 0

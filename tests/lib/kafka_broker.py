@@ -151,7 +151,7 @@ def _metadata(addr, topics=None, timeout=2.0):
 
 class KafkaBroker:
     def __init__(self, workdir, port=None, controller_port=None,
-                 auto_create_topics=True, extra_props=None):
+                 auto_create_topics=True, extra_props=None, sasl_users=None):
         self.workdir = Path(workdir).resolve()
         self.port = port or free_port()
         self.controller_port = controller_port or free_port()
@@ -159,6 +159,14 @@ class KafkaBroker:
             self.controller_port = free_port()
         self.auto_create_topics = auto_create_topics
         self.extra_props = dict(extra_props or {})
+        # {user: password}: a SASL_PLAINTEXT listener with mechanism PLAIN
+        # on sasl_port, beside the PLAINTEXT one the tests' tools use.
+        self.sasl_users = dict(sasl_users or {})
+        self.sasl_port = None
+        if self.sasl_users:
+            self.sasl_port = free_port()
+            while self.sasl_port in (self.port, self.controller_port):
+                self.sasl_port = free_port()
         self.data_dir = self.workdir / "data"
         self.log_path = self.workdir / "broker.log"
         self.proc = None
@@ -168,6 +176,29 @@ class KafkaBroker:
     @property
     def bootstrap(self):
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def sasl_bootstrap(self):
+        return f"127.0.0.1:{self.sasl_port}"
+
+    def _sasl_props(self, props):
+        """Adds the SASL_PLAINTEXT listener and its JAAS user list."""
+        if not self.sasl_users:
+            return
+        for u, pw in self.sasl_users.items():
+            if '"' in pw or '\\' in pw or '\n' in pw:
+                raise ValueError("no quote, backslash or newline in a "
+                                 "JAAS password: %r" % u)
+        users = " ".join(f'user_{u}="{pw}"' for u, pw in self.sasl_users.items())
+        props["listeners"] += f",SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}"
+        props["advertised.listeners"] += \
+            f",SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}"
+        props["listener.security.protocol.map"] += \
+            ",SASL_PLAINTEXT:SASL_PLAINTEXT"
+        props["sasl.enabled.mechanisms"] = "PLAIN"
+        props["listener.name.sasl_plaintext.plain.sasl.jaas.config"] = (
+            "org.apache.kafka.common.security.plain.PlainLoginModule "
+            f"required {users};")
 
     def __enter__(self):
         self.start()
@@ -211,6 +242,7 @@ class KafkaBroker:
             "log.cleaner.dedupe.buffer.size": 2 * 1024 * 1024,  # default 128 MiB
             "auto.leader.rebalance.enable": "false",
         }
+        self._sasl_props(props)
         props.update(self.extra_props)
         self.workdir.mkdir(parents=True, exist_ok=True)
         cfg = self.workdir / "server.properties"

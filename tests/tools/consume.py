@@ -36,13 +36,14 @@ def _wait_for_partitions(c, topic, deadline):
         time.sleep(0.1)
 
 
-def _record(msg):
+def _record(msg, decode=None):
     raw = msg.value()
     try:
-        value = None if raw is None else cbor2.loads(raw)
+        value = None if raw is None else (decode or cbor2.loads)(raw)
     except Exception as e:
         raise ValueError(f"{msg.topic()}[{msg.partition()}]@{msg.offset()}: "
-                         f"not valid CBOR: {e}; raw={raw[:64].hex()}") from e
+                         f"not valid {'CBOR' if decode is None else 'JSON'}: "
+                         f"{e}; raw={raw[:64].hex()}") from e
     return {
         "value": value,
         "key": msg.key(),
@@ -55,11 +56,12 @@ def _record(msg):
 
 
 def consume(bootstrap, topic, expect=None, timeout=30, isolation="read_uncommitted",
-            group=None):
+            group=None, decode=None):
     """Read topic from the beginning; see the module doc and SETTLE_* above.
 
     Returns what was read even when the timeout hits first; callers assert
-    on the count. Values are cbor2-decoded (tag 1 -> datetime, tag 52 ->
+    on the count. decode: the values' decoder (json.loads for --format
+    json); by default they are cbor2-decoded (tag 1 -> datetime, tag 52 ->
     IPv4Address/IPv4Network, tag 54 -> IPv6...)."""
     fatal = []
     c = Consumer({
@@ -92,7 +94,7 @@ def consume(bootstrap, topic, expect=None, timeout=30, isolation="read_uncommitt
                     raise RuntimeError(f"kafka consumer: {msg.error()}")
                 at_end.add(msg.partition())
             else:
-                out.append(_record(msg))
+                out.append(_record(msg, decode))
                 at_end.discard(msg.partition())
                 last_news = now
             if expect is not None:

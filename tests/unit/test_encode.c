@@ -439,6 +439,56 @@ static void test_buffer_reuse(void **state)
 	encoder_free(enc);
 }
 
+/* RFC 3629's edges: what a strict decoder takes as text, and what not. */
+static void test_utf8(void **state)
+{
+	static const char *const good[] = { "", "plain", "caf\xc3\xa9",
+		"\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xed\x9f\xbf",
+		"\xf4\x8f\xbf\xbf", "\xef\xbf\xbd" };
+	static const char *const bad[] = { "\xff", "\x80", "caf\xc3",
+		"\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xed\xa0\x80",
+		"\xf0\x80\x80\xaf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
+		"\xe2\x82", "\xe2\x28\xa1" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+		assert_true(encode_utf8_valid(good[i], strlen(good[i])));
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		assert_false(encode_utf8_valid(bad[i], strlen(bad[i])));
+}
+
+/* Bytes that are not UTF-8 go as a byte string, exactly; in both modes. */
+static void test_not_utf8_is_bytes(void **state)
+{
+	struct schema schema;
+	struct slice values[2] = { { "\xff\xfe", 2 }, { "caf\xc3\xa9", 5 } };
+	char err[256];
+
+	(void)state;
+	assert_int_equal(schema_from_fmt("%pr,%sn", &schema, err, sizeof err),
+	    0);
+	for (int mode = 0; mode < 2; mode++) {
+		struct encoder *enc = encoder_new(mode == 0 ? ENCODE_TYPED :
+		    ENCODE_STRINGS);
+		const unsigned char *out;
+		size_t outlen, untyped = 0;
+		cbor_item_t *map;
+		struct cbor_pair *pairs;
+
+		encoder_record(enc, &schema, values, &out, &outlen, &untyped);
+		map = decode(out, outlen);
+		pairs = cbor_map_handle(map);
+		assert_true(cbor_isa_bytestring(pairs[0].value));
+		assert_int_equal(cbor_bytestring_length(pairs[0].value), 2);
+		assert_memory_equal(cbor_bytestring_handle(pairs[0].value),
+		    "\xff\xfe", 2);
+		assert_true(cbor_isa_string(pairs[1].value));
+		cbor_decref(&map);
+		encoder_free(enc);
+	}
+	schema_free(&schema);
+}
+
 static void test_zero_fields(void **state)
 {
 	struct encoder *enc = encoder_new(ENCODE_TYPED);
@@ -468,6 +518,8 @@ int main(void)
 		cmocka_unit_test(test_exact_bytes),
 		cmocka_unit_test(test_buffer_reuse),
 		cmocka_unit_test(test_zero_fields),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_not_utf8_is_bytes),
 	};
 
 	return cmocka_run_group_tests_name("encode", tests, NULL, NULL);

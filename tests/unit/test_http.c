@@ -599,6 +599,7 @@ static int server_idle(struct harness *h)
 
 static const struct piece partial[] = { P("GET /metr") };
 static const struct piece get[] = { P("GET /metrics HTTP/1.1\r\n\r\n") };
+static const struct piece health[] = { P("GET /health HTTP/1.1\r\n\r\n") };
 
 static void disconnects_step(struct harness *h);
 
@@ -753,6 +754,48 @@ static void test_connection_limit(void **state)
 	harness_free(&h);
 }
 
+/*
+ * A slowloris: 66 connections that never send a byte, with a long timeout,
+ * and then a /health request, which must be answered: the oldest idle ones
+ * make room for it.
+ */
+static int idle_held(struct harness *h)
+{
+	return server_conns(h) == 64;
+}
+
+static void slowloris_step(struct harness *h)
+{
+	switch (h->step++) {
+	case 0:
+		for (int i = 0; i < 66; i++)
+			client_start(h, i, ACT_REQUEST, NULL, 0, 0, NULL);
+		wait_until(h, idle_held, slowloris_step);
+		break;
+	case 1:
+		client_start(h, 66, ACT_REQUEST, health, 1, 0,
+		    stop_when_done);
+		break;
+	}
+}
+
+static void test_slowloris(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_start(&h, "127.0.0.1:0");
+	http_set_timeout(h.s, 600000);
+	slowloris_step(&h);
+	harness_run(&h);
+	assert_int_equal(resp_status(&h.c[66]), 200);
+	assert_string_equal(h.path, "/health");
+	/* No answer for the idle ones, only a close. */
+	for (int i = 0; i < 66; i++)
+		assert_int_equal(h.c[i].len, 0);
+	harness_free(&h);
+}
+
 static void test_ipv6(void **state)
 {
 	static const struct piece req[] = {
@@ -845,6 +888,7 @@ int main(void)
 		cmocka_unit_test(test_default_host_and_query),
 		cmocka_unit_test(test_default_host_is_loopback),
 		cmocka_unit_test(test_head),
+		cmocka_unit_test(test_slowloris),
 		cmocka_unit_test(test_post),
 		cmocka_unit_test(test_head_limit),
 		cmocka_unit_test(test_malformed),
