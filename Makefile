@@ -8,7 +8,10 @@ DESTDIR ?=
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC = libuv rdkafka libcbor inih libsystemd
+# jemalloc, where installed, serves librdkafka's allocations per message
+# about a quarter cheaper than glibc's malloc (README, Performance).
+JEMALLOC ?= $(shell $(PKG_CONFIG) --exists jemalloc 2>/dev/null && echo jemalloc)
+LIBS_PC = libuv rdkafka libcbor inih libsystemd $(JEMALLOC)
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARN) -Iinclude \
@@ -66,7 +69,7 @@ check: deps
 bench: all
 	sh bench/run.sh $(BENCH_ARGS)
 
-ASAN = BUILD=build/asan BIN=build/asan/nfkafka \
+ASAN = BUILD=build/asan BIN=build/asan/nfkafka JEMALLOC= \
 	CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 
 # ASan+UBSan: the unit tests, then the real binary through the --once and

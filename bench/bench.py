@@ -28,13 +28,14 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..'))
 
-from confluent_kafka import Consumer  # noqa: E402
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient  # noqa: E402
 
 from collector import Collector, count_flows  # noqa: E402
 from kafka_broker import KafkaBroker  # noqa: E402
 from watermark import topic_size  # noqa: E402
 from windows import bench_window  # noqa: E402
+import peer  # noqa: E402
 
 FLOW_FMT = 'fmt:%ts,%te,%td,%pr,%sa,%sp,%da,%dp,%pkt,%byt,%flg'
 AGG_FMT = 'fmt:%ts,%dc,%td,%pkt,%byt,%pps,%bps,%fl'
@@ -50,9 +51,9 @@ QUERIES = {
             'nfkafka': [],
             'nfdump': ['-A', 'dstgeo', '-o', AGG_FMT, '-N', '-6']},
 }
-METHODS = ('nfdump', 'pipe', 'cron', 'nfkafka')
+METHODS = ('nfdump', 'pipe', 'cron', 'nfkafka', 'batched')
 LABEL = {'nfdump': 'nfdump alone', 'pipe': 'shell pipe', 'cron': 'cron script',
-         'nfkafka': 'nfkafka --once'}
+         'nfkafka': 'nfkafka --once', 'batched': 'nfkafka --batch'}
 PATH_ENV = {'TZ': 'UTC', 'LC_ALL': 'C', 'PATH': os.environ.get('PATH', '/usr/bin:/bin')}
 LIVE_RE = re.compile(r'window (\d+): (\S+): (\d+) records, nfdump ([\d.]+) s, '
                      r'acked ([\d.]+) s, ([\d.]+) s after rotation'
@@ -81,6 +82,8 @@ class HwmSampler(threading.Thread):
         super().__init__(daemon=True)
         self.parent = pid
         self.kib = 0
+        self.reaped = 0.0       # CPU of children the exporter has reaped
+        self.kids = {}          # pid -> CPU last seen, while it runs
         self.done = threading.Event()
         self.start()
 
@@ -111,12 +114,40 @@ class HwmSampler(threading.Thread):
             if m is None:       # a zombie has no memory left
                 return
             self.kib = max(self.kib, int(m.group(1)))
+            self._cpu(pid)
             self.done.wait(0.005)
+
+    def _cpu(self, pid):
+        """The exporter's nfdump: exact once reaped (cutime+cstime of the
+        exporter), else as last seen while it ran (<= 5 ms short)."""
+        try:
+            self.reaped = max(self.reaped, proc_cpu(pid, children=True))
+            with open('/proc/%d/task/%d/children' % (pid, pid)) as f:
+                kids = [int(k) for k in f.read().split()]
+        except OSError:
+            return
+        for k in kids:
+            try:
+                self.kids[k] = proc_cpu(k)
+            except OSError:
+                pass
+
+    def child_cpu(self):
+        return max(self.reaped, sum(self.kids.values()))
 
     def stop(self):
         self.done.set()
         self.join()
         return self.kib
+
+
+def proc_cpu(pid, children=False):
+    """user+sys seconds of a live process from /proc/PID/stat (or of its
+    reaped children: cutime+cstime)."""
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    i = 13 if children else 11
+    return (int(fields[i]) + int(fields[i + 1])) / os.sysconf('SC_CLK_TCK')
 
 
 def timed(argv, workdir):
@@ -151,6 +182,12 @@ def reap(p, timefile, timeout):
     return p.returncode, ru, kib
 
 
+def is_batched(words):
+    """Whether nfkafka options ask for several records per message."""
+    return any(w == '--batch' and i + 1 < len(words) and words[i + 1] != '1'
+               for i, w in enumerate(words))
+
+
 def run_timeout(rows, method):
     """Generous: a run this slow is hung, not slow (cron: ~12k rows/s)."""
     return 120 + rows / (2_000 if method == 'cron' else 20_000)
@@ -162,6 +199,7 @@ class Result:
         self.ok, self.rows, self.detail = ok, rows, detail
         self.rss_both_kib = rss_kib
         self.kafka_cpu = None
+        self.nfdump_cpu = None      # the method's nfdump alone
 
 
 class Bench:
@@ -172,6 +210,7 @@ class Bench:
         self.results = {}          # (query, size, method) -> [Result]
         self.expected = {}         # (query, size) -> rows
         self.live = None
+        self.peer = None
         self.notes = []
         self.rows = 0           # of the case being run, for timeouts
 
@@ -196,18 +235,36 @@ class Bench:
 
     def broker_cpu(self):
         """CPU seconds the broker's JVM has used so far."""
-        with open('/proc/%d/stat' % self.broker.proc.pid) as f:
-            fields = f.read().rsplit(')', 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+        return proc_cpu(self.broker.proc.pid)
 
     def new_topic(self, name):
         topic = 'bench-%s-%s' % (re.sub(r'[^A-Za-z0-9._-]', '_', name), uuid.uuid4().hex[:8])
         self.broker.create_topic(topic, 1)
         return topic
 
-    def delivered(self, topic):
-        """Messages in the topic: its high watermark (one partition, fresh)."""
-        return topic_size(self.counter, topic, timeout=30)
+    def delivered(self, topic, batched=False):
+        """Records in the topic: its high watermark (one partition, fresh),
+        or for batched messages the sum of their nfkafka-count headers."""
+        high = topic_size(self.counter, topic, timeout=30)
+        if not batched or high == 0:
+            return high
+        c = Consumer({'bootstrap.servers': self.broker.bootstrap,
+                      'group.id': 'bench-batch-%s' % uuid.uuid4().hex,
+                      'enable.auto.commit': False})
+        c.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
+        records, seen = 0, 0
+        deadline = time.monotonic() + 120
+        try:
+            while seen < high and time.monotonic() < deadline:
+                for m in c.consume(1000, 1.0):
+                    if m.error():
+                        continue
+                    seen += 1
+                    h = dict(m.headers() or [])
+                    records += int(h['nfkafka-count']) if 'nfkafka-count' in h else 1
+        finally:
+            c.close()
+        return records
 
     def drop_topic(self, topic):
         for f in self.admin.delete_topics([topic], operation_timeout=30).values():
@@ -232,8 +289,10 @@ class Bench:
         err.seek(0)
         msg = err.read().decode(errors='replace').strip()
         ok = rc == 0 and not msg
-        return Result('nfdump', wall, kib, ru.ru_utime + ru.ru_stime, ok,
-                      None, '' if ok else 'rc %d %s' % (rc, msg[:200]))
+        r = Result('nfdump', wall, kib, ru.ru_utime + ru.ru_stime, ok,
+                   None, '' if ok else 'rc %d %s' % (rc, msg[:200]))
+        r.nfdump_cpu = r.cpu
+        return r
 
     def run_pipe(self, profile, rel, query, topic):
         err = open(os.path.join(self.workdir, 'pipe.err'), 'w+b')
@@ -251,12 +310,14 @@ class Bench:
         cpu = ru1.ru_utime + ru1.ru_stime + ru2.ru_utime + ru2.ru_stime
         err.seek(0)
         msg = err.read().decode(errors='replace').strip()
-        return Result('pipe', wall, max(kib1, kib2), cpu,
-                      rc1 == 0 and rc2 == 0, self.delivered(topic),
-                      'nfdump %.1f MiB, kcat %.1f MiB%s' % (
-                          kib1 / 1024, kib2 / 1024, '; ' + msg[:200] if msg else ''))
+        r = Result('pipe', wall, max(kib1, kib2), cpu,
+                   rc1 == 0 and rc2 == 0, self.delivered(topic),
+                   'nfdump %.1f MiB, kcat %.1f MiB%s' % (
+                       kib1 / 1024, kib2 / 1024, '; ' + msg[:200] if msg else ''))
+        r.nfdump_cpu = ru1.ru_utime + ru1.ru_stime
+        return r
 
-    def _run_own(self, method, argv, topic, env=None):
+    def _run_own(self, method, argv, topic, env=None, batched=False):
         """An exporter that runs nfdump itself: its own peak RSS is sampled,
         wall and CPU (children included) come from wait4."""
         errpath = os.path.join(self.workdir, '%s.err' % method)
@@ -275,8 +336,10 @@ class Bench:
         if kib == 0:        # exited before the first sample
             kib = both
         r = Result(method, wall, kib, ru.ru_utime + ru.ru_stime, rc == 0,
-                   self.delivered(topic), ('rc %d: ' % rc if rc else '') + last[:200])
+                   self.delivered(topic, batched),
+                   ('rc %d: ' % rc if rc else '') + last[:200])
         r.rss_both_kib = both
+        r.nfdump_cpu = hwm.child_cpu()
         return r
 
     def run_cron(self, profile, rel, query, topic):
@@ -289,7 +352,13 @@ class Bench:
         binary, env, extra = variant or (self.a.nfkafka, None, [])
         argv = ([binary, '--once', rel, '-M', profile, '-b', self.broker.bootstrap,
                  '-t', topic] + QUERIES[query]['nfkafka'] + extra)
-        return self._run_own('nfkafka', argv, topic, env)
+        return self._run_own('nfkafka', argv, topic, env, batched=is_batched(extra))
+
+    def run_batched(self, profile, rel, query, topic):
+        r = self.run_nfkafka(profile, rel, query, topic,
+                             (self.a.nfkafka, None, ['--batch', str(self.a.batch)]))
+        r.method = 'batched'
+        return r
 
     # --- the matrix ------------------------------------------------------
     def expected_rows(self, profile, rel, query, flows):
@@ -330,7 +399,7 @@ class Bench:
         rows = self.expected[(query, flows)] = self.expected_rows(profile, rel, query, flows)
         self.rows = rows
         self.warm(profile, rel)
-        methods = list(METHODS) + ['nfkafka %s' % v for v, _ in self.a.variants]
+        methods = list(self.a.methods) + ['nfkafka %s' % v for v, _ in self.a.variants]
         runs = {m: self.a.reps for m in methods}
         runs['cron'] = self.cron_reps(rows)
         for rep in range(max(runs.values())):
@@ -356,6 +425,39 @@ class Bench:
                     '' if r.ok else ' INVALID: ' + r.detail))
                 self.results.setdefault((query, flows, m), []).append(r)
                 self.drop_topic(topic)
+
+    # --- the peer baseline -----------------------------------------------
+    def run_peer(self):
+        """goflow2 against the whole nfkafka chain, CPU per flow (peer.py)."""
+        a = self.a
+        flows = a.peer_flows
+        exe, why = peer.goflow2_binary(log)
+        if exe is None:
+            self.peer = {'why': why}
+            log(why)
+            return
+        nk = [r for r in self.results.get(('flow', flows, 'nfkafka'), []) if r.ok]
+        if not nk:
+            self.peer = {'why': 'not run: no nfkafka flow run of %s rows (--peer-flows '
+                                'must be one of --sizes)' % human(flows)}
+            return
+        g = peer.run_goflow2(self, exe, flows, a.peer_rate, proc_cpu)
+        n = peer.run_nfcapd(self.workdir, flows, a.peer_rate, proc_cpu)
+        us = 1e6 / flows
+        gus = 1e6 / g['delivered']     # per flow goflow2 delivered
+        nf, own, kafka, _all = (statistics.median(cpu_parts(r, flows)[i] for r in nk)
+                                for i in range(4))
+        self.peer = {
+            'flows': flows, 'rate': a.peer_rate,
+            'goflow2_own': g['cpu'] * gus, 'goflow2_broker': g['broker'] * gus,
+            'goflow2': (g['cpu'] + g['broker']) * gus, 'goflow2_drops': g['drops'],
+            'goflow2_delivered': g['delivered'],
+            'nfcapd': n['cpu'] * us, 'nfcapd_drops': n['drops'],
+            'nfdump': nf, 'nfkafka': own, 'broker': kafka,
+            'chain': n['cpu'] * us + nf + own + kafka,
+        }
+        log('peer: goflow2 %.2f us/flow, nfkafka chain %.2f us/flow' % (
+            self.peer['goflow2'], self.peer['chain']))
 
     # --- live ------------------------------------------------------------
     def run_live(self):
@@ -431,6 +533,40 @@ def fmt_ratio(x, y):
     return '%.2f' % (x / y) if x is not None and y else 'n/a'
 
 
+def cpu_parts(r, rows):
+    """(nfdump, exporter, broker, all) CPU in microseconds per record."""
+    us = 1e6 / rows if rows else 0
+    nf = r.nfdump_cpu or 0.0
+    own = max(0.0, r.cpu - nf)
+    return nf * us, own * us, (r.kafka_cpu or 0.0) * us, (r.cpu + (r.kafka_cpu or 0)) * us
+
+
+def cpu_table(w, b, a, query):
+    """CPU per record of each process: the median of each over the runs."""
+    w('cpu per record, microseconds (median of runs): nfdump = the method\'s nfdump; '
+      'exporter = nfkafka, kcat or the cron script alone; broker = the JVM meanwhile')
+    w('%-6s %-22s %9s %9s %9s %9s' % ('window', 'method', 'nfdump', 'exporter',
+                                       'broker', 'all'))
+    for flows in a.sizes:
+        rows = b.expected.get((query, flows))
+        if not rows:
+            continue
+        for m in list(a.methods) + ['nfkafka %s' % v for v, _ in a.variants]:
+            good = [r for r in b.results.get((query, flows, m), []) if r.ok]
+            if not good:
+                continue
+            parts = [statistics.median(cpu_parts(r, rows)[i] for r in good)
+                     for i in range(4)]
+            w('%-6s %-22s %9.2f %9.2f %9.2f %9.2f' % ((human(flows), LABEL.get(m, m))
+                                                     + tuple(parts)))
+    w('')
+
+
+def cpu_med(results, rows, i):
+    good = [r for r in results if r.ok]
+    return statistics.median(cpu_parts(r, rows)[i] for r in good) if good and rows else None
+
+
 def report(b, a, meta):
     out = []
     w = out.append
@@ -464,7 +600,7 @@ def report(b, a, meta):
                 continue
             rows = b.expected[(query, flows)]
             base = med(b.results.get((query, flows, 'nfdump'), []), 'wall')
-            methods = list(METHODS) + ['nfkafka %s' % v for v, _ in a.variants]
+            methods = list(a.methods) + ['nfkafka %s' % v for v, _ in a.variants]
             for m in methods:
                 rs = b.results.get((query, flows, m), [])
                 label = LABEL.get(m, m)
@@ -497,10 +633,14 @@ def report(b, a, meta):
             nk = med(b.results.get((query, flows, 'nfkafka'), []), 'wall')
             pipe = med(b.results.get((query, flows, 'pipe'), []), 'wall')
             cron = med(b.results.get((query, flows, 'cron'), []), 'wall')
+            bt = med(b.results.get((query, flows, 'batched'), []), 'wall')
             w('%-6s %-22s nfkafka/nfdump %s   nfkafka/pipe %s   cron/nfkafka %s   '
-              '(%s rows)' % (human(flows), 'ratios:', fmt_ratio(nk, base),
-                             fmt_ratio(nk, pipe), fmt_ratio(cron, nk), rows))
+              'batched/nfdump %s   (%s rows)' % (
+                  human(flows), 'ratios:', fmt_ratio(nk, base), fmt_ratio(nk, pipe),
+                  fmt_ratio(cron, nk), fmt_ratio(bt, base), rows))
         w('')
+        if query == 'flow':     # the aggregated query prints one row
+            cpu_table(w, b, a, query)
     if b.live is not None and 'error' in b.live:
         w('== live: FAILED, not measured:')
         w(b.live['error'])
@@ -530,12 +670,40 @@ def report(b, a, meta):
             lv['flows'], sum(x[1] for x in lv['wins']), lv['delivered'],
             '' if lv['ok'] else '  INVALID'))
         w('')
-    w('== targets (non-aggregated query, same run)')
+    pr = b.peer
+    if pr is not None and 'chain' in pr:
+        w('== peer: goflow2 %s (protobuf, -format bin) vs the nfkafka chain, %s NetFlow v5 '
+          'flows at %s flows/s' % (peer.GOFLOW2_VERSION, human(pr['flows']),
+                                  human(pr['rate'])))
+        w('cpu per flow, microseconds (all processes, broker included):')
+        w('  goflow2  %6.2f  = goflow2 %.2f + broker %.2f   (%d of %d flows delivered, '
+          '%d datagrams dropped; per flow delivered)' % (
+              pr['goflow2'], pr['goflow2_own'], pr['goflow2_broker'],
+              pr['goflow2_delivered'], pr['flows'], pr['goflow2_drops']))
+        w('  nfkafka  %6.2f  = nfcapd %.2f + nfdump %.2f + nfkafka %.2f + broker %.2f   '
+          '(nfcapd: %d dropped; the rest from the nfkafka --once runs above)' % (
+              pr['chain'], pr['nfcapd'], pr['nfdump'], pr['nfkafka'], pr['broker'],
+              pr['nfcapd_drops']))
+        w('  chain / goflow2 %.2f' % (pr['chain'] / pr['goflow2']))
+        w('')
+    elif pr is not None:
+        w('== peer: %s' % pr['why'])
+        w('')
+    quick = '' if any(f >= 1_000_000 for f in a.sizes) else \
+        ' -- a --quick run: judged on %s rows, not 1M/10M' % human(max(a.sizes))
+    w('== targets (non-aggregated query, same run)%s' % quick)
     for name, verdict, detail in targets(b, a):
         w('%-5s %-52s %s' % (verdict, name, detail))
     for n in b.notes:
         w('note: ' + n)
     return '\n'.join(out) + '\n'
+
+
+def target_sizes(a):
+    """The windows the targets are judged on: 1M and 10M rows when run;
+    a --quick run judges its largest instead, and the table says so."""
+    big = [f for f in a.sizes if f >= 1_000_000]
+    return big or [max(a.sizes)]
 
 
 def targets(b, a):
@@ -546,26 +714,48 @@ def targets(b, a):
         return 'n/a' if cond is None else 'PASS' if cond else 'MISS'
 
     t = []
-    M1, M10, K10 = 1_000_000, 10_000_000, 10_000
-    nk, nf = med(res(M1, 'nfkafka'), 'wall'), med(res(M1, 'nfdump'), 'wall')
-    pipe, cron = med(res(M1, 'pipe'), 'wall'), med(res(M1, 'cron'), 'wall')
-    ok = None if None in (nk, nf) else nk <= 1.25 * nf
-    t.append(('1M rows: nfkafka wall <= 1.25 x nfdump alone', verdict(ok),
-              '%s x' % fmt_ratio(nk, nf)))
-    ok = None if None in (nk, pipe) else nk <= pipe
-    t.append(('1M rows: nfkafka wall <= shell pipe', verdict(ok),
-              '%s x' % fmt_ratio(nk, pipe)))
+    for f in target_sizes(a):
+        rows = b.expected.get(('flow', f))
+        at = '%s rows' % human(f)
+        nk, nf = med(res(f, 'nfkafka'), 'wall'), med(res(f, 'nfdump'), 'wall')
+        pipe, bt = med(res(f, 'pipe'), 'wall'), med(res(f, 'batched'), 'wall')
+        own = cpu_med(res(f, 'nfkafka'), rows, 1)
+        ok = None if own is None else own <= 2.5
+        t.append(('%s: nfkafka own cpu <= 2.5 us/record (headers)' % at, verdict(ok),
+                  'n/a' if own is None else '%.2f us' % own))
+        ok = None if None in (nk, nf) else nk <= 1.5 * nf
+        t.append(('%s: nfkafka wall <= 1.5 x nfdump alone' % at, verdict(ok),
+                  '%s x' % fmt_ratio(nk, nf)))
+        ok = None if None in (nk, pipe) else nk <= pipe
+        t.append(('%s: nfkafka wall <= 1.0 x shell pipe' % at, verdict(ok),
+                  '%s x' % fmt_ratio(nk, pipe)))
+        ok = None if None in (bt, nf) else bt <= 1.15 * nf
+        t.append(('%s: nfkafka --batch %d wall <= 1.15 x nfdump' % (at, a.batch),
+                  verdict(ok), '%s x' % fmt_ratio(bt, nf)))
+    cron, nk = med(res(1_000_000, 'cron'), 'wall'), med(res(1_000_000, 'nfkafka'), 'wall')
     ok = None if None in (nk, cron) else cron >= 50 * nk
     t.append(('1M rows: cron script >= 50 x nfkafka', verdict(ok),
               '%s x' % fmt_ratio(cron, nk)))
-    r10, r10k = peak(res(M10, 'nfkafka')), peak(res(K10, 'nfkafka'))
-    ok = None if r10 is None else r10 <= 64
-    t.append(('10M rows: nfkafka peak RSS <= 64 MiB', verdict(ok),
-              'n/a' if r10 is None else '%.1f MiB' % r10))
-    ok = None if None in (r10, r10k) else r10 <= 1.10 * r10k
-    t.append(('10M rows: nfkafka RSS within 10 % of 10k rows', verdict(ok),
-              'n/a' if None in (r10, r10k) else '%.1f vs %.1f MiB (%+.0f %%)' % (
-                  r10, r10k, 100 * (r10 / r10k - 1))))
+    pr = b.peer or {}
+    chain, gf = pr.get('chain'), pr.get('goflow2')
+    ok = None if None in (chain, gf) else chain <= 0.6 * gf
+    t.append(('chain cpu/flow <= 0.6 x goflow2 protobuf', verdict(ok),
+              pr.get('why', 'not run') if ok is None else
+              '%s x (%.2f vs %.2f us/flow)' % (fmt_ratio(chain, gf), chain, gf)))
+    sizes = sorted(f for f in a.sizes if res(f, 'nfkafka'))
+    hi = 10_000_000 if 10_000_000 in sizes else (sizes[-1] if sizes else None)
+    lo = 1_000_000 if 1_000_000 in sizes and hi != 1_000_000 else (
+        sizes[-2] if len(sizes) > 1 else None)
+    rhi = peak(res(hi, 'nfkafka')) if hi else None
+    rlo = peak(res(lo, 'nfkafka')) if lo else None
+    label = '%s rows' % (human(hi) if hi else '10M')
+    ok = None if rhi is None else rhi <= 32
+    t.append(('%s: nfkafka peak RSS <= 32 MiB' % label, verdict(ok),
+              'n/a' if rhi is None else '%.1f MiB' % rhi))
+    ok = None if None in (rhi, rlo) else rhi <= 1.20 * rlo
+    t.append(('%s: peak RSS within 20 %% of %s rows' % (label, human(lo) if lo else '1M'),
+              verdict(ok), 'n/a' if None in (rhi, rlo) else '%.1f vs %.1f MiB (%+.0f %%)' % (
+                  rhi, rlo, 100 * (rhi / rlo - 1))))
     lv = b.live
     if lv is not None and 'error' in lv:
         t.append(('live: last rename -> last ack <= nfdump + 250 ms', 'MISS', 'live run failed'))
@@ -647,11 +837,23 @@ def parse_args(argv=None):
     ap.add_argument('--live-flows', type=int, default=20_000,
                     help='flows per live window (both channels together)')
     ap.add_argument('--no-live', action='store_true')
+    ap.add_argument('--no-peer', action='store_true',
+                    help='leave out the goflow2 comparison')
+    ap.add_argument('--peer-flows', type=int, default=1_000_000,
+                    help='flows for the goflow2 comparison; one of --sizes '
+                         '(default %(default)s)')
+    ap.add_argument('--peer-rate', type=int, default=20_000,
+                    help='flows/s sent to goflow2 and nfcapd (default %(default)s)')
     ap.add_argument('--variant', action='append', default=[],
                     metavar="NAME='[VAR=VALUE ...] [/path/to/nfkafka] [OPTIONS]'",
                     help='also time this nfkafka: extra options, environment, '
                          "another binary; e.g. --variant 'l5=-X linger.ms=5' "
                          "--variant 'old=/tmp/nfkafka.old'")
+    ap.add_argument('--batch', type=int, default=1000,
+                    help='records per message of the "nfkafka --batch" row '
+                         '(default %(default)s)')
+    ap.add_argument('--methods', default=','.join(METHODS),
+                    help='which of %(default)s to run')
     ap.add_argument('--quick', action='store_true',
                     help='10k and 100k flows, 1 repetition (a smoke test)')
     ap.add_argument('--nfkafka', default=os.path.join(ROOT, 'nfkafka'))
@@ -659,8 +861,10 @@ def parse_args(argv=None):
     a = ap.parse_args(argv)
     if a.quick:
         a.sizes, a.reps, a.live_windows = '10000,100000', 1, 3
+        a.peer_flows = 100_000
     a.sizes = [int(s) for s in a.sizes.split(',')]
     a.queries = a.queries.split(',')
+    a.methods = [m for m in METHODS if m in a.methods.split(',')]
     variants = []
     for v in a.variant:
         name, _, spec = v.partition('=')
@@ -706,6 +910,12 @@ def main(argv=None):
         for query in [q for q in QUERIES if q in a.queries]:
             for flows in a.sizes:
                 b.run_case(query, flows, *wins[flows])
+        if not a.no_peer:
+            try:
+                b.run_peer()
+            except (OSError, RuntimeError, subprocess.SubprocessError) as e:
+                b.peer = {'why': 'FAILED: %s' % str(e)[-500:]}
+                log('peer: FAILED: %s' % e)
         if not a.no_live:
             try:
                 b.run_live()

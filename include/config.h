@@ -11,6 +11,8 @@
 #define CONFIG_DEFAULT_PORT 9092
 #define CONFIG_DEFAULT_GRACE 60
 #define CONFIG_DEFAULT_LEDGER_WINDOWS 288
+/* Records per message at most: 10000 typical records are about 1 MB. */
+#define CONFIG_BATCH_MAX 10000
 
 /* Everything the command line says, before it is checked against the world. */
 struct config {
@@ -49,6 +51,7 @@ struct config {
 	int health_backlog;	/* --health-backlog */
 	int check_config;	/* --check-config */
 	int headers;		/* --headers yes|no */
+	int batch;		/* --batch N: records per message */
 	int help;
 	int version;
 };

@@ -29,6 +29,7 @@ struct export_options {
 	char **key_fields;	/* record fields forming the message key */
 	size_t nkey_fields;
 	int headers;		/* window, profile, row, revision on each */
+	unsigned batch;		/* records per message; 1: one each */
 };
 
 enum export_failure {

@@ -41,6 +41,7 @@ enum {
 	OPT_CHECK_CONFIG,
 	OPT_HEADERS,
 	OPT_LEDGER_WINDOWS,
+	OPT_BATCH,
 	OPT_FORMAT,
 	OPT_TIMESTAMP,
 	OPT_SUMMARY_TOPIC,
@@ -81,6 +82,7 @@ static const struct option config_longopts[] = {
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "headers", required_argument, NULL, OPT_HEADERS },
 	{ "ledger-windows", required_argument, NULL, OPT_LEDGER_WINDOWS },
+	{ "batch", required_argument, NULL, OPT_BATCH },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "timestamp", required_argument, NULL, OPT_TIMESTAMP },
 	{ "summary-topic", required_argument, NULL, OPT_SUMMARY_TOPIC },
@@ -386,6 +388,9 @@ static int config_option(struct config *c, int opt, const char *arg,
 		return config_int("--health-backlog", arg, 0, 1000000,
 		    &c->health_backlog, errstr, errlen);
 	case OPT_CHECK_CONFIG: c->check_config = 1; break;
+	case OPT_BATCH:
+		return config_int("--batch", arg, 1, CONFIG_BATCH_MAX,
+		    &c->batch, errstr, errlen);
 	case OPT_HEADERS:
 		if (strcmp(arg, "yes") != 0 && strcmp(arg, "no") != 0) {
 			snprintf(errstr, errlen, "--headers %s: expected yes or "
@@ -471,6 +476,12 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 	}
 	if (c->backoff_min_ms < 10)
 		c->backoff_min_ms = 10;
+	if (c->batch > 1 && c->key != NULL) {
+		snprintf(errstr, errlen, "--batch %d with -k: the records of "
+		    "one message would share one key; give one of them",
+		    c->batch);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -800,6 +811,7 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 	c->ledger_windows = CONFIG_DEFAULT_LEDGER_WINDOWS;
 	c->health_backlog = 2;
 	c->headers = 1;
+	c->batch = 1;
 	c->format = ENCODE_CBOR;
 	c->interval_s = 300;
 	if (config_find_file(argc, argv, c) &&

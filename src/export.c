@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "export.h"
 #include "log.h"
 #include "nfcapd.h"
@@ -18,10 +19,22 @@
 #include "summary.h"
 #include "xmalloc.h"
 
-/* What a delivery report is for: a record of a run, or its summary. */
+/*
+ * A batch stays well below the broker's default message.max.bytes (1 MB)
+ * however large its records.
+ */
+#define EXPORT_BATCH_BYTES (256 * 1024)
+
+/*
+ * What a delivery report is for: a run's summary, or count records of it.
+ * Unbatched records all point at the run's one rec_msg; each batched
+ * message has its own.
+ */
 struct export_msg {
 	struct export_run *run;
 	int summary;
+	uint32_t count;
+	int owned;		/* allocated for one batched message */
 };
 
 struct export_run {
@@ -30,11 +43,11 @@ struct export_run {
 	char stamp[NFCAPD_STAMP_LEN + 1];
 	/* With stamp, the window's identity: 0, then one more per re-export. */
 	unsigned revision;
+	char revision_text[12];	/* the revision as its header says it */
+	size_t revision_len;
 	char *profile_arg;	/* -M of the channels read; a header */
 	size_t profile_len;
 	char *relfile;
-	char revision_text[12];	/* the revision as its header says it */
-	size_t revision_len;
 	struct schema csv_schema;
 	const struct schema *schema;
 	int *key_index;
@@ -44,6 +57,8 @@ struct export_run {
 
 	struct export_msg rec_msg;
 	struct export_msg sum_msg;
+	struct batch *batch;	/* --batch above 1: records not yet queued */
+	int flush_pending;	/* the last batch waits for room in the queue */
 	struct summary sum;	/* counted as records are acknowledged */
 	int summary_queued;
 	int summary_reported;
@@ -87,6 +102,7 @@ static void export_run_free(struct export_run *run)
 {
 	summary_free(&run->sum);
 	schema_free(&run->csv_schema);
+	batch_free(run->batch);
 	free(run->key_index);
 	free(run->values);
 	free(run->profile_arg);
@@ -247,8 +263,8 @@ static void export_finish(uv_timer_t *t)
 
 static void export_maybe_done(struct export_run *run)
 {
-	if (!run->nfdump_done || run->r.acked + run->r.delivery_errors <
-	    run->r.rows)
+	if (!run->nfdump_done || run->flush_pending ||
+	    run->r.acked + run->r.delivery_errors < run->r.rows)
 		return;
 	if (run->summary_queued && !run->summary_reported)
 		return;
@@ -357,6 +373,83 @@ static size_t export_decimal(uint64_t v, char buf[24])
 	return len;
 }
 
+/*
+ * The headers that let consumers tell windows and rows apart: the row index
+ * of the (first) record, and in batched mode how many records follow.
+ */
+static size_t export_headers(const struct export_run *run, uint64_t first,
+    uint32_t count, char row[24], char num[24], struct kafka_header h[5])
+{
+	size_t n = 0;
+
+	if (!run->x->o.headers)
+		return 0;
+	h[n++] = (struct kafka_header){ "nfkafka-window", run->stamp,
+		NFCAPD_STAMP_LEN };
+	h[n++] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
+		run->profile_len };
+	h[n++] = (struct kafka_header){ "nfkafka-row", row,
+		export_decimal(first, row) };
+	h[n++] = (struct kafka_header){ "nfkafka-revision",
+		run->revision_text, run->revision_len };
+	if (run->batch != NULL)
+		h[n++] = (struct kafka_header){ "nfkafka-count", num,
+			export_decimal(count, num) };
+	return n;
+}
+
+/*
+ * Queues records [rows, rows + count) as one message. Returns 0, 1 when
+ * the producer queue is full (try again after a drain), or -EIO.
+ */
+static int export_send(struct export_run *run, const void *key,
+    size_t keylen, const void *value, size_t len, uint32_t count,
+    struct export_msg *msg)
+{
+	struct exporter *x = run->x;
+	struct kafka_header h[5];
+	char row[24], num[24];
+	size_t nh;
+	int error;
+
+	nh = export_headers(run, run->r.rows, count, row, num, h);
+	error = kafka_send(x->kafka, &(struct kafka_message){ KAFKA_RECORDS,
+	    key, keylen, value, len, h, nh, export_timestamp(run), msg });
+	if (error == -ENOBUFS)
+		return 1;
+	if (error != 0) {
+		/* librdkafka refuses at once only what it can never send. */
+		export_fail(run, "cannot queue record %" PRIu64 " for Kafka",
+		    run->r.rows);
+		run->kafka_error = 1;
+		run->permanent = 1;
+		return -EIO;
+	}
+	run->r.rows += count;
+	return 0;
+}
+
+/* Queues the batch gathered so far as one message; as export_send. */
+static int export_flush(struct export_run *run)
+{
+	struct export_msg *msg;
+	const unsigned char *data;
+	size_t len;
+	int error;
+
+	if (run->batch == NULL || batch_count(run->batch) == 0)
+		return 0;
+	msg = xmalloc(sizeof *msg);
+	*msg = (struct export_msg){ run, 0, batch_count(run->batch), 1 };
+	data = batch_data(run->batch, &len);
+	error = export_send(run, NULL, 0, data, len, msg->count, msg);
+	if (error != 0)
+		free(msg);
+	if (error <= 0)
+		batch_clear(run->batch);
+	return error;
+}
+
 /* Returns 1 to pause nfdump when the producer queue is full. */
 static int export_record(struct export_run *run, const char *line,
     size_t len)
@@ -364,11 +457,11 @@ static int export_record(struct export_run *run, const char *line,
 	struct exporter *x = run->x;
 	const unsigned char *cbor;
 	size_t cborlen, keylen = 0;
-	char row[24];
-	struct kafka_header h[4];
-	size_t rowlen;
-	int error;
 
+	/* A full batch goes first, so a full queue pauses before this line. */
+	if (run->batch != NULL && batch_full(run->batch) &&
+	    export_flush(run) == 1)
+		return 1;
 	if (record_split(run->schema, line, len, run->values) != 0) {
 		if (run->r.skipped++ == 0)
 			log_warn("window %s: skipping output that is not a "
@@ -378,31 +471,14 @@ static int export_record(struct export_run *run, const char *line,
 	}
 	encoder_record(x->enc, run->schema, run->values, &cbor, &cborlen,
 	    &run->r.untyped);
-	if (x->o.nkey_fields > 0)
-		keylen = export_key(x, run);
-	rowlen = export_decimal(run->r.rows, row);
-	h[0] = (struct kafka_header){ "nfkafka-window", run->stamp,
-		NFCAPD_STAMP_LEN };
-	h[1] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
-		run->profile_len };
-	h[2] = (struct kafka_header){ "nfkafka-row", row, rowlen };
-	h[3] = (struct kafka_header){ "nfkafka-revision",
-		run->revision_text, run->revision_len };
-	error = kafka_send(x->kafka, &(struct kafka_message){ KAFKA_RECORDS,
-	    x->o.nkey_fields > 0 ? x->keybuf : NULL, keylen, cbor, cborlen,
-	    h, x->o.headers ? 4 : 0, export_timestamp(run), &run->rec_msg });
-	if (error == -ENOBUFS)
-		return 1;
-	if (error != 0) {
-		/* librdkafka refuses at once only what it can never send. */
-		export_fail(run, "cannot queue record %" PRIu64 " for Kafka",
-		    run->r.rows);
-		run->kafka_error = 1;
-		run->permanent = 1;
+	if (run->batch != NULL) {
+		batch_add(run->batch, run->r.rows, cbor, cborlen);
 		return 0;
 	}
-	run->r.rows++;
-	return 0;
+	if (x->o.nkey_fields > 0)
+		keylen = export_key(x, run);
+	return export_send(run, x->o.nkey_fields > 0 ? x->keybuf : NULL,
+	    keylen, cbor, cborlen, 1, &run->rec_msg) == 1;
 }
 
 static int export_is(const char *line, size_t len, const char *text)
@@ -476,6 +552,13 @@ static void export_nfdump_done(void *arg, int status, const char *errtext)
 	run->t_nfdump = uv_hrtime();
 	run->r.nfdump_secs = (run->t_nfdump - run->t_start) / 1e9;
 	run->r.nfdump_ran = 1;
+	/* A failed window is not worth its last batch: it is retried whole. */
+	if (run->r.error[0] == '\0' && !run->abandoned &&
+	    export_flush(run) == 1) {
+		run->flush_pending = 1;
+		run->x->paused = run;
+		return;
+	}
 	export_maybe_done(run);
 }
 
@@ -499,19 +582,24 @@ static void export_delivered(void *arg, void *msg_opaque, int err,
 {
 	struct export_msg *msg = msg_opaque;
 	struct export_run *run = msg->run;
+	uint32_t count = msg->count;
 
 	(void)arg;
 	if (msg->summary) {
 		export_summary_delivered(run, err, errstr);
 		return;
 	}
+	if (msg->owned)
+		free(msg);
 	if (err == 0) {
+		/* A batch is one message: one offset in the summary. */
 		summary_ack(&run->sum, partition, offset);
-		run->r.acked++;
+		run->r.acked += count;
 		run->r.acked_bytes += len;
 	} else {
 		run->kafka_error = 1;
-		if (run->r.delivery_errors++ == 0)
+		run->r.delivery_errors += count;
+		if (run->r.delivery_errors == count)
 			export_fail(run, "Kafka delivery failed: %s", errstr);
 		if (kafka_err_permanent(err))
 			run->permanent = 1;
@@ -527,6 +615,16 @@ static void export_drained(void *arg)
 	if (run == NULL)
 		return;
 	x->paused = NULL;
+	if (run->flush_pending) {
+		/* nfdump has ended; only its last batch was waiting. */
+		if (export_flush(run) == 1) {
+			x->paused = run;
+			return;
+		}
+		run->flush_pending = 0;
+		export_maybe_done(run);
+		return;
+	}
 	if (run->nfdump != NULL)
 		nfdump_resume(run->nfdump);
 }
@@ -590,8 +688,11 @@ static void export_run_identity(struct export_run *run, unsigned long mask)
 	struct exporter *x = run->x;
 	time_t start = nfcapd_stamp_time(run->stamp);
 
-	run->rec_msg = (struct export_msg){ run, 0 };
-	run->sum_msg = (struct export_msg){ run, 1 };
+	run->rec_msg = (struct export_msg){ run, 0, 1, 0 };
+	run->sum_msg = (struct export_msg){ run, 1, 0, 0 };
+	if (x->o.batch > 1)
+		run->batch = batch_new(x->o.batch, EXPORT_BATCH_BYTES,
+		    x->o.format == ENCODE_JSON ? '\n' : 0);
 	if (strcmp(x->o.timestamp, "window") == 0)
 		run->ts_window = (int64_t)start * 1000;
 	memcpy(run->sum.stamp, run->stamp, sizeof run->sum.stamp);
@@ -687,6 +788,12 @@ void export_abandon(struct exporter *x)
 	x->run = NULL;
 	x->paused = NULL;
 	run->abandoned = 1;
+	if (run->flush_pending) {
+		/* nfdump is done; its last batch is dropped with the window. */
+		run->flush_pending = 0;
+		export_maybe_done(run);
+		return;
+	}
 	if (uv_is_active((uv_handle_t *)x->finish)) {
 		/* Complete but not yet judged: drop it whole. */
 		uv_timer_stop(x->finish);

@@ -29,6 +29,12 @@ static const char *const kafka_defaults[][2] = {
 	 * message costs several times its bytes in librdkafka's bookkeeping.
 	 */
 	{ "queue.buffering.max.kbytes", "4096" },
+	/*
+	 * The byte bound counts payload only: small records would fill it
+	 * with ~45k messages of bookkeeping and headers (~20 MiB). 10000 is
+	 * one librdkafka batch (batch.num.messages) in flight and one filling.
+	 */
+	{ "queue.buffering.max.messages", "10000" },
 	/* The last batch of a window waits this long: keep the lag short. */
 	{ "linger.ms", "5" },
 	/* librdkafka's logs are served on the loop thread with ours. */

@@ -73,6 +73,7 @@ int options_export(const struct config *c, const struct profile *p,
 	    c->timestamp != NULL ? c->timestamp : "send");
 	eo->interval_s = c->interval_s;
 	eo->headers = c->headers;
+	eo->batch = (unsigned)c->batch;
 	return 0;
 }
 
@@ -155,6 +156,7 @@ void options_adopt(struct config *cur, struct config *next)
 	options_take(&cur->timestamp, &next->timestamp);
 	cur->interval_s = next->interval_s;
 	cur->headers = next->headers;
+	cur->batch = next->batch;
 	cur->log_level = next->log_level;
 	cur->grace_s = next->grace_s;
 	cur->backoff_min_ms = next->backoff_min_ms;

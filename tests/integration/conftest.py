@@ -28,7 +28,9 @@ VALGRIND = os.environ.get('NFKAFKA_VALGRIND') == '1'
 def nfkafka_argv(args):
     argv = [NFKAFKA] + [str(a) for a in args]
     if VALGRIND:
+        # somalloc: valgrind also follows a binary linked with jemalloc.
         argv = ['valgrind', '-q', '--error-exitcode=99', '--leak-check=full',
+                '--soname-synonyms=somalloc=*jemalloc*',
                 '--errors-for-leak-kinds=definite'] + argv
     return argv
 

@@ -423,3 +423,16 @@ def test_check_config_sends_no_summary(broker, topic, profile):
                        '-Q', FLOW_QUERY])
     assert run.returncode == 0, run
     assert consume(broker.bootstrap, topic + '-windows', timeout=5) == []
+
+
+def test_json_batched_as_json_lines(broker, topic, profile):
+    """--format json --batch 64: each message is JSON lines, split back
+    into every record of nfdump's output, in order."""
+    rows, msgs, _ = export(broker, topic, profile, 'v9', 'flows',
+                           ['--format', 'json', '--batch', '64'])
+    names = QUERIES['flows'][2]
+    assert len(rows) > 64
+    assert max(m['count'] for m in msgs) == 64
+    assert all(m['raw'].endswith(b'\n') for m in msgs)
+    assert [m['row'] for m in msgs] == list(range(len(rows)))
+    assert_rows_match([python_typed(m['value'], names) for m in msgs], rows, names)

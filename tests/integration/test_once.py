@@ -161,3 +161,69 @@ def test_full_producer_queue_pauses_nfdump(broker, topic, profile):
     rows = nfdump_rows('%s/chanA:chanB' % base, windows['large'], FLOW_QUERY)
     msgs = consume(broker.bootstrap, topic, expect=len(rows), timeout=120)
     assert_rows_match([m['value'] for m in msgs], rows, FLOW_FIELDS)
+
+
+@pytest.mark.parametrize('extra', [['--headers', 'no'], ['--batch', '7', '--headers', 'no']],
+                         ids=['headers-no', 'batch7-headers-no'])
+def test_large_window_without_headers(broker, topic, profile, extra):
+    """The per-row paths without headers, one record per message and
+    batched: still every record, in nfdump's order, and no header at all."""
+    msgs, rows = export_and_compare(broker, topic, profile, 'large', 'flows', extra)
+    assert len(rows) >= 100_000
+    assert all(m['headers'] == {} and m['row'] is None for m in msgs)
+    if '--batch' in extra:
+        assert max(m['count'] for m in msgs) == 7
+
+
+def check_batches(msgs, n, stamp, profile_arg):
+    """Each message of a window holds n records but the last, and its
+    headers say its first row and its count."""
+    offsets = sorted({m['offset'] for m in msgs})
+    for row, m in enumerate(msgs):
+        h = m['headers']
+        assert m['row'] == row, 'record %d has row %r' % (row, m['row'])
+        assert h['nfkafka-window'].decode() == stamp
+        assert h['nfkafka-profile'].decode() == profile_arg
+        assert int(h['nfkafka-row']) == row - m['index']
+        assert int(h['nfkafka-count']) == m['count']
+        last = m['offset'] == offsets[-1]
+        assert m['count'] == n or (last and m['count'] == len(msgs) % n), \
+            'message at %d holds %d records' % (m['offset'], m['count'])
+    assert len(offsets) == -(-len(msgs) // n)
+
+
+# 110,000 rows: 1000 divides them, 777 leaves a short last batch.
+@pytest.mark.parametrize('n', [1000, 777])
+def test_batched_messages_match_nfdump(broker, topic, profile, n):
+    base, windows = profile
+    msgs, rows = export_and_compare(broker, topic, profile, 'large', 'flows',
+                                    ['--batch', str(n)])
+    assert len(rows) >= 100_000
+    stamp = os.path.basename(windows['large']).split('.')[1]
+    check_batches(msgs, n, stamp, '%s/chanA:chanB' % base)
+
+
+def test_batched_exactly_once(broker, topic, profile):
+    """--batch with --transactional-id: committed batches, read committed,
+    every record once and in order; 500 rows in batches of 64."""
+    base, windows = profile
+    run = run_nfkafka(['--once', windows['small'], '-M', '%s/chanA:chanB' % base,
+                       '-b', broker.bootstrap, '-t', topic, '-Q', FLOW_QUERY,
+                       '--batch', '64', '--transactional-id', 'tx-' + topic],
+                      timeout=300)
+    assert run.returncode == 0, run
+    rows = nfdump_rows('%s/chanA:chanB' % base, windows['small'], FLOW_QUERY)
+    msgs = consume(broker.bootstrap, topic, expect=len(rows), timeout=120,
+                   isolation='read_committed')
+    assert_rows_match([m['value'] for m in msgs], rows, FLOW_FIELDS)
+    stamp = os.path.basename(windows['small']).split('.')[1]
+    check_batches(msgs, 64, stamp, '%s/chanA:chanB' % base)
+
+
+def test_batch_with_key_is_refused(broker, topic, profile):
+    base, windows = profile
+    run = run_nfkafka(['--once', windows['small'], '-M', '%s/chanA:chanB' % base,
+                       '-b', broker.bootstrap, '-t', topic, '--batch', '10',
+                       '-k', 'dst_ctr'])
+    assert run.returncode != 0
+    assert '--batch 10 with -k' in run.stderr, run

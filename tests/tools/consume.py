@@ -3,7 +3,8 @@
 
 As a module: consume(bootstrap, topic, ...) -> list of dicts.
 As a CLI:    consume.py -b HOST:PORT -t TOPIC [--expect N] [--read-committed]
-             prints one JSON line per message.
+             prints one JSON line per record (a batched message, --batch,
+             holds several).
 
 It assigns every partition from the beginning instead of subscribing, so
 there is no group rebalance to wait for and nothing is committed.
@@ -11,6 +12,7 @@ there is no group rebalance to wait for and nothing is committed.
 
 import argparse
 import datetime
+import io
 import ipaddress
 import json
 import sys
@@ -36,28 +38,51 @@ def _wait_for_partitions(c, topic, deadline):
         time.sleep(0.1)
 
 
-def _record(msg, decode=None):
+def _items(raw, decode=None):
+    """The items of a message: one, or a batch (--batch): a CBOR sequence
+    (RFC 8742) decoded one item after another, or JSON lines."""
+    if decode is not None:
+        return [decode(line) for line in raw.splitlines() if line.strip()] or [decode(raw)]
+    fp = io.BytesIO(raw)
+    items = []
+    while fp.tell() < len(raw):
+        items.append(cbor2.CBORDecoder(fp).decode())
+    return items
+
+
+def _records(msg, decode=None):
+    """One dict per record of the message, in order. "row" is the record's
+    row index in its window (nfkafka-row plus its place in a batch), None
+    without headers; "count" is how many records the message held."""
     raw = msg.value()
     try:
-        value = None if raw is None else (decode or cbor2.loads)(raw)
+        values = [None] if raw is None else _items(raw, decode)
     except Exception as e:
         raise ValueError(f"{msg.topic()}[{msg.partition()}]@{msg.offset()}: "
                          f"not valid {'CBOR' if decode is None else 'JSON'}: "
                          f"{e}; raw={raw[:64].hex()}") from e
-    return {
+    headers = {k: v for k, v in (msg.headers() or [])}
+    first = headers.get("nfkafka-row")
+    return [{
         "value": value,
         "key": msg.key(),
-        "headers": {k: v for k, v in (msg.headers() or [])},
+        "headers": headers,
+        "row": None if first is None else int(first) + i,
+        "index": i,
+        "count": len(values),
         "partition": msg.partition(),
         "offset": msg.offset(),
         "timestamp": msg.timestamp()[1],  # ms since epoch
         "raw": raw,
-    }
+    } for i, value in enumerate(values)]
 
 
 def consume(bootstrap, topic, expect=None, timeout=30, isolation="read_uncommitted",
             group=None, decode=None):
     """Read topic from the beginning; see the module doc and SETTLE_* above.
+
+    One entry per record: a batched message (--batch) gives one per record
+    of its CBOR sequence, and expect counts records, not messages.
 
     Returns what was read even when the timeout hits first; callers assert
     on the count. decode: the values' decoder (json.loads for --format
@@ -94,7 +119,7 @@ def consume(bootstrap, topic, expect=None, timeout=30, isolation="read_uncommitt
                     raise RuntimeError(f"kafka consumer: {msg.error()}")
                 at_end.add(msg.partition())
             else:
-                out.append(_record(msg, decode))
+                out.extend(_records(msg, decode))
                 at_end.discard(msg.partition())
                 last_news = now
             if expect is not None:
@@ -133,7 +158,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-b", "--bootstrap", required=True, help="HOST:PORT")
     ap.add_argument("-t", "--topic", required=True)
-    ap.add_argument("--expect", type=int, help="stop after N messages (+1 s settle)")
+    ap.add_argument("--expect", type=int, help="stop after N records (+1 s settle)")
     ap.add_argument("--read-committed", action="store_true")
     ap.add_argument("--timeout", type=float, default=30)
     a = ap.parse_args(argv)
@@ -144,7 +169,7 @@ def main(argv=None):
         m.pop("raw")
         print(json.dumps(to_json(m)))
     if a.expect is not None and len(msgs) != a.expect:
-        print(f"consume.py: expected {a.expect} messages, got {len(msgs)}", file=sys.stderr)
+        print(f"consume.py: expected {a.expect} records, got {len(msgs)}", file=sys.stderr)
         return 1
     return 0
 
