@@ -165,9 +165,14 @@ def records_by_window(msgs):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Delivery figures from test_delivery.py, printed whatever passed."""
-    mod = sys.modules.get('test_delivery')
-    if mod is not None and mod.FIGURES:
+    """Delivery figures from test_delivery.py and test_revisions.py,
+    printed whatever passed."""
+    lines = []
+    for name in ('test_delivery', 'test_revisions'):
+        mod = sys.modules.get(name)
+        if mod is not None:
+            lines += mod.FIGURES
+    if lines:
         terminalreporter.section('delivery figures (lost must be 0)')
-        for line in mod.FIGURES:
+        for line in lines:
             terminalreporter.write_line(line)
