@@ -63,6 +63,11 @@ def read_all(bootstrap, topic, isolation, timeout=60):
     return out
 
 
+def count(record):
+    """Records in one message: more than one with --batch (nfkafka-count)."""
+    return int(record[2].get('nfkafka-count', '1'))
+
+
 def check(summary, records):
     """Problems with one window, [] when it is complete."""
     window, problems = summary['window'], []
@@ -75,15 +80,18 @@ def check(summary, records):
         inside = [r for r in records if r[0] == part['partition'] and
                   lo <= r[1] <= hi]
         theirs = [r for r in inside if (r[0], r[1]) in at]
-        if len(theirs) != part['records'] or len(inside) != len(theirs):
-            problems.append('partition %d offsets %d-%d: %d of %d records, '
-                            '%d others' % (part['partition'], lo, hi,
-                                           len(theirs), part['records'],
-                                           len(inside) - len(theirs)))
+        held = sum(count(r) for r in theirs)
+        if (len(theirs) != part['messages'] or held != part['records'] or
+                len(inside) != len(theirs)):
+            problems.append('partition %d offsets %d-%d: %d of %d messages '
+                            '(%d of %d records), %d others' % (
+                                part['partition'], lo, hi, len(theirs),
+                                part['messages'], held, part['records'],
+                                len(inside) - len(theirs)))
     if sum(p['records'] for p in summary['partitions']) != summary['records']:
         problems.append('partition counts do not add up to %d'
                         % summary['records'])
-    rows = {r[2].get('nfkafka-row') for r in mine}
+    rows = {int(r[2].get('nfkafka-row')) + i for r in mine for i in range(count(r))}
     if len(rows) != summary['records']:
         problems.append('%d distinct rows by header, summary says %d'
                         % (len(rows), summary['records']))

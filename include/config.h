@@ -10,6 +10,7 @@
 #define CONFIG_DEFAULT_TOPIC "network-metadata"
 #define CONFIG_DEFAULT_PORT 9092
 #define CONFIG_DEFAULT_GRACE 60
+#define CONFIG_DEFAULT_LEDGER_WINDOWS 288
 /* Records per message at most: 10000 typical records are about 1 MB. */
 #define CONFIG_BATCH_MAX 10000
 
@@ -45,6 +46,7 @@ struct config {
 	int backoff_max_ms;	/* --backoff-max */
 	char *transactional_id;	/* --transactional-id: exactly-once */
 	int backlog_warn_s;	/* --backlog-warn */
+	int ledger_windows;	/* --ledger-windows */
 	char *config_file;	/* -c */
 	char *metrics;		/* --metrics ADDR:PORT */
 	int health_backlog;	/* --health-backlog */

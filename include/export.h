@@ -29,7 +29,7 @@ struct export_options {
 	int interval_s;		/* window length, for the summary's end */
 	char **key_fields;	/* record fields forming the message key */
 	size_t nkey_fields;
-	int headers;		/* window, profile and row on every message */
+	int headers;		/* window, profile, row, revision on each */
 	unsigned batch;		/* records per message; 1: one each */
 };
 
@@ -71,6 +71,11 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
  */
 int export_start(struct exporter *x, const char *relfile,
     const char *stamp, unsigned long mask, export_done_cb cb, void *arg);
+/*
+ * The next export_start is revision of its window (nfkafka-revision
+ * header); 0, the first export, unless set.
+ */
+void export_set_revision(struct exporter *x, unsigned revision);
 int export_busy(const struct exporter *x);
 /* Frees the query and key fields of options nobody took. */
 void export_options_free(struct export_options *o);

@@ -35,6 +35,7 @@ struct live_options {
 	int backoff_min_ms;
 	int backoff_max_ms;
 	int backlog_warn_s;	/* warn when the oldest window is this old */
+	int ledger_windows;	/* exported windows remembered for revisions */
 	/* Exactly-once: where to read back the newest committed window. */
 	const struct kafka_options *recover;
 	live_report_cb report;	/* or NULL */

@@ -20,7 +20,8 @@ struct summary_totals {
 struct summary_part {
 	int64_t first;		/* lowest offset */
 	int64_t last;		/* highest offset */
-	uint64_t records;	/* 0: no record went here */
+	uint64_t messages;	/* 0: nothing went here */
+	uint64_t records;	/* more than messages with --batch */
 };
 
 /* What a consumer needs to prove one exported window complete. */
@@ -40,8 +41,9 @@ struct summary {
 	double export_secs;
 };
 
-/* Notes one acknowledged record at partition and offset. */
-void summary_ack(struct summary *s, int32_t partition, int64_t offset);
+/* Notes one acknowledged message of count records at partition, offset. */
+void summary_ack(struct summary *s, int32_t partition, int64_t offset,
+    uint32_t count);
 /* The summary as a CBOR map or JSON object, in a buffer to free. */
 void summary_encode(const struct summary *s, enum encode_format format,
     unsigned char **out, size_t *outlen);

@@ -12,6 +12,7 @@ struct window {
 	char stamp[NFCAPD_STAMP_LEN + 1];
 	char *relfile;
 	unsigned long mask;	/* channels that have rotated it */
+	unsigned revision;	/* 0, or the revision of an exported window */
 	uint64_t first_ms;	/* when the first channel's file was seen */
 	uint64_t last_ms;	/* when the latest channel's file was seen */
 	struct window *next;
@@ -30,7 +31,26 @@ struct windows *windows_new(uv_loop_t *loop, size_t nchannels,
  */
 int windows_add(struct windows *ws, size_t channel, const char *relfile,
     const char *stamp);
-/* Windows at or before stamp count as exported; pending ones are dropped. */
+/*
+ * Queues revision of an exported window (its files changed), in stamp
+ * order; it is ready once no change has come for a settling time. 1 when
+ * queued; again for a queued one restarts that time (0), or -EEXIST if it
+ * is queued with another revision.
+ */
+int windows_add_revision(struct windows *ws, const char *stamp,
+    const char *relfile, unsigned revision);
+/* Drops a queued window or revision: 0, or -ENOENT. */
+int windows_remove(struct windows *ws, const char *stamp);
+/*
+ * Between these, windows_add appends in O(1) and the end sorts once, so a
+ * scan of a long history costs O(n log n), not O(n^2).
+ */
+void windows_scan_begin(struct windows *ws);
+void windows_scan_end(struct windows *ws);
+/*
+ * Windows at or before stamp count as exported; pending ones are dropped,
+ * queued revisions kept. The floor never moves back.
+ */
 void windows_set_floor(struct windows *ws, const char *stamp);
 const char *windows_floor(const struct windows *ws);
 /*
@@ -42,7 +62,7 @@ const char *windows_floor(const struct windows *ws);
 struct window *windows_ready(struct windows *ws);
 /* The oldest pending window, ready or not. */
 struct window *windows_head(struct windows *ws);
-/* Removes the oldest window after its export; it becomes the floor. */
+/* Removes the oldest window after its export; the floor moves up to it. */
 void windows_pop(struct windows *ws);
 size_t windows_pending(const struct windows *ws);
 /* Age in ms of the oldest pending window's first file; 0 if none. */

@@ -40,6 +40,7 @@ enum {
 	OPT_HEALTH_BACKLOG,
 	OPT_CHECK_CONFIG,
 	OPT_HEADERS,
+	OPT_LEDGER_WINDOWS,
 	OPT_BATCH,
 	OPT_FORMAT,
 	OPT_TIMESTAMP,
@@ -82,6 +83,7 @@ static const struct option config_longopts[] = {
 	{ "health-backlog", required_argument, NULL, OPT_HEALTH_BACKLOG },
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "headers", required_argument, NULL, OPT_HEADERS },
+	{ "ledger-windows", required_argument, NULL, OPT_LEDGER_WINDOWS },
 	{ "batch", required_argument, NULL, OPT_BATCH },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "timestamp", required_argument, NULL, OPT_TIMESTAMP },
@@ -402,6 +404,9 @@ static int config_option(struct config *c, int opt, const char *arg,
 		}
 		c->headers = strcmp(arg, "yes") == 0;
 		break;
+	case OPT_LEDGER_WINDOWS:
+		return config_int("--ledger-windows", arg, 1, 100000,
+		    &c->ledger_windows, errstr, errlen);
 	case OPT_FORMAT:
 		return config_format(arg, &c->format, errstr, errlen);
 	case OPT_TIMESTAMP:
@@ -809,6 +814,7 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 	c->backoff_min_ms = 1000;
 	c->backoff_max_ms = 60000;
 	c->backlog_warn_s = 3600;
+	c->ledger_windows = CONFIG_DEFAULT_LEDGER_WINDOWS;
 	c->health_backlog = 2;
 	c->headers = 1;
 	c->batch = 1;

@@ -42,8 +42,10 @@ struct export_run {
 	struct exporter *x;
 	struct nfdump *nfdump;
 	char stamp[NFCAPD_STAMP_LEN + 1];
-	/* With stamp, the window's identity: 0 until windows get revisions. */
+	/* With stamp, the window's identity: 0, then one more per re-export. */
 	unsigned revision;
+	char revision_text[12];	/* the revision as its header says it */
+	size_t revision_len;
 	char *profile_arg;	/* -M of the channels read; a header */
 	size_t profile_len;
 	char *relfile;
@@ -94,6 +96,7 @@ struct exporter {
 	int children;		/* nfdump processes not yet reaped */
 	uv_timer_t *finish;
 	struct export_options next; /* from a reload; query NULL if none */
+	unsigned revision;	/* of the next export_start */
 };
 
 static void export_run_free(struct export_run *run)
@@ -168,7 +171,7 @@ static void export_finish_txn(struct export_run *run)
 static int export_send_summary(struct export_run *run)
 {
 	struct exporter *x = run->x;
-	struct kafka_header h[2];
+	struct kafka_header h[3];
 	struct kafka_message m = { 0 };
 	unsigned char *buf;
 	size_t len;
@@ -182,13 +185,15 @@ static int export_send_summary(struct export_run *run)
 		NFCAPD_STAMP_LEN };
 	h[1] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
 		run->profile_len };
+	h[2] = (struct kafka_header){ "nfkafka-revision",
+		run->revision_text, run->revision_len };
 	m.dest = KAFKA_SUMMARY;
 	m.key = run->stamp;
 	m.keylen = NFCAPD_STAMP_LEN;
 	m.value = buf;
 	m.len = len;
 	m.headers = h;
-	m.nheaders = x->o.headers ? 2 : 0;
+	m.nheaders = x->o.headers ? 3 : 0;
 	m.timestamp_ms = strcmp(x->o.timestamp, "send") != 0 ?
 	    run->ts_window : 0;
 	m.opaque = &run->sum_msg;
@@ -354,7 +359,7 @@ static size_t export_decimal(uint64_t v, char buf[24])
  * of the (first) record, and in batched mode how many records follow.
  */
 static size_t export_headers(const struct export_run *run, uint64_t first,
-    uint32_t count, char row[24], char num[24], struct kafka_header h[4])
+    uint32_t count, char row[24], char num[24], struct kafka_header h[5])
 {
 	size_t n = 0;
 
@@ -366,6 +371,8 @@ static size_t export_headers(const struct export_run *run, uint64_t first,
 		run->profile_len };
 	h[n++] = (struct kafka_header){ "nfkafka-row", row,
 		export_decimal(first, row) };
+	h[n++] = (struct kafka_header){ "nfkafka-revision",
+		run->revision_text, run->revision_len };
 	if (run->batch != NULL)
 		h[n++] = (struct kafka_header){ "nfkafka-count", num,
 			export_decimal(count, num) };
@@ -381,7 +388,7 @@ static int export_send(struct export_run *run, const void *key,
     struct export_msg *msg)
 {
 	struct exporter *x = run->x;
-	struct kafka_header h[4];
+	struct kafka_header h[5];
 	char row[24], num[24];
 	size_t nh;
 	int error;
@@ -568,8 +575,8 @@ static void export_delivered(void *arg, void *msg_opaque, int err,
 	if (msg->owned)
 		free(msg);
 	if (err == 0) {
-		/* A batch is one message: one offset in the summary. */
-		summary_ack(&run->sum, partition, offset);
+		/* A batch is one message: one offset, count records. */
+		summary_ack(&run->sum, partition, offset, count);
 		run->r.acked += count;
 		run->r.acked_bytes += len;
 	} else {
@@ -717,6 +724,10 @@ int export_start(struct exporter *x, const char *relfile,
 	run->profile_arg = profile_arg(x->o.profile, mask);
 	run->profile_len = strlen(run->profile_arg);
 	run->relfile = xstrdup(relfile);
+	run->revision = x->revision;
+	run->revision_len = (size_t)snprintf(run->revision_text,
+	    sizeof run->revision_text, "%u", run->revision);
+	x->revision = 0;
 	run->t_start = uv_hrtime();
 	export_run_identity(run, mask);
 	if (export_begin(run) != 0)
@@ -734,6 +745,11 @@ int export_start(struct exporter *x, const char *relfile,
 	x->run = run;
 	x->children++;
 	return 0;
+}
+
+void export_set_revision(struct exporter *x, unsigned revision)
+{
+	x->revision = revision;
 }
 
 int export_busy(const struct exporter *x)

@@ -2,7 +2,9 @@
  * The service: rotated files → windows → one export at a time, in order →
  * durable progress. A window that fails is retried whole after a backoff;
  * nothing after it is exported first, so the state file always means
- * "everything up to here is in Kafka".
+ * "everything up to here is in Kafka". An exported window whose files
+ * change later (nfcapd appending, a late channel) is exported again, whole,
+ * as its next revision: the ledger remembers what each export covered.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ledger.h"
 #include "live.h"
 #include "log.h"
 #include "notify.h"
@@ -29,6 +32,8 @@ struct live {
 	struct exporter *x;
 	struct live_options o;
 	struct windows *ws;
+	struct ledger *lg;	/* exported windows; NULL in replay */
+	struct ledger_file *snap; /* the files of the export in flight */
 	struct watch *watch;
 	uv_timer_t *retry;
 	int replay;
@@ -47,6 +52,8 @@ struct live {
 };
 
 static void live_kick(struct live *l);
+static void live_changed(struct live *l, size_t channel, const char *relfile,
+    const char *stamp);
 
 static void live_finish(struct live *l, int status)
 {
@@ -57,6 +64,66 @@ static void live_finish(struct live *l, int status)
 	l->watch = NULL;
 	uv_timer_stop(l->retry);
 	l->cb(l->arg, status);
+}
+
+/*
+ * Queues the next revision of an exported window if any channel's file is
+ * not what its last export read (grown, replaced, or new). 1 if it did.
+ */
+static int live_recheck(struct live *l, const struct ledger_window *e)
+{
+	struct ledger_file *now = xcalloc(l->p->nchannels, sizeof *now);
+	unsigned long changed = 0;
+	char *names;
+
+	ledger_look(l->p, e->relfile, now);
+	for (size_t i = 0; i < l->p->nchannels; i++) {
+		if (ledger_changed(&e->files[i], &now[i]))
+			changed |= 1UL << i;
+	}
+	free(now);
+	if (changed == 0 || windows_add_revision(l->ws, e->stamp, e->relfile,
+	    e->revision + 1) != 1)
+		return changed != 0;
+	names = profile_names(l->p, changed, ",");
+	log_info("window %s: the file of %s changed after revision %u was "
+	    "exported; exporting the window again as revision %u", e->stamp,
+	    names, e->revision, e->revision + 1);
+	free(names);
+	return 1;
+}
+
+/* A file of a window at or below the floor was reported: did it change? */
+static void live_changed(struct live *l, size_t channel, const char *relfile,
+    const char *stamp)
+{
+	const struct ledger_window *e = ledger_find(l->lg, stamp);
+
+	if (e != NULL) {
+		live_recheck(l, e);
+		return;
+	}
+	log_warn("window %s: channel %s's file %s changed after the window was "
+	    "exported, but the window is older than the %zu remembered "
+	    "(--ledger-windows); export it again with --replay %s %s", stamp,
+	    l->p->channels[channel], relfile, ledger_count(l->lg), stamp,
+	    stamp);
+}
+
+/* Changes made while nfkafka was down; forgets windows gone from disk. */
+static void live_check_ledger(struct live *l)
+{
+	struct ledger_file *now = xcalloc(l->p->nchannels, sizeof *now);
+
+	for (size_t i = ledger_count(l->lg); i-- > 0;) {
+		const struct ledger_window *e = ledger_at(l->lg, i);
+
+		if (ledger_look(l->p, e->relfile, now) == 0)
+			ledger_drop(l->lg, e->stamp);
+		else
+			live_recheck(l, e);
+	}
+	free(now);
 }
 
 /* A file from the watch or the start-up scan. */
@@ -72,20 +139,20 @@ static void live_file(void *arg, size_t channel, const char *relfile,
 		return;
 	if (windows_add(l->ws, channel, relfile, stamp) == -EALREADY &&
 	    !l->scanning && !l->replay)
-		log_warn("window %s: channel %s rotated after the window was "
-		    "exported; its file %s was not exported", stamp,
-		    l->p->channels[channel], relfile);
+		live_changed(l, channel, relfile, stamp);
 	if (!l->scanning)
 		live_kick(l);
 }
 
-static void live_save(struct live *l, const char *stamp)
+/* Saves the floor (the current one if NULL) and the ledger. */
+static void live_save(struct live *l, const char *floor)
 {
 	char errstr[512];
 
 	if (l->o.state == NULL || l->replay)
 		return;
-	if (state_save(l->o.state, stamp, errstr, sizeof errstr) != 0) {
+	if (state_save(l->o.state, l->p, floor != NULL ? floor :
+	    windows_floor(l->ws), l->lg, errstr, sizeof errstr) != 0) {
 		/* The window is in Kafka; a restart would only resend it. */
 		if (l->state_error == NULL ||
 		    strcmp(l->state_error, errstr) != 0)
@@ -138,15 +205,43 @@ static void live_log_done(struct live *l, const struct window *w,
 	double start = l->started_ms > w->last_ms ?
 	    (l->started_ms - w->last_ms) / 1e3 : 0;
 
+	char rev[32] = "";
+
+	if (w->revision > 0)
+		snprintf(rev, sizeof rev, ", revision %u", w->revision);
 	log_info("window %s: %s: %" PRIu64 " records, nfdump %.3f s, acked "
-	    "%.3f s, %.3f s after rotation (started after %.3f s)%s%s%s",
+	    "%.3f s, %.3f s after rotation (started after %.3f s)%s%s%s%s",
 	    w->stamp, names, r->rows, r->nfdump_secs, r->total_secs, lag,
 	    start, missing[0] ? " (missing: " : "", missing,
-	    missing[0] ? ")" : "");
+	    missing[0] ? ")" : "", rev);
 	notify_status("last window %s: %" PRIu64 " records; %zu pending",
 	    w->stamp, r->rows, windows_pending(l->ws) - 1);
 	free(names);
 	free(missing);
+}
+
+/*
+ * The window is done (exported or skipped): the ledger notes what it read,
+ * the floor moves up, and a file that changed meanwhile makes a revision.
+ */
+static void live_settle(struct live *l, struct window *w,
+    const struct export_result *r, double lag)
+{
+	char stamp[NFCAPD_STAMP_LEN + 1];
+	const char *floor = windows_floor(l->ws);
+
+	memcpy(stamp, w->stamp, sizeof stamp);
+	if (l->lg != NULL) {
+		ledger_put(l->lg, w->stamp, w->relfile, w->revision, l->snap);
+		ledger_set_inflight(l->lg, NULL, NULL, 0, NULL);
+	}
+	/* Durable first: "window W: N records" means W is saved as done. */
+	live_save(l, strcmp(stamp, floor) > 0 ? stamp : floor);
+	if (r != NULL)
+		live_log_done(l, w, r, lag);
+	windows_pop(l->ws);
+	if (l->lg != NULL && ledger_find(l->lg, stamp) != NULL)
+		live_recheck(l, ledger_find(l->lg, stamp));
 }
 
 static void live_done(void *arg, const char *stamp,
@@ -154,15 +249,14 @@ static void live_done(void *arg, const char *stamp,
 {
 	struct live *l = arg;
 	struct window *w = windows_head(l->ws);
+	double lag = 0;
 	int delay;
 
 	(void)stamp;
 	if (r->ok || (r->failure == EXPORT_NFDUMP &&
 	    ++l->attempts >= LIVE_NFDUMP_ATTEMPTS)) {
 		if (r->ok) {
-			double lag = (uv_now(l->loop) - w->last_ms) / 1e3;
-
-			live_log_done(l, w, r, lag);
+			lag = (uv_now(l->loop) - w->last_ms) / 1e3;
 			live_report(l, w, LIVE_EXPORTED, r, lag);
 			if (l->last_error[0] != '\0')
 				log_info("window %s: exported after earlier "
@@ -175,8 +269,7 @@ static void live_done(void *arg, const char *stamp,
 			l->failed_windows++;
 			live_report(l, w, LIVE_SKIPPED, r, 0);
 		}
-		live_save(l, w->stamp);
-		windows_pop(l->ws);
+		live_settle(l, w, r->ok ? r : NULL, lag);
 		l->attempts = 0;
 		l->backoff_ms = 0;
 		l->last_error[0] = '\0';
@@ -230,17 +323,42 @@ static void live_check_backlog(struct live *l)
 }
 
 /*
+ * The export cut short by a crash was committed after all: the ledger
+ * takes it as done, and only a change since then makes another revision.
+ */
+static void live_recover_inflight(struct live *l,
+    const struct ledger_window *in)
+{
+	const struct ledger_window *e;
+
+	log_info("exactly-once: Kafka already has window %s revision %u "
+	    "committed; not exporting it again", in->stamp, in->revision);
+	ledger_put(l->lg, in->stamp, in->relfile, in->revision, in->files);
+	e = ledger_find(l->lg, in->stamp);
+	if (in->revision > 0)
+		windows_remove(l->ws, in->stamp);
+	if (e != NULL)
+		live_recheck(l, e);
+}
+
+/*
  * Exactly-once: a crash between a commit and the state file leaves Kafka
  * ahead of the file; Kafka's word wins. Done once, before the first export.
  */
 static int live_recover(struct live *l)
 {
 	char stamp[NFCAPD_STAMP_LEN + 1], errstr[512];
+	const struct ledger_window *in;
+	struct recover_want want = { "", 0, 0 };
 
 	if (l->o.recover == NULL || l->recovered || l->replay)
 		return 0;
-	if (recover_last_window(l->o.recover, l->p->dir, 10000, stamp, errstr,
-	    sizeof errstr) != 0) {
+	if ((in = ledger_inflight(l->lg)) != NULL) {
+		want.stamp = in->stamp;
+		want.revision = in->revision;
+	}
+	if (recover_last_window(l->o.recover, l->p->dir, 10000, stamp,
+	    in != NULL ? &want : NULL, errstr, sizeof errstr) != 0) {
 		if (strcmp(l->last_error, errstr) != 0)
 			log_warn("%s; retrying before the first export", errstr);
 		snprintf(l->last_error, sizeof l->last_error, "%s", errstr);
@@ -251,11 +369,45 @@ static int live_recover(struct live *l)
 	l->recovered = 1;
 	l->last_error[0] = '\0';
 	l->backoff_ms = 0;
+	if (in != NULL && want.committed)
+		live_recover_inflight(l, in);
+	if (in != NULL)
+		ledger_set_inflight(l->lg, NULL, NULL, 0, NULL);
 	if (strcmp(stamp, windows_floor(l->ws)) > 0) {
 		log_info("exactly-once: Kafka already has window %s committed; "
 		    "resuming after it", stamp);
 		windows_set_floor(l->ws, stamp);
-		live_save(l, stamp);
+	}
+	live_save(l, NULL);
+	return 0;
+}
+
+/*
+ * Notes the files the export will read. A revision reads every channel
+ * that has the file now. Exactly-once writes it down before the export, so
+ * that after a crash the read-back can tell whether it was committed.
+ */
+static int live_snapshot(struct live *l, struct window *w)
+{
+	unsigned long present = ledger_look(l->p, w->relfile, l->snap);
+
+	if (w->revision > 0)
+		w->mask = present;
+	for (size_t i = 0; i < l->p->nchannels; i++) {
+		if (!(w->mask & (1UL << i)))
+			memset(&l->snap[i], 0, sizeof l->snap[i]);
+	}
+	if (w->mask == 0) {
+		log_warn("window %s: its files are gone; revision %u not "
+		    "exported", w->stamp, w->revision);
+		windows_pop(l->ws);
+		live_kick(l);
+		return -ENOENT;
+	}
+	if (l->lg != NULL && l->o.recover != NULL) {
+		ledger_set_inflight(l->lg, w->stamp, w->relfile, w->revision,
+		    l->snap);
+		live_save(l, NULL);
 	}
 	return 0;
 }
@@ -279,8 +431,11 @@ static void live_kick(struct live *l)
 			live_finish(l, l->failed_windows > 0 ? 1 : 0);
 		return;
 	}
+	if (live_snapshot(l, w) != 0)
+		return;
 	uv_update_time(l->loop);
 	l->started_ms = uv_now(l->loop);
+	export_set_revision(l->x, w->revision);
 	error = export_start(l->x, w->relfile, w->stamp, w->mask, live_done,
 	    l);
 	if (error != 0) {
@@ -293,6 +448,22 @@ static void live_kick(struct live *l)
 	}
 }
 
+/* The stamp one second before since: the floor that exports since itself. */
+static void live_before(const char *since, char out[NFCAPD_STAMP_LEN + 1])
+{
+	struct tm tm = { 0 };
+	time_t t;
+
+	/* Calendar arithmetic only (UTC), so no zone or DST shifts it. */
+	sscanf(since, "%4d%2d%2d%2d%2d%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm) - 1;
+	gmtime_r(&t, &tm);
+	strftime(out, NFCAPD_STAMP_LEN + 1, "%Y%m%d%H%M%S", &tm);
+}
+
 /* Where to start: the state, --since, --replay, or the next rotation. */
 static int live_floor(struct live *l, char *errstr, size_t errlen)
 {
@@ -302,10 +473,15 @@ static int live_floor(struct live *l, char *errstr, size_t errlen)
 	if (l->replay)
 		return 0;
 	if (l->o.state != NULL) {
-		error = state_load(l->o.state, stamp, errstr, errlen);
+		error = state_load(l->o.state, l->p, stamp, l->lg, errstr,
+		    errlen);
 		if (error == 0) {
 			/* --since is where to begin, not where to go back to. */
-			if (l->o.since[0] != '\0')
+			if (stamp[0] == '\0')
+				log_info("state %s: no window done yet: "
+				    "exporting every window on disk",
+				    l->o.state);
+			else if (l->o.since[0] != '\0')
 				log_info("state %s: resuming after window %s; "
 				    "--since only applies without a state",
 				    l->o.state, stamp);
@@ -314,18 +490,31 @@ static int live_floor(struct live *l, char *errstr, size_t errlen)
 				    l->o.state, stamp);
 			l->o.since = "";
 			windows_set_floor(l->ws, stamp);
+			if (l->o.recover == NULL)
+				ledger_set_inflight(l->lg, NULL, NULL, 0, NULL);
 			return 0;
 		}
 		if (error != -ENOENT)
 			return error;
 	}
-	if (l->o.since[0] != '\0')
-		return 0;
-	watch_newest(l->p, stamp, NULL);
+	if (l->o.since[0] != '\0') {
+		live_before(l->o.since, stamp);
+		log_info("no state yet: exporting windows from %s (--since)",
+		    l->o.since);
+	} else {
+		watch_newest(l->p, stamp, NULL);
+		if (stamp[0] != '\0')
+			log_info("no state yet: exporting windows after %s, "
+			    "the newest on disk", stamp);
+		else
+			log_info("no state yet and no window on disk: "
+			    "exporting every window that rotates");
+	}
 	windows_set_floor(l->ws, stamp);
-	if (stamp[0] != '\0')
-		log_info("no state yet: exporting windows after %s, the "
-		    "newest on disk", stamp);
+	/* Written now, so a restart before any export starts from here too. */
+	if (l->o.state != NULL)
+		return state_save(l->o.state, l->p, stamp, l->lg, errstr,
+		    errlen);
 	return 0;
 }
 
@@ -346,6 +535,9 @@ int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
 	/* Replayed windows are complete on disk: no channel is late. */
 	l->ws = windows_new(loop, p->nchannels, l->replay ? 0 : o->grace_ms,
 	    live_wake, l);
+	if (!l->replay)
+		l->lg = ledger_new(p->nchannels, o->ledger_windows);
+	l->snap = xcalloc(p->nchannels, sizeof *l->snap);
 	l->retry = xmalloc(sizeof *l->retry);
 	uv_timer_init(loop, l->retry);
 	l->retry->data = l;
@@ -362,8 +554,12 @@ int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
 		return error;
 	}
 	l->scanning = 1;
+	windows_scan_begin(l->ws);
 	watch_scan(p, live_file, l);
+	windows_scan_end(l->ws);
 	l->scanning = 0;
+	if (l->lg != NULL)
+		live_check_ledger(l);
 	if (windows_pending(l->ws) > 0)
 		log_info("%zu window(s) on disk to export first",
 		    windows_pending(l->ws));
@@ -414,6 +610,8 @@ void live_free(struct live *l)
 		return;
 	watch_stop(l->watch);
 	windows_free(l->ws);
+	ledger_free(l->lg);
+	free(l->snap);
 	uv_close((uv_handle_t *)l->retry, live_timer_closed);
 	free(l->state_error);
 	free(l);

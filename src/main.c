@@ -262,6 +262,7 @@ static void app_live(struct app *a)
 		.backoff_min_ms = a->c.backoff_min_ms,
 		.backoff_max_ms = a->c.backoff_max_ms,
 		.backlog_warn_s = a->c.backlog_warn_s,
+		.ledger_windows = a->c.ledger_windows,
 		.report = app_live_report,
 	};
 	char errstr[512];

@@ -16,6 +16,7 @@ struct recover {
 	size_t dirlen;
 	int timeout_ms;
 	char *stamp;
+	struct recover_want *want;
 };
 
 static void recover_log(const rd_kafka_t *rk, int level, const char *fac,
@@ -59,12 +60,28 @@ static rd_kafka_t *recover_consumer(const struct kafka_options *o,
 	return rk;
 }
 
+/* The revision header as a number; messages before revisions had none. */
+static unsigned recover_revision(rd_kafka_headers_t *h)
+{
+	const void *v;
+	size_t len;
+	char buf[16];
+
+	if (rd_kafka_header_get_last(h, "nfkafka-revision", &v, &len) != 0 ||
+	    len == 0 || len >= sizeof buf)
+		return 0;
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	return (unsigned)strtoul(buf, NULL, 10);
+}
+
 /* Keeps the newest window header of a message from our profile. */
 static void recover_message(struct recover *r, const rd_kafka_message_t *m)
 {
 	rd_kafka_headers_t *h;
 	const void *win, *prof;
 	size_t winlen, proflen;
+	struct recover_want *want = r->want;
 
 	if (rd_kafka_message_headers(m, &h) != 0 ||
 	    rd_kafka_header_get_last(h, "nfkafka-window", &win, &winlen) != 0 ||
@@ -78,6 +95,9 @@ static void recover_message(struct recover *r, const rd_kafka_message_t *m)
 	    memchr((const char *)prof + r->dirlen + 1, '/',
 	    proflen - r->dirlen - 1) != NULL)
 		return;
+	if (want != NULL && memcmp(win, want->stamp, NFCAPD_STAMP_LEN) == 0 &&
+	    recover_revision(h) == want->revision)
+		want->committed = 1;
 	if (memcmp(win, r->stamp, NFCAPD_STAMP_LEN) > 0 || r->stamp[0] == '\0') {
 		memcpy(r->stamp, win, NFCAPD_STAMP_LEN);
 		r->stamp[NFCAPD_STAMP_LEN] = '\0';
@@ -144,12 +164,12 @@ static int recover_partition(struct recover *r, int32_t p, char *errstr,
 }
 
 int recover_last_window(const struct kafka_options *o, const char *profile_dir,
-    int timeout_ms, char stamp[NFCAPD_STAMP_LEN + 1], char *errstr,
-    size_t errlen)
+    int timeout_ms, char stamp[NFCAPD_STAMP_LEN + 1],
+    struct recover_want *want, char *errstr, size_t errlen)
 {
 	struct recover r = { .topic = o->topic, .dir = profile_dir,
 		.dirlen = strlen(profile_dir), .timeout_ms = timeout_ms,
-		.stamp = stamp };
+		.stamp = stamp, .want = want };
 	const struct rd_kafka_metadata *md;
 	rd_kafka_topic_t *rkt;
 	rd_kafka_resp_err_t err;

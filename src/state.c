@@ -1,42 +1,237 @@
-/* Durable progress: which window was exported last. */
+/*
+ * Durable progress: the floor (every window up to it is exported) and the
+ * ledger of recently exported windows, in one file replaced atomically.
+ *
+ *	20261127105000			the floor, or "-": none yet
+ *	nfkafka-ledger 1
+ *	window STAMP REV RELFILE CHAN=SIZE,MTIME_NS,INODE ...
+ *	inflight STAMP REV RELFILE CHAN=...	(exactly-once, at most one)
+ *
+ * The first line alone is what the cron script's `last` file and earlier
+ * versions wrote; such a file still loads, with an empty ledger.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "state.h"
 #include "xmalloc.h"
 
-int state_load(const char *path, char stamp[NFCAPD_STAMP_LEN + 1],
-    char *errstr, size_t errlen)
-{
-	char buf[64], name[80];
-	FILE *f = fopen(path, "r");
-	size_t n;
+/* A state file is a few hundred lines; anything far larger is not one. */
+#define STATE_MAX_BYTES (16 << 20)
+/* Clocks drift and zones differ, but not by a day. */
+#define STATE_FUTURE_SLACK_S 86400
 
-	if (f == NULL) {
+/* Refuses links, FIFOs and devices: --state must name a regular file. */
+static int state_check_type(const char *path, char *errstr, size_t errlen)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISREG(st.st_mode))
+		return 0;
+	snprintf(errstr, errlen, "state file %s: is a %s, not a regular file; "
+	    "point --state at a file in a directory only nfkafka writes",
+	    path, S_ISLNK(st.st_mode) ? "symbolic link" : S_ISFIFO(st.st_mode)
+	    ? "FIFO" : S_ISDIR(st.st_mode) ? "directory" : "special file");
+	return -EINVAL;
+}
+
+static int state_read(const char *path, char **textp, char *errstr,
+    size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	char *text;
+	size_t len = 0;
+	ssize_t n;
+	struct stat st;
+
+	if (fd < 0) {
 		if (errno == ENOENT)
 			return -ENOENT;
 		snprintf(errstr, errlen, "state file %s: %s", path,
 		    strerror(errno));
 		return -errno;
 	}
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, " \t\r\n")] = '\0';
-	snprintf(name, sizeof name, "nfcapd.%s", buf);
-	if (nfcapd_parse_name(name, stamp) != 0) {
-		snprintf(errstr, errlen, "state file %s: \"%s\" is not a "
-		    "window time YYYYMMDDhhmm[ss]; fix or remove the file",
-		    path, buf);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > STATE_MAX_BYTES) {
+		snprintf(errstr, errlen, "state file %s: not a regular state "
+		    "file; fix or remove it", path);
+		close(fd);
 		return -EINVAL;
 	}
+	text = xmalloc((size_t)st.st_size + 1);
+	while (len < (size_t)st.st_size &&
+	    (n = read(fd, text + len, (size_t)st.st_size - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	text[len] = '\0';
+	*textp = text;
 	return 0;
+}
+
+static int state_stamp(const char *word, char stamp[NFCAPD_STAMP_LEN + 1])
+{
+	char name[48];
+
+	if (strlen(word) > 20)
+		return -EINVAL;
+	snprintf(name, sizeof name, "nfcapd.%s", word);
+	return nfcapd_parse_name(name, stamp);
+}
+
+static int state_check_floor(const char *path, const char *word,
+    char floor[NFCAPD_STAMP_LEN + 1], char *errstr, size_t errlen)
+{
+	if (strcmp(word, "-") == 0) {
+		floor[0] = '\0';
+		return 0;
+	}
+	if (state_stamp(word, floor) != 0) {
+		snprintf(errstr, errlen, "state file %s: \"%.40s\" is not a "
+		    "window time YYYYMMDDhhmm[ss]; fix or remove the file",
+		    path, word);
+		return -EINVAL;
+	}
+	if (difftime(nfcapd_stamp_time(floor), time(NULL)) >
+	    STATE_FUTURE_SLACK_S) {
+		snprintf(errstr, errlen, "state file %s: window %s is in the "
+		    "future, so no window would ever be exported; check the "
+		    "clock, or fix or remove the file", path, floor);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+static int state_channel(const struct profile *p, const char *name,
+    size_t len)
+{
+	for (size_t i = 0; i < p->nchannels; i++) {
+		if (strlen(p->channels[i]) == len &&
+		    memcmp(p->channels[i], name, len) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* "window STAMP REV RELFILE CHAN=SIZE,MTIME,INO...": 0 or -EINVAL. */
+static int state_ledger_line(char *line, const struct profile *p,
+    struct ledger *lg)
+{
+	char *save, *kind = strtok_r(line, " ", &save);
+	char *word = strtok_r(NULL, " ", &save);
+	char *rev = strtok_r(NULL, " ", &save);
+	char *rel = strtok_r(NULL, " ", &save), *f, stamp[NFCAPD_STAMP_LEN + 1];
+	struct ledger_file *files;
+	unsigned revision;
+
+	if (kind == NULL || rel == NULL || state_stamp(word, stamp) != 0 ||
+	    sscanf(rev, "%u", &revision) != 1)
+		return -EINVAL;
+	files = xcalloc(p->nchannels, sizeof *files);
+	while ((f = strtok_r(NULL, " ", &save)) != NULL) {
+		char *eq = strchr(f, '=');
+		struct ledger_file lf;
+		int ch;
+
+		if (eq == NULL || sscanf(eq + 1, "%" SCNu64 ",%" SCNd64 ",%"
+		    SCNu64, &lf.size, &lf.mtime_ns, &lf.ino) != 3)
+			break;
+		/* A channel no longer in the profile is forgotten. */
+		if ((ch = state_channel(p, f, (size_t)(eq - f))) >= 0)
+			files[ch] = lf;
+	}
+	if (f == NULL && strcmp(kind, "window") == 0)
+		ledger_put(lg, stamp, rel, revision, files);
+	else if (f == NULL && strcmp(kind, "inflight") == 0)
+		ledger_set_inflight(lg, stamp, rel, revision, files);
+	free(files);
+	return f == NULL ? 0 : -EINVAL;
+}
+
+int state_load(const char *path, const struct profile *p,
+    char floor[NFCAPD_STAMP_LEN + 1], struct ledger *lg, char *errstr,
+    size_t errlen)
+{
+	char *text = NULL, *line, *save, *save2, *word;
+	int error, n = 0;
+
+	if ((error = state_check_type(path, errstr, errlen)) != 0)
+		return error;
+	if ((error = state_read(path, &text, errstr, errlen)) != 0)
+		return error;
+	for (line = strtok_r(text, "\r\n", &save); error == 0 && line != NULL;
+	    line = strtok_r(NULL, "\r\n", &save), n++) {
+		line[strcspn(line, "\t")] = '\0';
+		if (n == 0) {
+			word = strtok_r(line, " ", &save2);
+			error = state_check_floor(path, word ? word : "",
+			    floor, errstr, errlen);
+		}
+		else if (n > 1 && lg != NULL &&
+		    state_ledger_line(line, p, lg) != 0) {
+			snprintf(errstr, errlen, "state file %s: line %d is "
+			    "not a ledger line; fix or remove the file",
+			    path, n + 1);
+			error = -EINVAL;
+		}
+	}
+	if (n == 0 && error == 0) {
+		snprintf(errstr, errlen, "state file %s: empty; fix or remove "
+		    "the file", path);
+		error = -EINVAL;
+	}
+	free(text);
+	return error;
+}
+
+static void state_put_window(FILE *f, const char *kind,
+    const struct profile *p, const struct ledger_window *w)
+{
+	fprintf(f, "%s %s %u %s", kind, w->stamp, w->revision, w->relfile);
+	for (size_t i = 0; i < p->nchannels; i++) {
+		if (w->files[i].ino != 0)
+			fprintf(f, " %s=%" PRIu64 ",%" PRId64 ",%" PRIu64,
+			    p->channels[i], w->files[i].size,
+			    w->files[i].mtime_ns, w->files[i].ino);
+	}
+	fputc('\n', f);
+}
+
+static char *state_format(const struct profile *p, const char *floor,
+    const struct ledger *lg, size_t *lenp)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, lenp);
+
+	if (f == NULL)
+		return NULL;
+	if (floor[0] == '\0')
+		fputs("-\n", f);
+	else	/* Minute windows keep the cron script's 12-digit format. */
+		fprintf(f, "%.*s\n", strcmp(floor + 12, "00") == 0 ? 12 :
+		    NFCAPD_STAMP_LEN, floor);
+	if (lg != NULL && (ledger_count(lg) > 0 || ledger_inflight(lg))) {
+		fputs("nfkafka-ledger 1\n", f);
+		for (size_t i = 0; i < ledger_count(lg); i++)
+			state_put_window(f, "window", p, ledger_at(lg, i));
+		if (ledger_inflight(lg) != NULL)
+			state_put_window(f, "inflight", p, ledger_inflight(lg));
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 static int state_fsync_dir(const char *path)
@@ -54,38 +249,63 @@ static int state_fsync_dir(const char *path)
 	return error;
 }
 
-int state_save(const char *path, const char *stamp, char *errstr,
-    size_t errlen)
+/*
+ * Never through a link planted as STATE.tmp: O_EXCL|O_NOFOLLOW, and a
+ * stale one (a crash mid-save) is removed, not followed.
+ */
+static int state_open_tmp(const char *tmp)
 {
-	char *tmp;
-	char line[NFCAPD_STAMP_LEN + 2];
-	int fd, error = 0;
-	ssize_t written;
-	size_t len;
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	int fd = open(tmp, flags, 0644);
 
-	/* Minute windows keep the cron script's 12-digit format. */
-	len = strcmp(stamp + 12, "00") == 0 ? 12 : NFCAPD_STAMP_LEN;
-	memcpy(line, stamp, len);
-	line[len++] = '\n';
-	xasprintf(&tmp, "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, flags, 0644);
+	return fd < 0 ? -errno : fd;
+}
+
+static int state_write(const char *path, const char *tmp, const char *text,
+    size_t len)
+{
+	int fd = state_open_tmp(tmp), error = 0;
+	ssize_t written;
+
 	if (fd < 0)
-		error = -errno;
-	else if ((written = write(fd, line, len)) != (ssize_t)len)
+		return fd;
+	if ((written = write(fd, text, len)) != (ssize_t)len)
 		error = written < 0 ? -errno : -EIO;
 	else if (fsync(fd) != 0)
 		error = -errno;
-	if (fd >= 0 && close(fd) != 0 && error == 0)
+	if (close(fd) != 0 && error == 0)
 		error = -errno;
 	if (error == 0 && rename(tmp, path) != 0)
 		error = -errno;
 	if (error == 0)
 		error = state_fsync_dir(path);
+	return error;
+}
+
+int state_save(const char *path, const struct profile *p, const char *floor,
+    const struct ledger *lg, char *errstr, size_t errlen)
+{
+	char *tmp, *text;
+	size_t len;
+	int error;
+
+	if ((error = state_check_type(path, errstr, errlen)) != 0)
+		return error;
+	if ((text = state_format(p, floor, lg, &len)) == NULL) {
+		snprintf(errstr, errlen, "state file %s: out of memory", path);
+		return -ENOMEM;
+	}
+	xasprintf(&tmp, "%s.tmp", path);
+	error = state_write(path, tmp, text, len);
 	if (error != 0) {
 		snprintf(errstr, errlen, "state file %s: %s", path,
 		    strerror(-error));
-		unlink(tmp);
+		if (error != -EEXIST)
+			unlink(tmp);
 	}
+	free(text);
 	free(tmp);
 	return error;
 }
@@ -100,5 +320,7 @@ int state_check(const char *path, char *errstr, size_t errlen)
 		snprintf(errstr, errlen, "state file %s: directory %s: %s",
 		    path, dir, strerror(-error));
 	free(copy);
+	if (error == 0)
+		error = state_check_type(path, errstr, errlen);
 	return error;
 }

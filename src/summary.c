@@ -14,7 +14,8 @@
 #include "summary.h"
 #include "xmalloc.h"
 
-void summary_ack(struct summary *s, int32_t partition, int64_t offset)
+void summary_ack(struct summary *s, int32_t partition, int64_t offset,
+    uint32_t count)
 {
 	struct summary_part *p;
 
@@ -29,11 +30,12 @@ void summary_ack(struct summary *s, int32_t partition, int64_t offset)
 		s->nparts = n;
 	}
 	p = &s->parts[partition];
-	if (p->records == 0 || offset < p->first)
+	if (p->messages == 0 || offset < p->first)
 		p->first = offset;
-	if (p->records == 0 || offset > p->last)
+	if (p->messages == 0 || offset > p->last)
 		p->last = offset;
-	p->records++;
+	p->messages++;
+	p->records += count;
 }
 
 void summary_free(struct summary *s)
@@ -132,7 +134,7 @@ static void summary_json_parts(struct json *j, const struct summary *s)
 	json_key(j, "partitions");
 	json_raw(j, "[", 1);
 	for (size_t i = 0; i < s->nparts; i++) {
-		if (s->parts[i].records == 0)
+		if (s->parts[i].messages == 0)
 			continue;
 		json_raw(j, first ? "{" : ",{", first ? 1 : 2);
 		first = 0;
@@ -142,6 +144,7 @@ static void summary_json_parts(struct json *j, const struct summary *s)
 		    (uint64_t)s->parts[i].first, 1);
 		summary_json_uint(j, "last_offset",
 		    (uint64_t)s->parts[i].last, 1);
+		summary_json_uint(j, "messages", s->parts[i].messages, 1);
 		summary_json_uint(j, "records", s->parts[i].records, 1);
 		json_raw(j, "}", 1);
 	}
@@ -219,20 +222,22 @@ static cbor_item_t *summary_cbor_parts(const struct summary *s)
 	cbor_item_t *a;
 
 	for (size_t i = 0; i < s->nparts; i++)
-		n += s->parts[i].records > 0;
+		n += s->parts[i].messages > 0;
 	a = cbor_new_definite_array(n);
 	for (size_t i = 0; i < s->nparts; i++) {
 		cbor_item_t *m;
 
-		if (s->parts[i].records == 0)
+		if (s->parts[i].messages == 0)
 			continue;
-		m = cbor_new_definite_map(4);
+		m = cbor_new_definite_map(5);
 		summary_cbor_add(m, "partition", cbor_build_uint32(
 		    (uint32_t)i));
 		summary_cbor_add(m, "first_offset", cbor_build_uint64(
 		    (uint64_t)s->parts[i].first));
 		summary_cbor_add(m, "last_offset", cbor_build_uint64(
 		    (uint64_t)s->parts[i].last));
+		summary_cbor_add(m, "messages", cbor_build_uint64(
+		    s->parts[i].messages));
 		summary_cbor_add(m, "records", cbor_build_uint64(
 		    s->parts[i].records));
 		cbor_array_push(a, cbor_move(m));

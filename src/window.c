@@ -1,7 +1,9 @@
 /*
  * Pending windows in time order. A window is exported when all its
  * channels have rotated it, or after a grace period if a channel is late;
- * windows never overtake each other, so consumers see them in order.
+ * windows never overtake each other, so consumers see them in order. A
+ * revision (an exported window whose files changed) waits in the same
+ * queue until its files have settled.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -9,6 +11,9 @@
 
 #include "window.h"
 #include "xmalloc.h"
+
+/* nfcapd appends a file in bursts of blocks: export once it is quiet. */
+#define WINDOWS_SETTLE_MS 2000
 
 struct windows {
 	uv_loop_t *loop;
@@ -18,7 +23,9 @@ struct windows {
 	char floor[NFCAPD_STAMP_LEN + 1];
 	char (*newest)[NFCAPD_STAMP_LEN + 1]; /* per channel */
 	struct window *head;
+	struct window *tail;
 	size_t count;
+	int bulk;		/* scanning: append now, sort at the end */
 	uv_timer_t *timer;
 	windows_wake_cb cb;
 	void *arg;
@@ -50,43 +57,186 @@ struct windows *windows_new(uv_loop_t *loop, size_t nchannels,
 	return ws;
 }
 
+static struct window *windows_make(struct windows *ws, const char *stamp,
+    const char *relfile)
+{
+	struct window *w = xcalloc(1, sizeof *w);
+
+	memcpy(w->stamp, stamp, sizeof w->stamp);
+	w->relfile = xstrdup(relfile);
+	w->first_ms = w->last_ms = uv_now(ws->loop);
+	ws->count++;
+	return w;
+}
+
+static void windows_append(struct windows *ws, struct window *w)
+{
+	w->next = NULL;
+	if (ws->tail != NULL)
+		ws->tail->next = w;
+	else
+		ws->head = w;
+	ws->tail = w;
+}
+
+/*
+ * The window with stamp, or NULL with *wp where it belongs. New windows
+ * are nearly always the newest: the tail answers that in O(1).
+ */
+static struct window *windows_find(struct windows *ws, const char *stamp,
+    struct window ***wp)
+{
+	struct window **p;
+	int cmp;
+
+	if (ws->tail != NULL && (cmp = strcmp(ws->tail->stamp, stamp)) <= 0) {
+		*wp = &ws->tail->next;
+		return cmp == 0 ? ws->tail : NULL;
+	}
+	for (p = &ws->head; *p != NULL; p = &(*p)->next) {
+		cmp = strcmp((*p)->stamp, stamp);
+		if (cmp == 0)
+			return *p;
+		if (cmp > 0)
+			break;
+	}
+	*wp = p;
+	return NULL;
+}
+
+static void windows_insert(struct windows *ws, struct window **wp,
+    struct window *w)
+{
+	w->next = *wp;
+	*wp = w;
+	if (w->next == NULL)
+		ws->tail = w;
+}
+
 int windows_add(struct windows *ws, size_t channel, const char *relfile,
     const char *stamp)
 {
 	struct window **wp, *w;
-	uint64_t now = uv_now(ws->loop);
 
 	if (strcmp(stamp, ws->newest[channel]) > 0)
 		memcpy(ws->newest[channel], stamp, sizeof ws->newest[channel]);
 	if (strcmp(stamp, ws->floor) <= 0)
 		return -EALREADY;
-	for (wp = &ws->head; *wp != NULL; wp = &(*wp)->next) {
-		int cmp = strcmp((*wp)->stamp, stamp);
-
-		if (cmp == 0) {
-			(*wp)->mask |= 1UL << channel;
-			(*wp)->last_ms = now;
-			return 0;
-		}
-		if (cmp > 0)
-			break;
+	if (ws->bulk) {
+		w = windows_make(ws, stamp, relfile);
+		w->mask = 1UL << channel;
+		windows_append(ws, w);
+		return 0;
 	}
-	w = xcalloc(1, sizeof *w);
-	memcpy(w->stamp, stamp, sizeof w->stamp);
-	w->relfile = xstrdup(relfile);
+	if ((w = windows_find(ws, stamp, &wp)) != NULL) {
+		if (w->revision == 0)
+			w->mask |= 1UL << channel;
+		w->last_ms = uv_now(ws->loop);
+		return 0;
+	}
+	w = windows_make(ws, stamp, relfile);
 	w->mask = 1UL << channel;
-	w->first_ms = w->last_ms = now;
-	w->next = *wp;
-	*wp = w;
-	ws->count++;
+	windows_insert(ws, wp, w);
 	return 0;
 }
 
+int windows_add_revision(struct windows *ws, const char *stamp,
+    const char *relfile, unsigned revision)
+{
+	struct window **wp, *w;
+
+	if ((w = windows_find(ws, stamp, &wp)) != NULL) {
+		/* Still changing: wait for it to settle again. */
+		w->last_ms = uv_now(ws->loop);
+		return w->revision == revision ? 0 : -EEXIST;
+	}
+	w = windows_make(ws, stamp, relfile);
+	w->revision = revision;
+	windows_insert(ws, wp, w);
+	return 1;
+}
+
+void windows_scan_begin(struct windows *ws)
+{
+	ws->bulk = 1;
+}
+
+static int windows_cmp(const void *a, const void *b)
+{
+	const struct window *x = *(struct window *const *)a;
+	const struct window *y = *(struct window *const *)b;
+
+	return strcmp(x->stamp, y->stamp);
+}
+
+/* Sorts what the scan appended and merges each window's channels. */
+void windows_scan_end(struct windows *ws)
+{
+	struct window **v, *w;
+	size_t n = 0;
+
+	ws->bulk = 0;
+	if (ws->count == 0)
+		return;
+	v = xcalloc(ws->count, sizeof *v);
+	for (w = ws->head; w != NULL; w = w->next)
+		v[n++] = w;
+	qsort(v, n, sizeof *v, windows_cmp);
+	ws->head = ws->tail = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (ws->tail != NULL && strcmp(ws->tail->stamp,
+		    v[i]->stamp) == 0 && ws->tail->revision == 0 &&
+		    v[i]->revision == 0) {
+			ws->tail->mask |= v[i]->mask;
+			free(v[i]->relfile);
+			free(v[i]);
+			ws->count--;
+			continue;
+		}
+		windows_append(ws, v[i]);
+	}
+	free(v);
+}
+
+static void windows_unlink(struct windows *ws, struct window **wp)
+{
+	struct window *w = *wp, *prev = NULL;
+
+	*wp = w->next;
+	if (ws->tail == w) {
+		for (struct window *p = ws->head; p != NULL; p = p->next)
+			prev = p;
+		ws->tail = prev;
+	}
+	ws->count--;
+	free(w->relfile);
+	free(w);
+}
+
+/* Pending revisions stay: they are of windows already below any floor. */
 void windows_set_floor(struct windows *ws, const char *stamp)
 {
-	while (ws->head != NULL && strcmp(ws->head->stamp, stamp) <= 0)
-		windows_pop(ws);
-	memcpy(ws->floor, stamp, sizeof ws->floor);
+	struct window **wp = &ws->head;
+
+	while (*wp != NULL && strcmp((*wp)->stamp, stamp) <= 0) {
+		if ((*wp)->revision == 0)
+			windows_unlink(ws, wp);
+		else
+			wp = &(*wp)->next;
+	}
+	if (strcmp(stamp, ws->floor) > 0)
+		memcpy(ws->floor, stamp, sizeof ws->floor);
+}
+
+int windows_remove(struct windows *ws, const char *stamp)
+{
+	for (struct window **wp = &ws->head; *wp != NULL; wp = &(*wp)->next) {
+		if (strcmp((*wp)->stamp, stamp) == 0) {
+			windows_unlink(ws, wp);
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 const char *windows_floor(const struct windows *ws)
@@ -113,6 +263,13 @@ struct window *windows_ready(struct windows *ws)
 
 	if (w == NULL)
 		return NULL;
+	if (w->revision > 0) {
+		due = w->last_ms + WINDOWS_SETTLE_MS;
+		if (now >= due)
+			return w;
+		uv_timer_start(ws->timer, windows_timer_fired, due - now, 0);
+		return NULL;
+	}
 	if (w->mask == ws->all || windows_missing_moved_on(ws, w))
 		return w;
 	due = w->first_ms + ws->grace_ms;
@@ -133,11 +290,9 @@ void windows_pop(struct windows *ws)
 
 	if (w == NULL)
 		return;
-	memcpy(ws->floor, w->stamp, sizeof ws->floor);
-	ws->head = w->next;
-	ws->count--;
-	free(w->relfile);
-	free(w);
+	if (strcmp(w->stamp, ws->floor) > 0)
+		memcpy(ws->floor, w->stamp, sizeof ws->floor);
+	windows_unlink(ws, &ws->head);
 }
 
 size_t windows_pending(const struct windows *ws)

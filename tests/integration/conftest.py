@@ -236,14 +236,19 @@ def records_by_window(msgs):
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    """Delivery figures from test_delivery.py, printed whatever passed;
-    the one line on nfdump 1.7.8's tests when it is not there."""
+    """Delivery figures from test_delivery.py and test_revisions.py,
+    printed whatever passed; the one line on nfdump 1.7.8's tests when it
+    is not there."""
     left_out = getattr(config, 'nfdump178_left_out', 0)
     if left_out:
         terminalreporter.write_line('SKIPPED %d tests against nfdump 1.7.8: %s'
                                     % (left_out, NFDUMP178_ABSENT))
-    mod = sys.modules.get('test_delivery')
-    if mod is not None and mod.FIGURES:
+    lines = []
+    for name in ('test_delivery', 'test_revisions'):
+        mod = sys.modules.get(name)
+        if mod is not None:
+            lines += mod.FIGURES
+    if lines:
         terminalreporter.section('delivery figures (lost must be 0)')
-        for line in mod.FIGURES:
+        for line in lines:
             terminalreporter.write_line(line)

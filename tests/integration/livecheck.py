@@ -73,3 +73,9 @@ def assert_kafka_matches(broker, topic, profile_arg, relfiles, expect_total,
         total += len(rows)
     assert not by_window, 'unexpected windows in Kafka: %s' % sorted(by_window)
     assert len(msgs) == total == expect_total
+
+
+def state_floor(path):
+    """The state file's floor, its first line (the ledger follows it)."""
+    with open(path) as f:
+        return f.readline().strip()

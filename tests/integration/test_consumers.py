@@ -211,12 +211,16 @@ def check_windows(bootstrap, topic, summary_topic, committed):
     return p.stdout
 
 
-@pytest.mark.parametrize('mode,fmt', [('at-least-once', 'cbor'),
-                                      ('exactly-once', 'json')])
-def test_summary_counts_match_records(broker, topic, profile, mode, fmt):
+@pytest.mark.parametrize('mode,fmt,batch', [('at-least-once', 'cbor', 1),
+                                            ('exactly-once', 'json', 1),
+                                            ('at-least-once', 'cbor', 7)])
+def test_summary_counts_match_records(broker, topic, profile, mode, fmt, batch):
+    """With --batch a message holds several records: the summary counts
+    both, and check_windows.py proves the window complete all the same."""
     base, prof, windows = profile
     stamps = sorted(stamp_of(w) for w in windows.values())
     extra = ['--transactional-id', 'tx-' + topic] if mode == 'exactly-once' else []
+    extra += ['--batch', str(batch)]
     run = run_nfkafka(['--replay', stamps[0], stamps[-1], '-M', prof, '-b',
                        broker.bootstrap, '-t', topic, '-Q', FLOW_QUERY,
                        '--summary-topic', topic + '-windows', '--format', fmt,
@@ -238,6 +242,8 @@ def test_summary_counts_match_records(broker, topic, profile, mode, fmt):
         assert (s['nfdump_flows'], s['nfdump_bytes'], s['nfdump_packets']) == \
             nfdump_totals(prof, rel)
         assert sum(p['records'] for p in s['partitions']) == s['records']
+        assert sum(p['messages'] for p in s['partitions']) == \
+            -(-s['records'] // batch)
         start = s['window_start']
         if fmt == 'cbor':
             start = start.timestamp()

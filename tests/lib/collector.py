@@ -348,3 +348,30 @@ def make_window(basedir, channels=('chanA', 'chanB'), flows_per_channel=1000,
         return rel
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def collect_once(chandir, flows, seed=0):
+    """Run a real nfcapd (-t 86400) in chandir, send it `flows` flows, then
+    stop it: it rotates its file to the day's window name.  Run again the
+    same day, nfcapd finds that name taken and appends its blocks to the
+    existing file (nfdump's RenameAppend), just as a collector restarted
+    inside an interval does.  Returns the window's name, relative."""
+    os.makedirs(chandir, exist_ok=True)
+    log_dir = os.path.join(os.path.dirname(os.path.abspath(chandir)), '.nfcapd')
+    os.makedirs(log_dir, exist_ok=True)
+    before = {f: os.stat(os.path.join(chandir, f)).st_size
+              for f in rotated_files(chandir)}
+    with open(os.path.join(log_dir, 'collect_once.log'), 'ab') as log:
+        proc, port = _start_nfcapd(chandir, 86400, False, BUFSIZE, log)
+    try:
+        nfgen.send(port, flows, seed=seed)
+        _wait_drained(port)
+    finally:
+        _terminate(proc)
+    after = {f: os.stat(os.path.join(chandir, f)).st_size
+             for f in rotated_files(chandir)}
+    changed = [f for f in after if before.get(f) != after[f]]
+    if len(changed) != 1:
+        raise RuntimeError('collect_once: expected one rotated file, got %s'
+                           % changed)
+    return changed[0]

@@ -42,7 +42,10 @@ def _items(raw, decode=None):
     """The items of a message: one, or a batch (--batch): a CBOR sequence
     (RFC 8742) decoded one item after another, or JSON lines."""
     if decode is not None:
-        return [decode(line) for line in raw.splitlines() if line.strip()] or [decode(raw)]
+        # Only JSON comes in lines: a CBOR value may hold a newline byte.
+        if raw[:1] != b'{':
+            return [decode(raw)]
+        return [decode(line) for line in raw.splitlines() if line.strip()]
     fp = io.BytesIO(raw)
     items = []
     while fp.tell() < len(raw):
