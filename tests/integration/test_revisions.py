@@ -111,9 +111,10 @@ def check_revisions(msgs, stamp, profile, rel, query, fields):
 
 @pytest.mark.parametrize('mode', ['at-least-once', 'exactly-once'])
 def test_nfcapd_restart_inside_interval_appends(broker, topic, tmp_path,
-                                                daemons, mode):
+                                                daemons, mode, nfdump_version):
     """A real nfcapd restarted inside its interval appends its blocks to
-    the rotated file; the appended flows reach Kafka as revision 1."""
+    the rotated file (RenameAppend, in 1.7.1 and in 1.7.8, whose rotation
+    code changed); the appended flows reach Kafka as revision 1."""
     base = tmp_path / 'flows'
     chan = str(base / 'chanA')
     profile = str(base) + '/chanA'
@@ -135,7 +136,8 @@ def test_nfcapd_restart_inside_interval_appends(broker, topic, tmp_path,
     assert sorted(revs) == [0, 1]
     assert len(revs[0]) == first == 3000 and len(rows) == 5000
     beyond = dupes_beyond_revision(msgs)
-    figure('nfcapd restarted inside an interval', mode, len(rows), lost,
+    figure('nfcapd %s restarted inside an interval' % nfdump_version.version,
+           mode, len(rows), lost,
            dupes, beyond if extra else None)
     assert lost == 0 and beyond == 0
     assert 'was not exported' not in d.text()
