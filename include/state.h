@@ -31,5 +31,12 @@ int state_save(const char *path, const struct profile *p, const char *floor,
  * before any window is exported.
  */
 int state_check(const char *path, char *errstr, size_t errlen);
+/*
+ * Two nfkafka on one state file would export every window twice and undo
+ * each other's progress: the first takes PATH.lock (flock, released when
+ * the process ends, however it ends) and the second is refused with the
+ * holder's pid. 0 with *fdp to keep open, or -EBUSY / -errno.
+ */
+int state_lock(const char *path, int *fdp, char *errstr, size_t errlen);
 
 #endif

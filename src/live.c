@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ledger.h"
 #include "live.h"
@@ -32,6 +33,7 @@ struct live {
 	struct exporter *x;
 	struct live_options o;
 	struct windows *ws;
+	int lock_fd;		/* holds the state file's lock; -1 if none */
 	struct ledger *lg;	/* exported windows; NULL in replay */
 	struct ledger_file *snap; /* the files of the export in flight */
 	struct watch *watch;
@@ -525,6 +527,7 @@ int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
 	struct live *l = xcalloc(1, sizeof *l);
 	int error;
 
+	l->lock_fd = -1;
 	l->loop = loop;
 	l->p = p;
 	l->x = x;
@@ -543,7 +546,8 @@ int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
 	l->retry->data = l;
 	*lp = l;
 	if (o->state != NULL && !l->replay &&
-	    (error = state_check(o->state, errstr, errlen)) != 0)
+	    ((error = state_check(o->state, errstr, errlen)) != 0 ||
+	    (error = state_lock(o->state, &l->lock_fd, errstr, errlen)) != 0))
 		return error;
 	if ((error = live_floor(l, errstr, errlen)) != 0)
 		return error;
@@ -614,5 +618,7 @@ void live_free(struct live *l)
 	free(l->snap);
 	uv_close((uv_handle_t *)l->retry, live_timer_closed);
 	free(l->state_error);
+	if (l->lock_fd >= 0)
+		close(l->lock_fd);
 	free(l);
 }

@@ -18,10 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "state.h"
 #include "xmalloc.h"
 
@@ -322,5 +324,50 @@ int state_check(const char *path, char *errstr, size_t errlen)
 	free(copy);
 	if (error == 0)
 		error = state_check_type(path, errstr, errlen);
+	return error;
+}
+
+/* The pid of the nfkafka holding the lock, as it wrote it; 0 if unknown. */
+static long state_lock_holder(int fd)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+int state_lock(const char *path, int *fdp, char *errstr, size_t errlen)
+{
+	char *lock, pid[32];
+	int fd, error = 0, n;
+
+	xasprintf(&lock, "%s.lock", path);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		error = -errno;
+		snprintf(errstr, errlen, "state file %s: lock %s: %s", path,
+		    lock, strerror(errno));
+	} else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		error = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		if (error == -EBUSY)
+			snprintf(errstr, errlen, "state file %s is in use by "
+			    "another nfkafka (pid %ld): stop it, or give each "
+			    "instance its own --state", path,
+			    state_lock_holder(fd));
+		else
+			snprintf(errstr, errlen, "state file %s: lock %s: %s",
+			    path, lock, strerror(-error));
+		close(fd);
+	} else {
+		n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+		if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+			log_debug("state file %s: cannot note our pid in %s",
+			    path, lock);
+		*fdp = fd;
+	}
+	free(lock);
 	return error;
 }

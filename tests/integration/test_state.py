@@ -76,3 +76,22 @@ def test_startup_scan_of_100k_windows(tmp_path, daemons):
     assert took < 90
     print('start-up with 100000 windows: %.1f s' % took)
     d.kill()
+
+
+def test_second_instance_on_one_state_file_refused(tmp_path, daemons):
+    """Two nfkafka started on one state file by mistake would export every
+    window twice: the second is refused at once, naming the first's pid;
+    once the first has stopped, its successor starts."""
+    state = tmp_path / 'state'
+    first = daemons(start_args(tmp_path, state))
+    first.wait_log('watching', timeout=120)
+    again = ['-M', '%s/chanA' % (tmp_path / 'flows'), '-b', '127.0.0.1:1',
+             '-Q', FLOW_QUERY, '--state', state]
+    run = run_nfkafka(again, timeout=60)
+    assert run.returncode == 2, run
+    assert 'in use by another nfkafka (pid %d)' % first.proc.pid in run.stderr, run
+    assert first.proc.poll() is None
+    assert first.stop() == 0
+    second = daemons(again)
+    second.wait_log('watching', timeout=120)
+    assert second.stop() == 0
