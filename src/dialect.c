@@ -2,6 +2,7 @@
  * nfdump's output rules, per version: what a line is, and whether a run
  * ended cleanly. The exporter asks here; it knows no nfdump text itself.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,12 +169,28 @@ enum dialect_line dialect_classify(uint64_t lineno, const char *line,
  * window: any stderr, its usage text or a missing summary also fail a run.
  * Later versions exit non-zero on those, and the same checks still hold.
  */
+/*
+ * The first line of stderr that is a complaint. With -W, nfdump 1.7.8 says
+ * "Using N worker threads (...)" there even when all goes well.
+ */
+static const char *dialect_complaint(const char *err, int *n)
+{
+	for (;;) {
+		err += strspn(err, "\n");
+		*n = (int)strcspn(err, "\n");
+		if (*n == 0 || strncmp(err, "Using ", 6) != 0 ||
+		    memmem(err, (size_t)*n, " worker threads", 15) == NULL)
+			return err;
+		err += *n;
+	}
+}
+
 int dialect_verdict(const struct dialect *d, enum dialect_mode mode,
     const struct dialect_end *end, const char *relfile, char *why,
     size_t whylen)
 {
-	const char *err = end->errtext + strspn(end->errtext, "\n");
-	int errn = (int)strcspn(err, "\n"); /* its first line */
+	int errn;
+	const char *err = dialect_complaint(end->errtext, &errn);
 	const char *colon = errn > 0 ? ": " : "";
 
 	if (end->status >= NFDUMP_SIGNALLED)

@@ -178,6 +178,25 @@ static const char *query_mode_name(enum dialect_mode mode)
 }
 
 /*
+ * nfdump 1.7.8 filters with several threads and prints a window's rows in
+ * a different order from one run to the next; a retried window would then
+ * give a row index to another record, and consumers that drop duplicates
+ * by (window, revision, row) would drop flows. One filter thread keeps one
+ * order per file, unless the operator chose -W.
+ */
+static void query_one_worker(struct query *q)
+{
+	if (strchr(dialect_optstring(q->dialect), 'W') == NULL)
+		return;
+	for (size_t i = 0; i < q->nopts; i++) {
+		if (strcmp(q->opts[i], "-W") == 0)
+			return;
+	}
+	strv_push(&q->opts, &q->nopts, "-W");
+	strv_push(&q->opts, &q->nopts, "1");
+}
+
+/*
  * Walks the words as nfdump's getopt does: options may come after filter
  * words (GNU getopt permutes them), and "--" ends the options.
  */
@@ -223,6 +242,7 @@ static int query_words(struct query *q, char **w, size_t n, char *errstr,
 		strv_push(&q->opts, &q->nopts, "-N");
 	if (!has_ipv6)
 		strv_push(&q->opts, &q->nopts, "-6");
+	query_one_worker(q);
 	return 0;
 }
 
