@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # nfkafka: plain make, libraries found with pkg-config.
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """nfkafka benchmark: nfkafka against nfdump alone, the shell pipe and the
 cron script it replaces, on real nfcapd windows and a real Kafka broker.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Stand-in for the cron script nfkafka replaces, for the benchmark only.
 
     cron_export.py -b HOST:PORT -t TOPIC -M PROFILE -r RELFILE -- NFDUMP ARGS...

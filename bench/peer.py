@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """The peer baseline: goflow2 (protobuf) on the same NetFlow v5 flows into
 the same broker, against the whole nfkafka chain's CPU per flow.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Cached nfcapd windows for the benchmark, made once by the tests' tools.
 
     profile, rel = bench_window(1_000_000)    # 500k flows in chanA and chanB

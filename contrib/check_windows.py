@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Checks from nfkafka's summary stream that every window arrived complete.
 
     check_windows.py -b HOST:PORT -t TOPIC -s SUMMARY_TOPIC [--read-committed]

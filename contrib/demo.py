@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """nfkafka end to end on local services, for a first look.
 
 Starts a real Kafka broker (KRaft, 127.0.0.1), two real nfcapd channels

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # The end-to-end demo on a fresh Debian machine: installs what it needs,
 # builds nfkafka, and runs contrib/demo.py (local Kafka, two nfcapd
 # channels with generated traffic, nfkafka live, records decoded as they

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef NFKAFKA_BATCH_H
 #define NFKAFKA_BATCH_H
 

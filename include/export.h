@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef NFKAFKA_EXPORT_H
 #define NFKAFKA_EXPORT_H
 

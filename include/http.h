@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef NFKAFKA_HTTP_H
 #define NFKAFKA_HTTP_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef NFKAFKA_NFDUMP_H
 #define NFKAFKA_NFDUMP_H
 

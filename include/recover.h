@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef NFKAFKA_RECOVER_H
 #define NFKAFKA_RECOVER_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef NFKAFKA_STRV_H
 #define NFKAFKA_STRV_H
 

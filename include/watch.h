@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef NFKAFKA_WATCH_H
 #define NFKAFKA_WATCH_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef NFKAFKA_WORDS_H
 #define NFKAFKA_WORDS_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Several records in one Kafka message (--batch): one reused buffer of
  * concatenated CBOR items, so a batch costs one copy of each record.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* --check-config: the query meets a real nfdump before the service starts. */
 #define _GNU_SOURCE
 #include <errno.h>

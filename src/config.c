@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The command line: options, their defaults, and checks of their form. */
 #define _GNU_SOURCE
 #include <errno.h>

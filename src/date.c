@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Calendar dates: which exist, and how many days they are from the epoch. */
 #include "date.h"
 

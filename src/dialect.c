@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nfdump's output rules, per version: what a line is, and whether a run
  * ended cleanly. The exporter asks here; it knows no nfdump text itself.

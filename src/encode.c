@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Records → CBOR with libcbor's streaming encoders into one reused buffer:
  * no allocation per record or per value on the hot path.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The data path for one window: nfdump's output lines → records → CBOR →
  * Kafka. A window is done only when nfdump has finished cleanly and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A small HTTP/1.1 server for the metrics endpoint, on the caller's loop.
  * One request per connection: read the head, answer from the handler, shut

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * jemalloc's settings, read at its start when the Makefile links it;
  * glibc's malloc never looks at them. One arena and no per-thread caches:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Records → JSON, written by hand into one reused buffer: no allocation
  * per record or per value, and string escaping that never emits invalid

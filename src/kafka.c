@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The Kafka producer. Delivery reports come through librdkafka's main queue,
  * which writes to a pipe when it becomes non-empty; a uv_poll on that pipe

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The memory of recently exported windows: per window its revision and
  * each channel file's identity (size, mtime, inode), so a file that grows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The service: rotated files → windows → one export at a time, in order →
  * durable progress. A window that fails is retried whole after a backoff;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Logging: one line per event on stderr (or a file reopened on SIGHUP). */
 #define _GNU_SOURCE
 #include <errno.h>

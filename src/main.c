@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* nfkafka: command line → checked configuration → the export loop. */
 #include <errno.h>
 #include <inttypes.h>

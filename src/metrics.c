@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Prometheus metrics and a health check, served on the loop. */
 #define _GNU_SOURCE
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* What nfcapd's rotated files are called. */
 #include <errno.h>
 #include <stdio.h>

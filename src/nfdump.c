@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Runs nfdump as a child process and streams its stdout line by line. The
  * child is finished only when its exit status and EOF on both pipes have

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Talking to systemd: Type=notify readiness and WatchdogSec pings. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Configuration → the options each running object takes (exporter,
  * producer), built the same way at start and on SIGHUP, and which settings

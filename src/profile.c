@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The profile's channel directories, written as nfdump's -M takes them. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * An operator's nfdump query → the argv nfkafka runs for each window. nfkafka
  * owns the window (-M, -r), the header and summary lines (no -q) and the

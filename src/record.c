@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* One nfdump output line → its fields' values, as text and typed. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The newest committed window, read back from the topic itself. */
 #include <errno.h>
 #include <librdkafka/rdkafka.h>

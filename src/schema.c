@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The schema of nfdump's output: which field each printed column is, and its
  * type. One table serves "-o fmt:%tokens", "-o csv:%tokens" and the column

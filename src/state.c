@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Durable progress: the floor (every window up to it is exported) and the
  * ledger of recently exported windows, in one file replaced atomically.

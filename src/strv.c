@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Growable NULL-terminated string vectors, shared by every list of words. */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The window summary: one message per exported window saying how many
  * records went where, so a consumer can prove a window arrived complete.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * inotify through uv_fs_event: one watch per directory, since inotify does
  * not recurse. nfcapd creates date directories (-S) at rotation time, often

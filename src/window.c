@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Pending windows in time order. A window is exported when all its
  * channels have rotated it, or after a grace period if a channel is late;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Shell-style word splitting with quotes, and nothing else a shell does. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Allocation wrappers: every allocation failure ends the process cleanly. */
 #define _GNU_SOURCE
 #include <stdarg.h>

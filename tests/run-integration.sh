@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Integration tests: the real nfkafka binary against a real Kafka broker and
 # real nfcapd/nfdump. Arguments go to pytest; without any, every
 # integration test runs.

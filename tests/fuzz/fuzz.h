@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* What every libFuzzer target defines; see tests/fuzz/README.md. */
 #ifndef NFKAFKA_FUZZ_H
 #define NFKAFKA_FUZZ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A config file's text (-c), as config_parse reads it after its own checks:
  * libinih's sections and keys, every option's value, [kafka] properties

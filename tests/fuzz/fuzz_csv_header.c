@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The header line of nfdump -o csv, from which the csv schema is built. */
 #include "fuzz.h"
 #include "schema.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The metrics endpoint's request head parser, on what a client sends. */
 #include "fuzz.h"
 #include "http.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* File names in the channel directories, and --once's window path. */
 #include "fuzz.h"
 #include "nfcapd.h"

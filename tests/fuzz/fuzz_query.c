@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The -Q query: shell-like word splitting, then nfdump's options checked. */
 #include "fuzz.h"
 #include "query.h"

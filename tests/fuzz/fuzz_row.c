@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * One nfdump output row through the data path's parsers: split by a fmt or
  * a csv schema, every value typed, the record encoded in both value modes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The --state file's content, read back at start. */
 #include <stdio.h>
 #include <unistd.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Runs each libFuzzer target for SECONDS from its committed seed corpus.
 # New inputs go to DIR/corpus/NAME (the committed corpus stays as it is), a
 # crash to DIR/crash-NAME-*; the first target that fails fails the run.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Fixtures for driving the real nfkafka binary against real services.
 
 Services: a real Kafka broker (KRaft, 127.0.0.1, tests/lib/kafka_broker.py)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Shared checks for live-mode tests: which windows nfkafka logged, and
 whether Kafka holds exactly nfdump's rows for each of them."""
 import os

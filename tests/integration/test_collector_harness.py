@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """The NetFlow side of the harness works against the real nfcapd/nfdump:
 channels rotate, files are found in flat and -S 1 layouts, nothing is lost,
 and make_window gives windows with exact flow counts."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Issue 14: consumers beyond Python. JSON records parsed by ClickHouse's own
 parser (chdb) into the typed table the README documents, the topic read by
 Kafka Connect's JsonConverter into a file sink, message timestamps, and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Issue 4: no record lost across broker outages, restarts and crashes,
 counted by an independent consumer against what nfdump says each window
 holds. Figures (lost, duplicates) are printed at the end of the run."""

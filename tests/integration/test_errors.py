@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Bad input: a clear one-line error naming the thing and the fix, a non-zero
 exit where it is fatal, and never a crash, a hang or a window published as
 if it were complete.

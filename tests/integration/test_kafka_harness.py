@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Smoke test of the Kafka side of the harness: broker, consumer, outages."""
 
 import datetime

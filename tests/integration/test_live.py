@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Issue 3: live mode against real nfcapd collectors rotating every 2 s and
 a real Kafka broker: every window exported once, complete and in order."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Issue 2: one window → nfdump → typed CBOR → Kafka, checked record by
 record against nfdump's own output, through the real binary."""
 import os

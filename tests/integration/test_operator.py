@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Issue 5: what an operator touches, through the real binary: the config
 file (precedence, bad lines, secrets), SIGHUP reload while windows flow, the
 metrics endpoint scraped during export, --check-config, and make install.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Issue 9: no flow lost on any path. A durable starting point, and window
 revisions: an exported window whose files change (a real nfcapd appending
 on restart, a channel later than --grace, an append while nfkafka was

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """The state file as an attacker or a careless operator leaves it (issue
 12): a symbolic link, a planted STATE.tmp link, a FIFO, a stamp in the
 future; and a long history on disk must not make start-up quadratic."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Issue 10: every output mode and every token family, with nfdump 1.7.1 and
 1.7.8, compared record by record with that nfdump's own output; and what
 each version refuses, refused at start with one line naming it."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """The test harness, shared by the integration tests, the demo and the bench.
 
 venv.sh puts this directory and tests/tools on the venv's import path (a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Real nfcapd collectors for tests: one per channel, fed by tests/tools/nfgen.
 
     with Collector(tmp, interval=2) as c:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Record-by-record comparison of Kafka records with nfdump's own output.
 
 A decoded record is a dict of typed values (cbor2: datetime for tag 1,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """A real single-node Kafka broker (KRaft) for tests, stdlib only.
 
 The jars come from tests/setup/kafka.sh (Maven Central, cached). Readiness

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Reference output from the real nfdump, to compare Kafka records against.
 
     nfdump_rows('/base/chanA:chanB', 'nfcapd.20261127120046',

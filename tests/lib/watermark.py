@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """How many messages a topic holds, without consuming them.
 
 The sum of its partitions' high watermarks, read_uncommitted: it counts

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Fetches Kafka Connect (connect-runtime, connect-file, connect-json at the
 # broker's version) from Maven Central with mvn, into the cache kafka.sh
 # uses, like kafka.sh fetches the broker.

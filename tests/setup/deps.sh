@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Installs what building and testing nfkafka needs on Debian 12: build
 # libraries, the real nfcapd/nfdump, kcat, and the Python consumer side.
 # Idempotent and quiet when everything is already there.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Fetches a real Apache Kafka broker (jars only, no tarball) from Maven
 # Central with mvn, into a cache that survives between test runs.
 #   kafka.sh fetch      download if missing; prints the lib dir

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Builds the newest upstream nfdump (1.7.8) once into the test cache, from
 # the source tarball beside the checkout, so the tests can run against it
 # beside Debian's 1.7.1. Prints the directory of its nfdump and nfcapd, or

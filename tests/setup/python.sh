@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Runs a Python script of the repo with everything the services around it
 # need installed first: Debian packages, the venv, the Kafka jars. Used by
 # the integration tests, the demo and the benchmark alike.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Creates the Python venv the integration tests run in, idempotently, and
 # prints its path. NFKAFKA_VENV overrides the place (relative paths are
 # taken from the repo root); PYTHON overrides the interpreter.

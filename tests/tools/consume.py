@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Independent consumer/decoder for what nfkafka wrote to Kafka.
 
 As a module: consume(bootstrap, topic, ...) -> list of dicts.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Deterministic NetFlow v5/v9 sender for tests and benchmarks.
 
     nfgen.py -p PORT -n FLOWS [-v 5|9] [--seed S] [--ipv6-share F] [--rate R]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef NFKAFKA_TEST_NFDUMP_LINES_H
 #define NFKAFKA_TEST_NFDUMP_LINES_H
 

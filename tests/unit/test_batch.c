@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* batch: records gathered into one CBOR sequence, full by count or bytes. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* config_parse: defaults, option forms, the config file and its overrides. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dialect: nfdump's version, what its lines are and how a run ends. */
 #include <setjmp.h>
 #include <stdarg.h>

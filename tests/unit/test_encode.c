@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* encoder_record, checked by decoding its output with libcbor's cbor_load. */
 #include <setjmp.h>
 #include <stdarg.h>

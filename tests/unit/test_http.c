@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http: the metrics endpoint, driven by libuv clients on the server's own
  * loop. One thread and one loop keep the order of events deterministic;

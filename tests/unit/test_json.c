@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The JSON writer and the JSON encoding of records, checked byte by byte. */
 #include <setjmp.h>
 #include <stdarg.h>

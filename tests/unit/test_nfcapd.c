@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* nfcapd_parse_name and nfcapd_check_relfile: which files are windows. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* nfdump_run_sync: a child run to its end, with nfdump's environment. */
 #include <setjmp.h>
 #include <stdarg.h>

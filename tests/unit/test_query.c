@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* query_parse and query_argv: an operator's nfdump query, run per window. */
 #include <setjmp.h>
 #include <stdarg.h>

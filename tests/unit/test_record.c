@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* record_split and record_value on lines as nfdump 1.7.1 prints them. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* schema_from_fmt and schema_from_csv_header: which column is which field. */
 #include <setjmp.h>
 #include <stdarg.h>

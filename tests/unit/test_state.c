@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* state: the floor, the ledger, earlier versions' files, hostile files. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* windows: order, grace, floor, the start-up scan, and revisions. */
 #include <setjmp.h>
 #include <stdarg.h>

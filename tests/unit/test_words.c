@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* words_split: quoting as a shell does, and nothing more. */
 #include <setjmp.h>
 #include <stdarg.h>
