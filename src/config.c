@@ -111,6 +111,9 @@ void config_usage(void)
 	    "  --state FILE        remember the last exported window\n"
 	    "  --grace SECONDS     wait for late channels (default %d)\n"
 	    "  --since TIME, --replay FROM TO   export past windows\n"
+	    "  --format cbor|json  message encoding (default cbor)\n"
+	    "  --batch N           up to N records per message (default 1)\n"
+	    "  --summary-topic T   one completeness summary per window\n"
 	    "  -X NAME=VALUE       librdkafka property; -X list lists them\n"
 	    "  -v, -q              more, less logging\n"
 	    "Every option is described in nfkafka(8): man nfkafka\n",
