@@ -65,6 +65,11 @@ struct window *windows_ready(struct windows *ws);
 struct window *windows_head(struct windows *ws);
 /* Removes the oldest window after its export; the floor moves up to it. */
 void windows_pop(struct windows *ws);
+/*
+ * Removes window w after its export, wherever it stands: a revision of an
+ * older window may have been queued ahead of it while it was exported.
+ */
+void windows_done(struct windows *ws, struct window *w);
 size_t windows_pending(const struct windows *ws);
 /* Age in ms of the oldest pending window's first file; 0 if none. */
 uint64_t windows_oldest_age(const struct windows *ws);

@@ -35,6 +35,7 @@ struct live {
 	struct live_options o;
 	struct windows *ws;
 	int lock_fd;		/* holds the state file's lock; -1 if none */
+	struct window *inflight; /* being exported, until live_done */
 	struct ledger *lg;	/* exported windows; NULL in replay */
 	struct ledger_file *snap; /* the files of the export in flight */
 	struct watch *watch;
@@ -242,7 +243,8 @@ static void live_settle(struct live *l, struct window *w,
 	live_save(l, strcmp(stamp, floor) > 0 ? stamp : floor);
 	if (r != NULL)
 		live_log_done(l, w, r, lag);
-	windows_pop(l->ws);
+	windows_done(l->ws, w);
+	l->inflight = NULL;
 	if (l->lg != NULL && ledger_find(l->lg, stamp) != NULL)
 		live_recheck(l, ledger_find(l->lg, stamp));
 }
@@ -251,7 +253,8 @@ static void live_done(void *arg, const char *stamp,
     const struct export_result *r)
 {
 	struct live *l = arg;
-	struct window *w = windows_head(l->ws);
+	/* Not the head: a revision may have been queued ahead of it. */
+	struct window *w = l->inflight;
 	double lag = 0;
 	int delay;
 
@@ -279,10 +282,11 @@ static void live_done(void *arg, const char *stamp,
 		live_kick(l);
 		return;
 	}
+	l->inflight = NULL;
 	if (r->failure == EXPORT_PERMANENT) {
 		log_error("window %s: %s; retrying cannot help: fix the topic, "
-		    "permissions or record size (see nfkafka(8), EXIT STATUS)",
-		    w->stamp, r->error);
+		    "credentials, permissions or record size (see nfkafka(8), "
+		    "EXIT STATUS)", w->stamp, r->error);
 		live_finish(l, 1);
 		return;
 	}
@@ -439,6 +443,7 @@ static void live_kick(struct live *l)
 	uv_update_time(l->loop);
 	l->started_ms = uv_now(l->loop);
 	export_set_revision(l->x, w->revision);
+	l->inflight = w;
 	error = export_start(l->x, w->relfile, w->stamp, w->mask, live_done,
 	    l);
 	if (error != 0) {

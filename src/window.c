@@ -296,6 +296,18 @@ void windows_pop(struct windows *ws)
 	windows_unlink(ws, &ws->head);
 }
 
+void windows_done(struct windows *ws, struct window *done)
+{
+	for (struct window **wp = &ws->head; *wp != NULL; wp = &(*wp)->next) {
+		if (*wp != done)
+			continue;
+		if (strcmp(done->stamp, ws->floor) > 0)
+			memcpy(ws->floor, done->stamp, sizeof ws->floor);
+		windows_unlink(ws, wp);
+		return;
+	}
+}
+
 size_t windows_pending(const struct windows *ws)
 {
 	return ws->count;

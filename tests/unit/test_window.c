@@ -195,6 +195,33 @@ static void test_revisions(void **state)
 	done(&loop, ws);
 }
 
+/*
+ * A revision of an older window can be queued ahead of the window being
+ * exported: finishing that export must remove it, not the revision.
+ */
+static void test_done_while_a_revision_queues_ahead(void **state)
+{
+	uv_loop_t loop;
+	struct windows *ws = make(&loop, 1, 0);
+	struct window *exporting;
+
+	(void)state;
+	windows_add(ws, 0, "nfcapd.202611271000", "20261127100000");
+	windows_pop(ws);
+	windows_add(ws, 0, "nfcapd.202611271005", "20261127100500");
+	exporting = windows_ready(ws);
+	assert_string_equal(exporting->stamp, "20261127100500");
+	assert_int_equal(windows_add_revision(ws, "20261127100000",
+	    "nfcapd.202611271000", 1), 1);
+	assert_ptr_not_equal(windows_head(ws), exporting);
+	windows_done(ws, exporting);
+	assert_int_equal(windows_pending(ws), 1);
+	assert_string_equal(windows_head(ws)->stamp, "20261127100000");
+	assert_int_equal(windows_head(ws)->revision, 1);
+	assert_string_equal(windows_floor(ws), "20261127100500");
+	done(&loop, ws);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_floor),
 		cmocka_unit_test(test_scan_sorts_and_merges),
 		cmocka_unit_test(test_revisions),
+		cmocka_unit_test(test_done_while_a_revision_queues_ahead),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
