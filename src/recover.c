@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 
 #include "log.h"
 #include "recover.h"
@@ -18,6 +19,7 @@ struct recover {
 	int timeout_ms;
 	char *stamp;
 	struct recover_want *want;
+	int found;		/* a message of ours in this partition */
 };
 
 static void recover_log(const rd_kafka_t *rk, int level, const char *fac,
@@ -96,6 +98,7 @@ static void recover_message(struct recover *r, const rd_kafka_message_t *m)
 	    memchr((const char *)prof + r->dirlen + 1, '/',
 	    proflen - r->dirlen - 1) != NULL)
 		return;
+	r->found = 1;
 	if (want != NULL && memcmp(win, want->stamp, NFCAPD_STAMP_LEN) == 0 &&
 	    recover_revision(h) == want->revision)
 		want->committed = 1;
@@ -110,12 +113,14 @@ static int recover_read(struct recover *r, int32_t p, int64_t start)
 {
 	rd_kafka_topic_partition_list_t *parts =
 	    rd_kafka_topic_partition_list_new(1);
+	uint64_t deadline = uv_hrtime() + (uint64_t)r->timeout_ms * 1000000;
 	int error = -ETIMEDOUT;
 
 	rd_kafka_topic_partition_list_add(parts, r->topic, p)->offset = start;
 	rd_kafka_assign(r->rk, parts);
 	rd_kafka_topic_partition_list_destroy(parts);
-	for (int waited = 0; waited < r->timeout_ms; waited += 100) {
+	/* A deadline in time, not in polls: each message is one poll. */
+	while (uv_hrtime() < deadline) {
 		rd_kafka_message_t *m = rd_kafka_consumer_poll(r->rk, 100);
 
 		if (m == NULL)
@@ -142,7 +147,6 @@ static int recover_partition(struct recover *r, int32_t p, char *errstr,
 {
 	int64_t low, high, back = 16, start;
 	rd_kafka_resp_err_t err;
-	char before[NFCAPD_STAMP_LEN + 1];
 
 	err = rd_kafka_query_watermark_offsets(r->rk, r->topic, p, &low,
 	    &high, r->timeout_ms);
@@ -151,7 +155,11 @@ static int recover_partition(struct recover *r, int32_t p, char *errstr,
 		    (int)p, r->topic, rd_kafka_err2str(err));
 		return -EIO;
 	}
-	memcpy(before, r->stamp, sizeof before);
+	/*
+	 * Until this partition shows a message of ours: another partition's
+	 * newest window may well be the same one.
+	 */
+	r->found = 0;
 	do {
 		start = high - back > low ? high - back : low;
 		if (recover_read(r, p, start) != 0) {
@@ -160,7 +168,7 @@ static int recover_partition(struct recover *r, int32_t p, char *errstr,
 			return -ETIMEDOUT;
 		}
 		back *= 8;
-	} while (strcmp(before, r->stamp) == 0 && start > low);
+	} while (!r->found && start > low);
 	return 0;
 }
 

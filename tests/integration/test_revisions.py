@@ -258,3 +258,31 @@ def test_exactly_once_crash_during_revision(broker, topic, tmp_path, daemons,
     assert sorted(revs) == [0, 1] and lost == 0 and beyond == 0
     assert 'as revision 2' not in d2.text()
     assert d2.stop() == 0
+
+
+def test_exactly_once_read_back_over_partitions(broker, topic, tmp_path, daemons):
+    """The read-back at start finds the newest committed window on a topic of
+    several partitions, each holding hundreds of its records: a state file
+    one window behind Kafka (a crash between commit and save) resumes after
+    Kafka's window, and nothing is sent twice."""
+    base = tmp_path / 'p'
+    rels = [make_window(str(base), ('chanA',), 600) for _ in range(2)]
+    stamps = [stamp_of(r) for r in rels]
+    broker.create_topic(topic, partitions=3)
+    state = tmp_path / 'state'
+    args = ['-M', '%s/chanA' % base, '-b', broker.bootstrap, '-t', topic,
+            '-Q', FLOW_QUERY, '--state', state, '--since', stamps[0],
+            '--transactional-id', 'tx-' + topic,
+            # Every message to a random partition, not a sticky one.
+            '-X', 'sticky.partitioning.linger.ms=0']
+    d = daemons(args)
+    wait_exported(d, stamps, timeout=180)
+    assert d.stop() == 0
+    state.write_text(stamps[0] + '\n')      # an earlier version's file, behind Kafka
+    d2 = daemons(args)
+    d2.wait_log('Kafka already has window %s committed' % stamps[1], timeout=180)
+    msgs = consume(broker.bootstrap, topic, expect=1200, timeout=120,
+                   isolation='read_committed')
+    assert {m['partition'] for m in msgs} == {0, 1, 2}
+    assert len(msgs) == 1200, 'duplicates: %d' % (len(msgs) - 1200)
+    assert d2.stop() == 0
