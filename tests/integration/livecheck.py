@@ -77,6 +77,9 @@ def assert_kafka_matches(broker, topic, profile_arg, relfiles, expect_total,
 
 
 def state_floor(path):
-    """The state file's floor, its first line (the ledger follows it)."""
+    """The state file's floor, its first line (the ledger follows it), as a
+    14-digit stamp: the file keeps a whole minute's as 12 digits, the cron
+    script's format."""
     with open(path) as f:
-        return f.readline().strip()
+        floor = f.readline().strip()
+    return floor + '00' if len(floor) == 12 else floor
