@@ -83,7 +83,9 @@ void kafka_abort(struct kafka *k);
 int kafka_outq_len(struct kafka *k);
 /* 0 after librdkafka said all brokers are down, until the next ack. */
 int kafka_broker_up(const struct kafka *k);
-/* Waits up to timeout_ms for deliveries; frees once the loop closes it. */
+/* Waits up to timeout_ms for deliveries, serving their reports. */
+void kafka_flush(struct kafka *k, int timeout_ms);
+/* kafka_flush, then frees; the memory goes once the loop closes it. */
 void kafka_destroy(struct kafka *k, int timeout_ms);
 /*
  * Nonzero for delivery errors that retrying cannot cure: a missing topic

@@ -485,6 +485,12 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 	}
 	if (c->backoff_min_ms < 10)
 		c->backoff_min_ms = 10;
+	if (c->transactional_id != NULL && !c->headers) {
+		snprintf(errstr, errlen, "--headers no with --transactional-id: "
+		    "exactly-once reads its progress back from the headers "
+		    "at start; keep them");
+		return -EINVAL;
+	}
 	if (c->batch > 1 && c->key != NULL) {
 		snprintf(errstr, errlen, "--batch %d with -k: the records of "
 		    "one message would share one key; give one of them",

@@ -90,6 +90,7 @@ struct exporter {
 	struct encoder *enc;
 	struct export_run *run;	/* the window in flight */
 	struct export_run *paused; /* waiting for room in the queue */
+	struct export_run *abandoned; /* stopped at shutdown, freed last */
 	const char *topic;
 	int summaries;		/* a summary topic was given */
 	char *keybuf;
@@ -249,11 +250,12 @@ static void export_maybe_done(struct export_run *run)
 		return;
 	if (run->summary_queued && !run->summary_reported)
 		return;
-	if (run->abandoned) {
-		kafka_abort(run->x->kafka);
-		export_run_free(run);
+	/*
+	 * An abandoned run is settled by exporter_free: aborting its
+	 * transaction here, inside a delivery report, is not allowed.
+	 */
+	if (run->abandoned)
 		return;
-	}
 	uv_timer_start(run->x->finish, export_finish, 0, 0);
 }
 
@@ -775,7 +777,7 @@ void export_abandon(struct exporter *x)
 	if (run->flush_pending) {
 		/* nfdump is done; its last batch is dropped with the window. */
 		run->flush_pending = 0;
-		export_maybe_done(run);
+		x->abandoned = run;
 		return;
 	}
 	if (uv_is_active((uv_handle_t *)x->finish)) {
@@ -787,7 +789,8 @@ void export_abandon(struct exporter *x)
 	}
 	if (run->nfdump != NULL)
 		nfdump_kill(run->nfdump);
-	/* Freed by its last delivery report, or below at exporter_free. */
+	/* Its reports may still come: freed by exporter_free, after them. */
+	x->abandoned = run;
 }
 
 struct kafka *exporter_kafka(struct exporter *x)
@@ -803,7 +806,14 @@ static void export_timer_closed(uv_handle_t *h)
 void exporter_free(struct exporter *x, int timeout_ms)
 {
 	uv_close((uv_handle_t *)x->finish, export_timer_closed);
-	kafka_destroy(x->kafka, timeout_ms);
+	kafka_flush(x->kafka, timeout_ms);
+	/* Kafka's consumers never see it; a restart exports it again. */
+	if (x->abandoned != NULL)
+		kafka_abort(x->kafka);
+	kafka_destroy(x->kafka, 0);
+	/* No delivery report can reach the abandoned run any more. */
+	if (x->abandoned != NULL)
+		export_run_free(x->abandoned);
 	export_options_free(&x->o);
 	export_options_free(&x->next);
 	encoder_free(x->enc);

@@ -502,14 +502,19 @@ static void kafka_poll_closed(uv_handle_t *h)
 	free(k);
 }
 
-void kafka_destroy(struct kafka *k, int timeout_ms)
+void kafka_flush(struct kafka *k, int timeout_ms)
 {
-	if (k == NULL)
-		return;
 	/* Delivery reports served here still reach their callbacks. */
 	if (rd_kafka_flush(k->rk, timeout_ms) != 0)
 		log_warn("kafka: %d message(s) not delivered at exit",
 		    rd_kafka_outq_len(k->rk));
+}
+
+void kafka_destroy(struct kafka *k, int timeout_ms)
+{
+	if (k == NULL)
+		return;
+	kafka_flush(k, timeout_ms);
 	rd_kafka_queue_io_event_enable(k->mainq, -1, NULL, 0);
 	rd_kafka_queue_destroy(k->mainq);
 	rd_kafka_topic_destroy(k->rkt);

@@ -47,6 +47,29 @@ static int options_key_fields(const char *key, const struct query *q,
 	return 0;
 }
 
+/*
+ * --timestamp FIELD must name a time field of a fmt: query, checked here
+ * so that a typo is a start-up or reload error, not a failed window.
+ */
+static int options_timestamp_field(const char *ts, const struct query *q,
+    char *errstr, size_t errlen)
+{
+	int i;
+
+	if (ts == NULL || strcmp(ts, "send") == 0 || strcmp(ts, "window") == 0 ||
+	    q->schema.nfields == 0)
+		return 0;
+	i = schema_find(&q->schema, ts);
+	if (i < 0 || (q->schema.fields[i].type != FIELD_TIME &&
+	    q->schema.fields[i].type != FIELD_EPOCH &&
+	    q->schema.fields[i].type != FIELD_MSEC)) {
+		snprintf(errstr, errlen, "--timestamp %s is not a time field in "
+		    "the query's output (see RECORD FORMAT in nfkafka(8))", ts);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int options_export(const struct config *c, const struct profile *p,
     const struct dialect *d, struct export_options *eo, char *errstr,
     size_t errlen)
@@ -62,6 +85,12 @@ int options_export(const struct config *c, const struct profile *p,
 	}
 	if (options_key_fields(c->key, q, &eo->key_fields, &eo->nkey_fields,
 	    errstr, errlen) != 0) {
+		query_free(q);
+		free(q);
+		return -EINVAL;
+	}
+	if (options_timestamp_field(c->timestamp, q, errstr, errlen) != 0) {
+		strv_free(eo->key_fields);
 		query_free(q);
 		free(q);
 		return -EINVAL;
