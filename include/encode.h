@@ -34,7 +34,4 @@ void encoder_record(struct encoder *enc, const struct schema *schema,
     const struct slice *values, const unsigned char **out, size_t *outlen,
     size_t *untyped);
 
-/* 1 if the n bytes at s are valid UTF-8 (RFC 3629), else 0. */
-int encode_utf8_valid(const char *s, size_t n);
-
 #endif

@@ -63,13 +63,10 @@ int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
     kafka_delivery_cb delivery_cb, kafka_drain_cb drain_cb, void *arg,
     struct kafka **kp, char *errstr, size_t errlen);
 /*
- * Queues one message. Returns 0, -ENOBUFS when the producer queue is full
- * (retry after the drain callback), or another negative errno.
+ * Queues one message (a copy is taken). Returns 0, -ENOBUFS when the
+ * producer queue is full (retry after the drain callback), or another
+ * negative errno.
  */
-int kafka_produce(struct kafka *k, const void *key, size_t keylen,
-    const void *value, size_t len, const struct kafka_header *headers,
-    size_t nheaders, void *msg_opaque);
-/* Like kafka_produce, with a destination and a timestamp. */
 int kafka_send(struct kafka *k, const struct kafka_message *m);
 /*
  * Exactly-once mode: each window is one transaction. These block the loop

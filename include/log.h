@@ -21,8 +21,10 @@ void log_at(enum log_level level, const char *fmt, ...)
  * same escaping as every log line: usage errors, said before logging starts.
  */
 void log_stderr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Logs with strerror(errno) appended and exits 1. */
+/* fatal() appends strerror(errno); fatalx() does not. Both exit(1). */
 void fatal(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 
 #endif

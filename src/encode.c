@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "encode.h"
+#include "utf8.h"
 #include "json.h"
 #include "xmalloc.h"
 
@@ -75,51 +76,6 @@ static void encoder_text(struct encoder *enc, const char *s, size_t n)
 	enc->len += head + n;
 }
 
-/*
- * RFC 3629 UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
- * A CBOR text string must be valid UTF-8, and strict decoders reject one
- * that is not.
- */
-int encode_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-
-	while (p < end) {
-		unsigned char c = *p;
-		size_t len;
-		unsigned char lo = 0x80, hi = 0xbf;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2;
-		else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			if (c == 0xe0)
-				lo = 0xa0;	/* overlong */
-			else if (c == 0xed)
-				hi = 0x9f;	/* surrogates */
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			if (c == 0xf0)
-				lo = 0x90;	/* overlong */
-			else if (c == 0xf4)
-				hi = 0x8f;	/* past U+10FFFF */
-		} else
-			return 0;
-		if ((size_t)(end - p) < len || p[1] < lo || p[1] > hi)
-			return 0;
-		for (size_t i = 2; i < len; i++) {
-			if (p[i] < 0x80 || p[i] > 0xbf)
-				return 0;
-		}
-		p += len;
-	}
-	return 1;
-}
-
 static void encoder_uint(struct encoder *enc, uint64_t v)
 {
 	enc->len += cbor_encode_uint(v, encoder_reserve(enc, HEAD_MAX),
@@ -152,7 +108,7 @@ static void encoder_bytes(struct encoder *enc, const unsigned char *b,
 static void encoder_text_or_bytes(struct encoder *enc, const char *s,
     size_t n)
 {
-	if (encode_utf8_valid(s, n))
+	if (utf8_valid(s, n))
 		encoder_text(enc, s, n);
 	else
 		encoder_bytes(enc, (const unsigned char *)s, n);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 void json_init(struct json *j)
@@ -43,30 +44,6 @@ void json_raw(struct json *j, const char *s, size_t n)
 	j->len += n;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629), 0 if none. */
-static size_t json_utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned min;
-	unsigned cp;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
-	if (n < len)
-		return 0;
-	cp = s[0] & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 void json_text(struct json *j, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -93,7 +70,7 @@ void json_text(struct json *j, const char *s, size_t n)
 			p[5] = hex[c & 15];
 			p += 6;
 			i++;
-		} else if ((len = json_utf8_len(u + i, n - i)) > 0) {
+		} else if ((len = utf8_char_len(u + i, n - i)) > 0) {
 			memcpy(p, u + i, len);
 			p += len;
 			i += len;

@@ -356,16 +356,6 @@ int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
 	return 0;
 }
 
-int kafka_produce(struct kafka *k, const void *key, size_t keylen,
-    const void *value, size_t len, const struct kafka_header *headers,
-    size_t nheaders, void *msg_opaque)
-{
-	struct kafka_message m = { KAFKA_RECORDS, key, keylen, value, len,
-		headers, nheaders, 0, msg_opaque };
-
-	return kafka_send(k, &m);
-}
-
 int kafka_send(struct kafka *k, const struct kafka_message *m)
 {
 	rd_kafka_vu_t vu[17];

@@ -153,3 +153,15 @@ void fatal(const char *fmt, ...)
 	log_error("%s: %s", msg, strerror(saved));
 	exit(1);
 }
+
+void fatalx(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_error("%s", msg);
+	exit(1);
+}

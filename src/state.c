@@ -38,8 +38,15 @@ static int state_check_type(const char *path, char *errstr, size_t errlen)
 {
 	struct stat st;
 
-	if (lstat(path, &st) != 0)
-		return errno == ENOENT ? 0 : -errno;
+	if (lstat(path, &st) != 0) {
+		int error = errno;
+
+		if (error == ENOENT)
+			return 0;
+		snprintf(errstr, errlen, "state file %s: %s", path,
+		    strerror(error));
+		return -error;
+	}
 	if (S_ISREG(st.st_mode))
 		return 0;
 	snprintf(errstr, errlen, "state file %s: is a %s, not a regular file; "

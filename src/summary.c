@@ -297,7 +297,7 @@ void summary_encode(const struct summary *s, enum encode_format format,
 		*outlen = cbor_serialize_alloc(m, out, &size);
 		cbor_decref(&m);
 		if (*outlen == 0)
-			fatal("summary: cannot encode window %s", s->stamp);
+			fatalx("summary: cannot encode window %s", s->stamp);
 	}
 	free(names);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "encode.h"
+#include "utf8.h"
 #include "record.h"
 #include "schema.h"
 #include "nfdump_lines.h"
@@ -453,9 +454,9 @@ static void test_utf8(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof good / sizeof *good; i++)
-		assert_true(encode_utf8_valid(good[i], strlen(good[i])));
+		assert_true(utf8_valid(good[i], strlen(good[i])));
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-		assert_false(encode_utf8_valid(bad[i], strlen(bad[i])));
+		assert_false(utf8_valid(bad[i], strlen(bad[i])));
 }
 
 /* Bytes that are not UTF-8 go as a byte string, exactly; in both modes. */
