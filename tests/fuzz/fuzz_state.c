@@ -4,9 +4,12 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "ledger.h"
 #include "state.h"
 
 static char path[64];
+static char *channels[] = { "chanA", "chanB", NULL };
+static const struct profile profile = { "/nonexistent", channels, 2 };
 
 static void fuzz_state_remove(void)
 {
@@ -16,6 +19,7 @@ static void fuzz_state_remove(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char stamp[NFCAPD_STAMP_LEN + 1], err[512];
+	struct ledger *lg;
 	FILE *f;
 
 	/* A real file: state_load reads a path, as nfkafka does. */
@@ -32,8 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (fwrite(data, 1, size, f) != size || fclose(f) != 0)
 		abort();
-	if (state_load(path, stamp, err, sizeof err) == 0 &&
-	    strlen(stamp) != NFCAPD_STAMP_LEN)
+	lg = ledger_new(profile.nchannels, 8);
+	/* The floor is a whole stamp, or "" when nothing was on disk. */
+	if (state_load(path, &profile, stamp, lg, err, sizeof err) == 0 &&
+	    stamp[0] != '\0' && strlen(stamp) != NFCAPD_STAMP_LEN)
 		abort();
+	ledger_free(lg);
 	return 0;
 }

@@ -236,19 +236,41 @@ def records_by_window(msgs):
     return out
 
 
-def pytest_terminal_summary(terminalreporter, config):
-    """Delivery figures from test_delivery.py and test_revisions.py,
-    printed whatever passed; the one line on nfdump 1.7.8's tests when it
-    is not there."""
-    left_out = getattr(config, 'nfdump178_left_out', 0)
-    if left_out:
-        terminalreporter.write_line('SKIPPED %d tests against nfdump 1.7.8: %s'
-                                    % (left_out, NFDUMP178_ABSENT))
+def _report(config):
+    """What this process has to say at the end: how many 1.7.8 tests were
+    left out, and the delivery figures of test_delivery.py and
+    test_revisions.py."""
     lines = []
     for name in ('test_delivery', 'test_revisions'):
         mod = sys.modules.get(name)
         if mod is not None:
             lines += mod.FIGURES
+    return getattr(config, 'nfdump178_left_out', 0), lines
+
+
+def pytest_sessionfinish(session):
+    """With pytest-xdist (tests/run-integration.sh), a worker hands its
+    report to the controller, which prints them all."""
+    out = getattr(session.config, 'workeroutput', None)
+    if out is not None:
+        out['left_out'], out['figures'] = _report(session.config)
+
+
+def pytest_testnodedown(node, error):
+    out = getattr(node, 'workeroutput', {})
+    node.config.nfkafka_reports = getattr(node.config, 'nfkafka_reports', []) + [
+        (out.get('left_out', 0), out.get('figures', []))]
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Delivery figures, printed whatever passed; the one line on nfdump
+    1.7.8's tests when it is not there."""
+    reports = [_report(config)] + getattr(config, 'nfkafka_reports', [])
+    left_out = max(n for n, _ in reports)
+    if left_out:
+        terminalreporter.write_line('SKIPPED %d tests against nfdump 1.7.8: %s'
+                                    % (left_out, NFDUMP178_ABSENT))
+    lines = [line for _, figures in reports for line in figures]
     if lines:
         terminalreporter.section('delivery figures (lost must be 0)')
         for line in lines:
