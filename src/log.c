@@ -141,27 +141,35 @@ void log_stderr(const char *fmt, ...)
 	fprintf(stderr, "nfkafka: %s\n", msg);
 }
 
-void fatal(const char *fmt, ...)
+/* Logs msg, with strerror(saved) unless saved is 0, and exits 1. */
+static void log_die(int saved, const char *fmt, va_list ap)
+    __attribute__((noreturn));
+
+static void log_die(int saved, const char *fmt, va_list ap)
 {
 	char msg[1024];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (saved != 0)
+		log_error("%s: %s", msg, strerror(saved));
+	else
+		log_error("%s", msg);
+	exit(1);
+}
+
+void fatal(const char *fmt, ...)
+{
 	int saved = errno;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	log_error("%s: %s", msg, strerror(saved));
-	exit(1);
+	log_die(saved, fmt, ap);
 }
 
 void fatalx(const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	log_error("%s", msg);
-	exit(1);
+	log_die(0, fmt, ap);
 }
