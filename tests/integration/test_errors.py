@@ -414,8 +414,10 @@ def test_nfdump_version_unreadable(profile, tmp_path):
 # --- an nfdump that hangs or ignores SIGTERM -----------------------------------
 
 # Prints three rows, then ignores SIGTERM (inherited through exec) and hangs.
-STUBBORN = ("printf '%s%s'\necho $$ > {marker}.tmp\nmv {marker}.tmp {marker}\n"
-            "trap '' TERM\nexec sleep 600\n" % (HEADER, ROWS))
+# The trap comes before the marker: a test that signals on seeing the marker
+# must find SIGTERM already ignored.
+STUBBORN = ("printf '%s%s'\ntrap '' TERM\necho $$ > {marker}.tmp\n"
+            "mv {marker}.tmp {marker}\nexec sleep 600\n" % (HEADER, ROWS))
 
 
 def test_nfdump_time_limit(broker, empty_topic, profile, tmp_path):
