@@ -34,6 +34,7 @@ from confluent_kafka.admin import AdminClient  # noqa: E402
 
 from collector import Collector, count_flows  # noqa: E402
 from kafka_broker import KafkaBroker  # noqa: E402
+from procs import stop_process  # noqa: E402
 from watermark import topic_size  # noqa: E402
 from windows import bench_window  # noqa: E402
 import peer  # noqa: E402
@@ -484,12 +485,7 @@ class Bench:
                 self._wait_log(logpath, lambda t: all(
                     ('window %s:' % s) in t for s in stamps), 60)
             finally:
-                p.terminate()
-                try:
-                    p.wait(30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+                stop_process(p)
             flows = sum(count_flows(os.path.join(c.chandir(ch), 'nfcapd.' + s))
                         for s in stamps for ch in c.channels)
         with open(logpath) as f:

@@ -16,6 +16,7 @@ import time
 
 import nfgen
 from collector import Collector, _free_udp_port, _udp_stats
+from procs import stop_process
 
 GOFLOW2_VERSION = '2.2.6'
 GOFLOW2_MODULE = 'github.com/netsampler/goflow2/v2/cmd/goflow2@v' + GOFLOW2_VERSION
@@ -96,12 +97,7 @@ def run_goflow2(bench, exe, flows, rate, proc_cpu):
         gcpu, kcpu = proc_cpu(p.pid) - g0, bench.broker_cpu() - k0
         drops = (_udp_stats(port) or (0, 0))[1]
     finally:
-        p.terminate()
-        try:
-            p.wait(30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+        stop_process(p)
         bench.drop_topic(topic)
     if delivered == 0:
         raise RuntimeError('goflow2 delivered nothing to %s' % topic)

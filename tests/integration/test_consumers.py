@@ -23,6 +23,7 @@ from compare import assert_rows_match
 from conftest import ROOT, consume, records_by_window, run_nfkafka
 from livecheck import FLOW_FIELDS, FLOW_QUERY, stamp_of, wait_exported
 from nfdump_ref import nfdump_rows, run_nfdump
+from procs import stop_process
 
 CHANNELS = ('chanA', 'chanB')
 DEFAULT_QUERY = "-A dstgeo -o 'fmt:%ts,%dc,%td,%pkt,%byt,%pps,%bps,%fl' -N -6 -q"
@@ -389,12 +390,7 @@ def test_kafka_connect_json_converter_accepts_every_message(broker, topic,
         assert [(m['packets'], m['bytes']) for m in maps] == \
             [(r[8], r[9]) for r in rows]
     finally:
-        java.terminate()
-        try:
-            java.wait(30)
-        except subprocess.TimeoutExpired:
-            java.kill()
-            java.wait()
+        stop_process(java)
         log.close()
 
 

@@ -34,6 +34,7 @@ import tempfile
 import time
 
 import nfgen  # noqa: E402
+from procs import stop_process  # noqa: E402
 
 ROTATED_RE = re.compile(r'^nfcapd\.\d{12}(\d{2})?$')
 FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'
@@ -110,14 +111,7 @@ def _start_nfcapd(flowdir, interval, subdirs, bufsize, log, faketime=None):
 
 
 def _terminate(proc, timeout=15):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        proc.send_signal(signal.SIGCONT)   # a SIGSTOPped nfcapd must wake to exit
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    stop_process(proc, timeout)
     _ALL_PROCS.discard(proc)
 
 

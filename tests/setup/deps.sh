@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Installs what building and testing nfkafka needs on Debian 12: build
 # libraries, the real nfcapd/nfdump, kcat, and the Python consumer side.
-# Idempotent and quiet when everything is already there.
+# Idempotent and quiet when everything is already there. With arguments,
+# installs those packages instead (tests/setup/nfdump.sh's build tools).
 set -eu
 
 debs="build-essential pkg-config libuv1-dev librdkafka-dev libcbor-dev
 libinih-dev libsystemd-dev libcmocka-dev nfdump kcat python3 python3-venv
 default-jre-headless maven man-db mandoc valgrind systemd faketime clang
 libclang-rt-dev libjemalloc-dev"
+[ $# -eq 0 ] || debs="$*"
 
 missing=""
 for p in $debs; do

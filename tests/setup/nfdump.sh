@@ -30,17 +30,8 @@ if [ -f "$marker" ]; then
 	echo "$prefix/bin"
 	exit 0
 fi
-debs="autoconf automake libtool pkg-config flex bison libbz2-dev liblz4-dev libzstd-dev"
-missing=""
-for p in $debs; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-		missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	echo "nfdump.sh: installing Debian packages:$missing" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null; }
-fi
+sh "$root/tests/setup/deps.sh" autoconf automake libtool pkg-config flex bison \
+	libbz2-dev liblz4-dev libzstd-dev
 echo "nfdump.sh: building nfdump $version into $prefix (about a minute)" >&2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
