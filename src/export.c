@@ -166,6 +166,19 @@ static void export_finish_txn(struct export_run *run)
 	}
 }
 
+/* The headers that name the window: on records and summaries alike. */
+static size_t export_window_headers(const struct export_run *run,
+    struct kafka_header h[3])
+{
+	h[0] = (struct kafka_header){ "nfkafka-window", run->stamp,
+		NFCAPD_STAMP_LEN };
+	h[1] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
+		run->profile_len };
+	h[2] = (struct kafka_header){ "nfkafka-revision",
+		run->revision_text, run->revision_len };
+	return 3;
+}
+
 /*
  * The window's summary, once every record has its report: only then are
  * the offsets known. Its own report brings export_finish back.
@@ -183,19 +196,13 @@ static int export_send_summary(struct export_run *run)
 	run->sum.nfdump_secs = run->r.nfdump_secs;
 	run->sum.export_secs = (uv_hrtime() - run->t_start) / 1e9;
 	summary_encode(&run->sum, x->o.format, &buf, &len);
-	h[0] = (struct kafka_header){ "nfkafka-window", run->stamp,
-		NFCAPD_STAMP_LEN };
-	h[1] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
-		run->profile_len };
-	h[2] = (struct kafka_header){ "nfkafka-revision",
-		run->revision_text, run->revision_len };
 	m.dest = KAFKA_SUMMARY;
 	m.key = run->stamp;
 	m.keylen = NFCAPD_STAMP_LEN;
 	m.value = buf;
 	m.len = len;
 	m.headers = h;
-	m.nheaders = x->o.headers ? 3 : 0;
+	m.nheaders = x->o.headers ? export_window_headers(run, h) : 0;
 	m.timestamp_ms = strcmp(x->o.timestamp, "send") != 0 ?
 	    run->ts_window : 0;
 	m.opaque = &run->sum_msg;
@@ -364,18 +371,13 @@ static size_t export_decimal(uint64_t v, char buf[24])
 static size_t export_headers(const struct export_run *run, uint64_t first,
     uint32_t count, char row[24], char num[24], struct kafka_header h[5])
 {
-	size_t n = 0;
+	size_t n;
 
 	if (!run->x->o.headers)
 		return 0;
-	h[n++] = (struct kafka_header){ "nfkafka-window", run->stamp,
-		NFCAPD_STAMP_LEN };
-	h[n++] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
-		run->profile_len };
+	n = export_window_headers(run, h);
 	h[n++] = (struct kafka_header){ "nfkafka-row", row,
 		export_decimal(first, row) };
-	h[n++] = (struct kafka_header){ "nfkafka-revision",
-		run->revision_text, run->revision_len };
 	if (run->batch != NULL)
 		h[n++] = (struct kafka_header){ "nfkafka-count", num,
 			export_decimal(count, num) };
