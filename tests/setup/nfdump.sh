@@ -1,15 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# Builds the newest upstream nfdump (1.7.8) once into the test cache, from
+# Builds one upstream nfdump (default 1.7.8) once into the test cache, from
 # the source tarball beside the checkout, so the tests can run against it
-# beside Debian's 1.7.1. Prints the directory of its nfdump and nfcapd, or
+# beside Debian's own. Prints the directory of its nfdump and nfcapd, or
 # nothing (and one line on stderr) when the tarball is not there.
-#   NFDUMP_TARBALL  the source tarball (default ../shared/nfdump/nfdump-1.7.8.tar.gz)
+#   usage: nfdump.sh [VERSION]   (1.6.25, 1.7.5, 1.7.8, 1.8.0-beta-5fa3336)
+#   NFDUMP_TARBALL  the source tarball (default ../shared/nfdump/nfdump-VERSION.tar.gz)
 #   NFKAFKA_CACHE   the cache (default ~/.cache/nfkafka)
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-version=1.7.8
+version=${1:-1.7.8}
 tarball=${NFDUMP_TARBALL:-$root/../shared/nfdump/nfdump-$version.tar.gz}
 prefix=${NFKAFKA_CACHE:-$HOME/.cache/nfkafka}/nfdump-$version
 marker=$prefix/.complete
@@ -36,7 +37,7 @@ echo "nfdump.sh: building nfdump $version into $prefix (about a minute)" >&2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 tar xzf "$tarball" -C "$tmp"
-cd "$tmp/nfdump-$version"
+cd "$tmp"/nfdump-*/
 rm -rf "$prefix"
 {
 	sh autogen.sh &&
