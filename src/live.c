@@ -257,11 +257,12 @@ static void live_done(void *arg, const char *stamp,
 	struct window *w = l->inflight;
 	double lag = 0;
 	int delay;
+	int ok = !failure_failed(&r->failure);
 
 	(void)stamp;
-	if (r->ok || (r->failure == EXPORT_NFDUMP &&
+	if (ok || (r->failure.kind == FAILURE_WINDOW &&
 	    ++l->attempts >= LIVE_NFDUMP_ATTEMPTS)) {
-		if (r->ok) {
+		if (ok) {
 			lag = (uv_now(l->loop) - w->last_ms) / 1e3;
 			live_report(l, w, LIVE_EXPORTED, r, lag);
 			if (l->last_error[0] != '\0')
@@ -271,11 +272,11 @@ static void live_done(void *arg, const char *stamp,
 			log_error("window %s: skipped after %d failed nfdump "
 			    "runs: %s; once the file is fixed, export it with "
 			    "--replay %s %s", w->stamp, l->attempts,
-			    r->error, w->stamp, w->stamp);
+			    r->failure.message, w->stamp, w->stamp);
 			l->failed_windows++;
 			live_report(l, w, LIVE_SKIPPED, r, 0);
 		}
-		live_settle(l, w, r->ok ? r : NULL, lag);
+		live_settle(l, w, ok ? r : NULL, lag);
 		l->attempts = 0;
 		l->backoff_ms = 0;
 		l->last_error[0] = '\0';
@@ -283,23 +284,24 @@ static void live_done(void *arg, const char *stamp,
 		return;
 	}
 	l->inflight = NULL;
-	if (r->failure == EXPORT_PERMANENT) {
+	if (r->failure.permanent) {
 		log_error("window %s: %s; retrying cannot help: fix the topic, "
 		    "credentials, permissions or record size (see nfkafka(8), "
-		    "EXIT STATUS)", w->stamp, r->error);
+		    "EXIT STATUS)", w->stamp, r->failure.message);
 		live_finish(l, 1);
 		return;
 	}
 	live_report(l, w, LIVE_RETRYING, r, 0);
 	delay = live_next_backoff(l);
-	if (strcmp(l->last_error, r->error) != 0) {
+	if (strcmp(l->last_error, r->failure.message) != 0) {
 		log_warn("window %s: %s; retrying the window, backing off up "
-		    "to %.1f s", w->stamp, r->error,
+		    "to %.1f s", w->stamp, r->failure.message,
 		    l->o.backoff_max_ms / 1e3);
-		snprintf(l->last_error, sizeof l->last_error, "%s", r->error);
+		snprintf(l->last_error, sizeof l->last_error, "%s",
+		    r->failure.message);
 	} else {
 		log_debug("window %s: %s; retry in %.1f s", w->stamp,
-		    r->error, delay / 1e3);
+		    r->failure.message, delay / 1e3);
 	}
 	uv_timer_start(l->retry, live_retry_fired, (uint64_t)delay, 0);
 }
@@ -442,16 +444,15 @@ static void live_kick(struct live *l)
 		return;
 	uv_update_time(l->loop);
 	l->started_ms = uv_now(l->loop);
-	export_set_revision(l->x, w->revision);
 	l->inflight = w;
-	error = export_start(l->x, w->relfile, w->stamp, w->mask, live_done,
-	    l);
+	error = export_start(l->x, &(struct export_window){ w->relfile,
+	    w->stamp, w->mask, w->revision }, live_done, l);
 	if (error != 0) {
 		/* Not this window's fault: wait and try again, lose nothing. */
-		struct export_result r = { .failure = EXPORT_TRANSIENT };
+		struct export_result r = { 0 };
 
-		snprintf(r.error, sizeof r.error, "cannot run nfdump: %s",
-		    uv_strerror(error));
+		failure_set(&r.failure, FAILURE_SYSTEM, 0, "cannot run nfdump: "
+		    "%s", uv_strerror(error));
 		live_done(l, w->stamp, &r);
 	}
 }
