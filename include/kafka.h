@@ -71,6 +71,8 @@ int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
  */
 void kafka_attach(struct kafka *k, kafka_delivery_cb delivery_cb,
     kafka_drain_cb drain_cb, void *arg);
+/* The options it was made with; they must outlive it. */
+const struct kafka_options *kafka_options(const struct kafka *k);
 /*
  * text (librdkafka's words) with the secret values of the producer's -X
  * properties replaced, in buf; safe from any thread.

@@ -43,6 +43,7 @@ static const char *const kafka_defaults[][2] = {
 };
 
 struct kafka {
+	const struct kafka_options *o;
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
 	rd_kafka_topic_t *summary_rkt; /* NULL without --summary-topic */
@@ -313,6 +314,7 @@ int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
 	if ((error = kafka_conf(o, &conf, errstr, errlen)) != 0)
 		return error;
 	k = xcalloc(1, sizeof *k);
+	k->o = o;
 	kafka_keep_secrets(k, o);
 	rd_kafka_conf_set_opaque(conf, k);
 	rd_kafka_conf_set_dr_msg_cb(conf, kafka_delivered);
@@ -352,6 +354,11 @@ int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
 	uv_poll_start(&k->poll, UV_READABLE, kafka_serve);
 	*kp = k;
 	return 0;
+}
+
+const struct kafka_options *kafka_options(const struct kafka *k)
+{
+	return k->o;
 }
 
 void kafka_attach(struct kafka *k, kafka_delivery_cb delivery_cb,

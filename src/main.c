@@ -270,7 +270,7 @@ static void app_live(struct app *a)
 	char errstr[512];
 
 	if (a->c.transactional_id != NULL)
-		lo.recover = &a->ko;
+		lo.recover = a->kafka;
 
 	if (live_start(&a->loop, &a->profile, a->x, &lo, app_live_exit, a,
 	    &a->live, errstr, sizeof errstr) != 0) {
