@@ -30,7 +30,8 @@ struct mock {
 	const char *brokers;
 };
 
-static void mock_start(struct mock *m, const char *topic, int partitions)
+static inline void mock_start(struct mock *m, const char *topic,
+    int partitions)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	sigset_t all, old;
@@ -54,7 +55,7 @@ static void mock_start(struct mock *m, const char *topic, int partitions)
 	    1), 0);
 }
 
-static void mock_stop(struct mock *m)
+static inline void mock_stop(struct mock *m)
 {
 	rd_kafka_mock_cluster_destroy(m->mc);
 	rd_kafka_destroy(m->rk);
@@ -69,8 +70,8 @@ struct mock_msg {
 	char row[24];
 };
 
-static void mock_header(rd_kafka_headers_t *h, const char *name, char *out,
-    size_t size)
+static inline void mock_header(rd_kafka_headers_t *h, const char *name,
+    char *out, size_t size)
 {
 	const void *v;
 	size_t len;
@@ -87,7 +88,7 @@ static void mock_header(rd_kafka_headers_t *h, const char *name, char *out,
  * Reads every message of the topic's partitions (up to max), as a
  * read_committed or read_uncommitted consumer; returns how many.
  */
-static size_t mock_consume(const struct mock *m, const char *topic,
+static inline size_t mock_consume(const struct mock *m, const char *topic,
     int partitions, int committed, struct mock_msg *out, size_t max)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -146,7 +147,7 @@ static size_t mock_consume(const struct mock *m, const char *topic,
  * summary, or what body says instead, then exits with status. It gets no
  * environment of ours (nfdump_env), so everything is written into it.
  */
-static char *mock_nfdump(const char *dir, const char *body)
+static inline char *mock_nfdump(const char *dir, const char *body)
 {
 	char *path = malloc(strlen(dir) + 16);
 	FILE *f;
@@ -160,7 +161,7 @@ static char *mock_nfdump(const char *dir, const char *body)
 	return path;
 }
 
-static void mock_tick(uv_timer_t *t)
+static inline void mock_tick(uv_timer_t *t)
 {
 	(void)t;
 }
@@ -169,7 +170,7 @@ static void mock_tick(uv_timer_t *t)
  * A fake nfdump's body: a header, rows records like nfdump 1.7.1's for the
  * default query, its summary, and exit status.
  */
-static char *mock_rows(unsigned rows, int status)
+static inline char *mock_rows(unsigned rows, int status)
 {
 	char *body = malloc(1024);
 
@@ -182,7 +183,7 @@ static char *mock_rows(unsigned rows, int status)
 }
 
 /* Runs the loop until *flag is set, failing after a generous deadline. */
-static void mock_run_until(uv_loop_t *loop, const int *flag)
+static inline void mock_run_until(uv_loop_t *loop, const int *flag)
 {
 	uv_timer_t tick;
 	uint64_t deadline = uv_hrtime() + 60000000000ULL;
