@@ -134,7 +134,7 @@ static void test_window_messages(void **state)
 	struct fixture f;
 	struct mock_msg msgs[16];
 	char *body = mock_rows(5, 0);
-	char row[8];
+	char row[16];
 
 	(void)state;
 	fixture_init(&f);
@@ -227,7 +227,7 @@ static void test_full_queue_pauses_nfdump(void **state)
 	struct fixture f;
 	static struct mock_msg msgs[2100];
 	char *body = mock_rows(2000, 0);
-	char row[8];
+	char row[16];
 
 	(void)state;
 	fixture_init(&f);
