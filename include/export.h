@@ -16,8 +16,7 @@ struct exporter;
 /*
  * query and key_fields are allocated by options_export(); they belong to
  * whoever holds the struct: exporter_new() and export_reconfigure() take
- * them (exporter_new only when it succeeds), anyone else frees them with
- * export_options_free().
+ * them, anyone else frees them with export_options_free().
  */
 struct export_options {
 	struct query *query;
