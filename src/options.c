@@ -121,80 +121,23 @@ struct kafka_options options_kafka(const struct config *c)
 	};
 }
 
-static int options_differs(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a != b;
-	return strcmp(a, b) != 0;
-}
-
-static int options_props_differ(const struct config *a,
-    const struct config *b)
-{
-	if (a->nprops != b->nprops)
-		return 1;
-	for (size_t i = 0; i < a->nprops; i++) {
-		if (strcmp(a->props[i].name, b->props[i].name) != 0 ||
-		    strcmp(a->props[i].value, b->props[i].value) != 0)
-			return 1;
-	}
-	return 0;
-}
-
 void options_report_restart_needed(const struct config *cur,
     const struct config *next)
 {
-	const struct {
-		const char *name;
-		int changed;
-	} fixed[] = {
-		{ "profile", options_differs(cur->profile, next->profile) },
-		{ "brokers", options_differs(cur->brokers, next->brokers) },
-		{ "topic", options_differs(cur->topic, next->topic) },
-		{ "librdkafka properties", options_props_differ(cur, next) },
-		{ "transactional-id", options_differs(cur->transactional_id,
-		    next->transactional_id) },
-		{ "state", options_differs(cur->state, next->state) },
-		{ "summary-topic", options_differs(cur->summary_topic,
-		    next->summary_topic) },
-		{ "nfdump", options_differs(cur->nfdump, next->nfdump) },
-		{ "metrics", options_differs(cur->metrics, next->metrics) },
-		{ "log-file", options_differs(cur->log_file, next->log_file) },
-		{ "flush-timeout", cur->flush_ms != next->flush_ms },
-		{ "nfdump-timeout", cur->nfdump_timeout_s !=
-		    next->nfdump_timeout_s },
-		{ "health-backlog", cur->health_backlog !=
-		    next->health_backlog },
-	};
+	for (size_t i = 0; i < config_table_size; i++) {
+		const struct config_option *o = &config_table[i];
 
-	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
-		if (fixed[i].changed)
+		if (o->scope == CONFIG_RESTART && config_changed(o, cur, next))
 			log_warn("SIGHUP: %s changed; restart nfkafka to apply "
-			    "it", fixed[i].name);
+			    "it", o->name);
 	}
-}
-
-static void options_take(char **cur, char **next)
-{
-	free(*cur);
-	*cur = *next;
-	*next = NULL;
 }
 
 void options_adopt(struct config *cur, struct config *next)
 {
-	options_take(&cur->query, &next->query);
-	options_take(&cur->key, &next->key);
-	cur->values = next->values;
-	cur->format = next->format;
-	options_take(&cur->timestamp, &next->timestamp);
-	cur->interval_s = next->interval_s;
-	cur->headers = next->headers;
-	cur->batch = next->batch;
-	cur->log_level = next->log_level;
-	cur->grace_s = next->grace_s;
-	cur->backoff_min_ms = next->backoff_min_ms;
-	cur->backoff_max_ms = next->backoff_max_ms;
-	cur->backlog_warn_s = next->backlog_warn_s;
+	for (size_t i = 0; i < config_table_size; i++) {
+		if (config_table[i].scope == CONFIG_RELOAD)
+			config_move(&config_table[i], cur, next);
+	}
 	config_free(next);
 }
