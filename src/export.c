@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "buf.h"
 #include "dialect.h"
 #include "export.h"
 #include "log.h"
@@ -337,30 +338,12 @@ static size_t export_key(struct exporter *x, struct export_run *run)
 	for (size_t i = 0; i < x->o.nkey_fields; i++) {
 		struct slice v = run->values[run->key_index[i]];
 
-		if (x->keycap < len + v.n + 1) {
-			x->keycap = (len + v.n + 1) * 2;
-			x->keybuf = xrealloc(x->keybuf, x->keycap);
-		}
+		x->keybuf = buf_grow(x->keybuf, &x->keycap, len, v.n + 1);
 		if (i > 0)
 			x->keybuf[len++] = ',';
 		memcpy(x->keybuf + len, v.p, v.n);
 		len += v.n;
 	}
-	return len;
-}
-
-/* The row index header, without snprintf's cost on every record. */
-static size_t export_decimal(uint64_t v, char buf[24])
-{
-	char tmp[24];
-	size_t n = 0, len;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	for (len = 0; n > 0; len++)
-		buf[len] = tmp[--n];
 	return len;
 }
 
@@ -377,10 +360,10 @@ static size_t export_headers(const struct export_run *run, uint64_t first,
 		return 0;
 	n = export_window_headers(run, h);
 	h[n++] = (struct kafka_header){ "nfkafka-row", row,
-		export_decimal(first, row) };
+		buf_decimal(first, row) };
 	if (run->batch != NULL)
 		h[n++] = (struct kafka_header){ "nfkafka-count", num,
-			export_decimal(count, num) };
+			buf_decimal(count, num) };
 	return n;
 }
 
