@@ -9,14 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields.h"
 #include "log.h"
 #include "options.h"
 #include "strv.h"
 #include "xmalloc.h"
 
-/* Splits -k and checks the names against a fmt: query's schema. */
-static int options_key_fields(const char *key, const struct query *q,
-    char ***fieldsp, size_t *np, char *errstr, size_t errlen)
+/* Splits -k into field names. */
+static int options_key_fields(const char *key, char ***fieldsp, size_t *np,
+    char *errstr, size_t errlen)
 {
 	char **fields = NULL, *list, *save = NULL;
 	size_t n = 0;
@@ -27,16 +28,8 @@ static int options_key_fields(const char *key, const struct query *q,
 		return 0;
 	list = xstrdup(key);
 	for (char *f = strtok_r(list, ",", &save); f != NULL;
-	    f = strtok_r(NULL, ",", &save)) {
-		if (!q->csv && schema_find(&q->schema, f) < 0) {
-			snprintf(errstr, errlen, "-k: field %s is not in the "
-			    "query's output format", f);
-			free(list);
-			strv_free(fields);
-			return -EINVAL;
-		}
+	    f = strtok_r(NULL, ",", &save))
 		strv_push(&fields, &n, f);
-	}
 	free(list);
 	if (n == 0) {
 		snprintf(errstr, errlen, "-k: no field names");
@@ -48,26 +41,25 @@ static int options_key_fields(const char *key, const struct query *q,
 }
 
 /*
- * --timestamp FIELD must name a time field of a fmt: query, checked here
- * so that a typo is a start-up or reload error, not a failed window.
+ * The -k and --timestamp fields of a fmt: query, checked here so that a
+ * typo is a start-up or reload error, not a failed window; a CSV query's
+ * are checked with its header, when nfdump prints it.
  */
-static int options_timestamp_field(const char *ts, const struct query *q,
-    char *errstr, size_t errlen)
+static int options_check_fields(const struct export_options *eo,
+    const struct query *q, char *errstr, size_t errlen)
 {
-	int i;
+	int *index, ts, error = 0;
 
-	if (ts == NULL || strcmp(ts, "send") == 0 || strcmp(ts, "window") == 0 ||
-	    q->schema.nfields == 0)
-		return 0;
-	i = schema_find(&q->schema, ts);
-	if (i < 0 || (q->schema.fields[i].type != FIELD_TIME &&
-	    q->schema.fields[i].type != FIELD_EPOCH &&
-	    q->schema.fields[i].type != FIELD_MSEC)) {
-		snprintf(errstr, errlen, "--timestamp %s is not a time field in "
-		    "the query's output (see RECORD FORMAT in nfkafka(8))", ts);
-		return -EINVAL;
+	if (!q->csv) {
+		index = xcalloc(eo->nkey_fields + 1, sizeof *index);
+		error = fields_key(eo->key_fields, eo->nkey_fields, &q->schema,
+		    index, errstr, errlen);
+		free(index);
 	}
-	return 0;
+	if (error == 0 && q->schema.nfields > 0)
+		error = fields_timestamp(eo->timestamp, &q->schema, &ts, errstr,
+		    errlen);
+	return error;
 }
 
 int options_export(const struct config *c, const struct profile *p,
@@ -83,14 +75,8 @@ int options_export(const struct config *c, const struct profile *p,
 		free(q);
 		return -EINVAL;
 	}
-	if (options_key_fields(c->key, q, &eo->key_fields, &eo->nkey_fields,
+	if (options_key_fields(c->key, &eo->key_fields, &eo->nkey_fields,
 	    errstr, errlen) != 0) {
-		query_free(q);
-		free(q);
-		return -EINVAL;
-	}
-	if (options_timestamp_field(c->timestamp, q, errstr, errlen) != 0) {
-		strv_free(eo->key_fields);
 		query_free(q);
 		free(q);
 		return -EINVAL;
@@ -106,6 +92,10 @@ int options_export(const struct config *c, const struct profile *p,
 	eo->interval_s = c->interval_s;
 	eo->headers = c->headers;
 	eo->batch = (unsigned)c->batch;
+	if (options_check_fields(eo, q, errstr, errlen) != 0) {
+		export_options_free(eo);
+		return -EINVAL;
+	}
 	return 0;
 }
 
