@@ -309,13 +309,15 @@ static const struct config_option *table_row(const char *name)
 
 /*
  * Both ways: each entry of the man page's OPTIONS names a row (its letter
- * and long name), with the row's reload behaviour; each row has an entry.
+ * and long name), with the row's reload behaviour, in the table's order;
+ * each row has an entry.
  */
 static void test_man_page_lists_the_table(void **state)
 {
 	struct man_entry entries[128];
 	int n = man_entries(entries, 128);
 	size_t seen[128] = { 0 };
+	ptrdiff_t last = 0;
 
 	(void)state;
 	for (int i = 0; i < n; i++) {
@@ -337,7 +339,12 @@ static void test_man_page_lists_the_table(void **state)
 		if (entries[i].scope != (int)o->scope)
 			fail_msg("nfkafka(8): --%s's reload is not the table's",
 			    o->name);
-		seen[o - config_table]++;
+		/* --help lists the options in the man page's order. */
+		if (o - config_table < last)
+			fail_msg("nfkafka(8) has --%s after --%s; the table "
+			    "before", o->name, config_table[last].name);
+		last = o - config_table;
+		seen[last]++;
 	}
 	for (size_t i = 0; i < config_table_size; i++) {
 		if (seen[i] != 1)
