@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "batch.h"
+#include "buf.h"
 #include "export.h"
+#include "fields.h"
 #include "log.h"
 #include "nfcapd.h"
 #include "output.h"
@@ -241,30 +243,6 @@ static void export_maybe_done(struct export_run *run)
 	export_finishing(run);
 }
 
-/* Resolves --timestamp FIELD to a time field of the output. */
-static int export_bind_timestamp(struct export_run *run,
-    const struct schema *schema)
-{
-	const char *name = run->x->o.timestamp;
-	int i;
-
-	run->ts_index = -1;
-	if (strcmp(name, "send") == 0 || strcmp(name, "window") == 0)
-		return 0;
-	i = schema_find(schema, name);
-	if (i < 0 || (schema->fields[i].type != FIELD_TIME &&
-	    schema->fields[i].type != FIELD_EPOCH &&
-	    schema->fields[i].type != FIELD_MSEC)) {
-		/* Every window would fail the same way: stop. */
-		export_fail(run, FAILURE_QUERY, 1, "--timestamp %s is not a "
-		    "time field in the query's output (see RECORD FORMAT in "
-		    "nfkafka(8))", name);
-		return -EINVAL;
-	}
-	run->ts_index = i;
-	return 0;
-}
-
 /* The record's message timestamp in ms; 0 means the send time. */
 static int64_t export_timestamp(const struct export_run *run)
 {
@@ -285,20 +263,17 @@ static int export_bind_schema(void *arg, const struct schema *schema)
 {
 	struct export_run *run = arg;
 	const struct export_options *o = &run->x->o;
+	char why[256];
 
 	run->schema = schema;
 	run->values = xcalloc(schema->nfields, sizeof *run->values);
-	if (export_bind_timestamp(run, schema) != 0)
-		return -EINVAL;
 	run->key_index = xcalloc(o->nkey_fields + 1, sizeof *run->key_index);
-	for (size_t i = 0; i < o->nkey_fields; i++) {
-		run->key_index[i] = schema_find(schema, o->key_fields[i]);
-		if (run->key_index[i] < 0) {
-			/* Every window would fail the same way: stop. */
-			export_fail(run, FAILURE_QUERY, 1, "key field %s is "
-			    "not in the query's output", o->key_fields[i]);
-			return -EINVAL;
-		}
+	if (fields_timestamp(o->timestamp, schema, &run->ts_index, why,
+	    sizeof why) != 0 || fields_key(o->key_fields, o->nkey_fields,
+	    schema, run->key_index, why, sizeof why) != 0) {
+		/* Every window would fail the same way: stop. */
+		export_fail(run, FAILURE_QUERY, 1, "%s", why);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -311,30 +286,12 @@ static size_t export_key(struct exporter *x, struct export_run *run)
 	for (size_t i = 0; i < x->o.nkey_fields; i++) {
 		struct slice v = run->values[run->key_index[i]];
 
-		if (x->keycap < len + v.n + 1) {
-			x->keycap = (len + v.n + 1) * 2;
-			x->keybuf = xrealloc(x->keybuf, x->keycap);
-		}
+		x->keybuf = buf_grow(x->keybuf, &x->keycap, len, v.n + 1);
 		if (i > 0)
 			x->keybuf[len++] = ',';
 		memcpy(x->keybuf + len, v.p, v.n);
 		len += v.n;
 	}
-	return len;
-}
-
-/* The row index header, without snprintf's cost on every record. */
-static size_t export_decimal(uint64_t v, char buf[24])
-{
-	char tmp[24];
-	size_t n = 0, len;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	for (len = 0; n > 0; len++)
-		buf[len] = tmp[--n];
 	return len;
 }
 
@@ -351,10 +308,10 @@ static size_t export_headers(const struct export_run *run, uint64_t first,
 		return 0;
 	n = export_window_headers(run, h);
 	h[n++] = (struct kafka_header){ "nfkafka-row", row,
-		export_decimal(first, row) };
+		buf_decimal(first, row) };
 	if (run->batch != NULL)
 		h[n++] = (struct kafka_header){ "nfkafka-count", num,
-			export_decimal(count, num) };
+			buf_decimal(count, num) };
 	return n;
 }
 
