@@ -286,9 +286,10 @@ static void live_done(void *arg, const char *stamp,
 	}
 	l->inflight = NULL;
 	if (r->failure.permanent) {
-		log_error("window %s: %s; retrying cannot help: fix the topic, "
-		    "credentials, permissions or record size (see nfkafka(8), "
-		    "EXIT STATUS)", w->stamp, r->failure.message);
+		log_error("window %s: %s; retrying cannot help: fix %s (see "
+		    "nfkafka(8), EXIT STATUS)", w->stamp, r->failure.message,
+		    r->failure.kind == FAILURE_QUERY ? "the query or its options" :
+		    "the topic, credentials, permissions or record size");
 		live_finish(l, 1);
 		return;
 	}
