@@ -14,6 +14,7 @@ struct window {
 	char *relfile;
 	unsigned long mask;	/* channels that have rotated it */
 	unsigned revision;	/* 0, or the revision of an exported window */
+	int late;		/* below the floor, never exported */
 	uint64_t first_ms;	/* when the first channel's file was seen */
 	uint64_t last_ms;	/* when the latest channel's file was seen */
 	struct window *next;
@@ -31,6 +32,15 @@ struct windows *windows_new(uv_loop_t *loop, size_t nchannels,
  * the window is at or before the floor (already exported).
  */
 int windows_add(struct windows *ws, size_t channel, const char *relfile,
+    const char *stamp);
+/*
+ * Records channel's file of a window below the floor that was never
+ * exported (the clock stepped back): queued in stamp order like any other.
+ */
+int windows_add_late(struct windows *ws, size_t channel, const char *relfile,
+    const char *stamp);
+/* Whether channel's file of the pending window stamp was recorded. */
+int windows_knows(const struct windows *ws, size_t channel,
     const char *stamp);
 /*
  * Queues revision of an exported window (its files changed), in stamp

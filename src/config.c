@@ -48,6 +48,8 @@ enum {
 	OPT_SUMMARY_TOPIC,
 	OPT_INTERVAL,
 	OPT_NFDUMP_TIMEOUT,
+	OPT_RESCAN,
+	OPT_FUTURE_SLACK,
 };
 
 /* The leading ':' makes getopt tell a missing argument from an unknown option. */
@@ -90,6 +92,8 @@ static const struct option config_longopts[] = {
 	{ "timestamp", required_argument, NULL, OPT_TIMESTAMP },
 	{ "summary-topic", required_argument, NULL, OPT_SUMMARY_TOPIC },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "rescan", required_argument, NULL, OPT_RESCAN },
+	{ "future-slack", required_argument, NULL, OPT_FUTURE_SLACK },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -425,6 +429,12 @@ static int config_option(struct config *c, int opt, const char *arg,
 	case OPT_INTERVAL:
 		return config_int("--interval", arg, 1, 86400, &c->interval_s,
 		    errstr, errlen);
+	case OPT_RESCAN:
+		return config_seconds("--rescan", arg, &c->rescan_ms, errstr,
+		    errlen);
+	case OPT_FUTURE_SLACK:
+		return config_int("--future-slack", arg, 0, 86400 * 365,
+		    &c->future_slack_s, errstr, errlen);
 	case OPT_BACKLOG_WARN:
 		return config_int("--backlog-warn", arg, 0, 86400 * 365,
 		    &c->backlog_warn_s, errstr, errlen);
@@ -830,6 +840,8 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 	c->batch = 1;
 	c->format = ENCODE_CBOR;
 	c->interval_s = 300;
+	c->rescan_ms = 60000;
+	c->future_slack_s = 86400;
 	if (config_find_file(argc, argv, c) &&
 	    config_load_file(c, c->config_file, errstr, errlen) != 0)
 		return -EINVAL;

@@ -30,8 +30,6 @@
 
 /* A state file is a few hundred lines; anything far larger is not one. */
 #define STATE_MAX_BYTES (16 << 20)
-/* Clocks drift and zones differ, but not by a day. */
-#define STATE_FUTURE_SLACK_S 86400
 
 /* Refuses links, FIFOs and devices: --state must name a regular file. */
 static int state_check_type(const char *path, char *errstr, size_t errlen)
@@ -112,13 +110,7 @@ static int state_check_floor(const char *path, const char *word,
 		    path, word);
 		return -EINVAL;
 	}
-	if (difftime(nfcapd_stamp_time(floor), time(NULL)) >
-	    STATE_FUTURE_SLACK_S) {
-		snprintf(errstr, errlen, "state file %s: window %s is in the "
-		    "future, so no window would ever be exported; check the "
-		    "clock, or fix or remove the file", path, floor);
-		return -ERANGE;
-	}
+	/* A floor ahead of the clock is the service's to judge (--future-slack). */
 	return 0;
 }
 

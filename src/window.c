@@ -114,18 +114,16 @@ static void windows_insert(struct windows *ws, struct window **wp,
 		ws->tail = w;
 }
 
-int windows_add(struct windows *ws, size_t channel, const char *relfile,
-    const char *stamp)
+/* Queues channel's file of the window stamp, merged with its other files. */
+static int windows_put(struct windows *ws, size_t channel, const char *relfile,
+    const char *stamp, int late)
 {
 	struct window **wp, *w;
 
-	if (strcmp(stamp, ws->newest[channel]) > 0)
-		memcpy(ws->newest[channel], stamp, sizeof ws->newest[channel]);
-	if (strcmp(stamp, ws->floor) <= 0)
-		return -EALREADY;
 	if (ws->bulk) {
 		w = windows_make(ws, stamp, relfile);
 		w->mask = 1UL << channel;
+		w->late = late;
 		windows_append(ws, w);
 		return 0;
 	}
@@ -137,7 +135,33 @@ int windows_add(struct windows *ws, size_t channel, const char *relfile,
 	}
 	w = windows_make(ws, stamp, relfile);
 	w->mask = 1UL << channel;
+	w->late = late;
 	windows_insert(ws, wp, w);
+	return 0;
+}
+
+int windows_add(struct windows *ws, size_t channel, const char *relfile,
+    const char *stamp)
+{
+	if (strcmp(stamp, ws->newest[channel]) > 0)
+		memcpy(ws->newest[channel], stamp, sizeof ws->newest[channel]);
+	if (strcmp(stamp, ws->floor) <= 0)
+		return -EALREADY;
+	return windows_put(ws, channel, relfile, stamp, 0);
+}
+
+int windows_add_late(struct windows *ws, size_t channel, const char *relfile,
+    const char *stamp)
+{
+	return windows_put(ws, channel, relfile, stamp, 1);
+}
+
+int windows_knows(const struct windows *ws, size_t channel, const char *stamp)
+{
+	for (const struct window *w = ws->head; w != NULL; w = w->next) {
+		if (strcmp(w->stamp, stamp) == 0 && w->revision == 0)
+			return (w->mask & (1UL << channel)) != 0;
+	}
 	return 0;
 }
 
@@ -188,6 +212,7 @@ void windows_scan_end(struct windows *ws)
 		if (ws->tail != NULL && strcmp(ws->tail->stamp,
 		    v[i]->stamp) == 0 && ws->tail->revision == 0 &&
 		    v[i]->revision == 0) {
+			ws->tail->late &= v[i]->late;
 			ws->tail->mask |= v[i]->mask;
 			free(v[i]->relfile);
 			free(v[i]);
@@ -214,13 +239,16 @@ static void windows_unlink(struct windows *ws, struct window **wp)
 	free(w);
 }
 
-/* Pending revisions stay: they are of windows already below any floor. */
+/*
+ * Pending revisions and late windows stay: they are of windows already
+ * below any floor.
+ */
 void windows_set_floor(struct windows *ws, const char *stamp)
 {
 	struct window **wp = &ws->head;
 
 	while (*wp != NULL && strcmp((*wp)->stamp, stamp) <= 0) {
-		if ((*wp)->revision == 0)
+		if ((*wp)->revision == 0 && !(*wp)->late)
 			windows_unlink(ws, wp);
 		else
 			wp = &(*wp)->next;

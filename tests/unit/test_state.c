@@ -123,10 +123,11 @@ static void test_hostile_files(void **state)
 	FILE *f;
 
 	(void)state;
+	/* Ahead of the clock: loaded; the service judges it (--future-slack). */
 	put(path, "209901010000\n");
 	assert_int_equal(state_load(path, &prof, floor, NULL, err, sizeof err),
-	    -ERANGE);
-	assert_non_null(strstr(err, "future"));
+	    0);
+	assert_string_equal(floor, "20990101000000");
 	unlink(path);
 	assert_int_equal(mkfifo(path, 0600), 0);
 	assert_int_equal(state_load(path, &prof, floor, NULL, err, sizeof err),
