@@ -653,13 +653,13 @@ static void live_newest(const struct live *l,
  * or a clock that was wrong) would export nothing until that time: the
  * newest remembered window not ahead of the clock is taken instead.
  */
-static void live_floor_not_ahead(struct live *l,
+static int live_floor_not_ahead(struct live *l,
     char stamp[NFCAPD_STAMP_LEN + 1])
 {
 	char was[NFCAPD_STAMP_LEN + 1];
 
 	if (stamp[0] == '\0' || !live_future(l, stamp))
-		return;
+		return 0;
 	memcpy(was, stamp, sizeof was);
 	stamp[0] = '\0';
 	for (size_t i = ledger_count(l->lg); i-- > 0;) {
@@ -676,6 +676,7 @@ static void live_floor_not_ahead(struct live *l,
 	    "(a stray file, or the clock was wrong); resuming after %s "
 	    "instead (--future-slack)", l->o.state, was,
 	    l->o.future_slack_s, stamp[0] ? stamp : "nothing: every window");
+	return 1;
 }
 
 /* Where to start: the state, --since, --replay, or the next rotation. */
@@ -690,7 +691,8 @@ static int live_floor(struct live *l, char *errstr, size_t errlen)
 		error = state_load(l->o.state, l->p, stamp, l->lg, errstr,
 		    errlen);
 		if (error == 0) {
-			live_floor_not_ahead(l, stamp);
+			if (live_floor_not_ahead(l, stamp))
+				live_save(l, stamp);
 			/* --since is where to begin, not where to go back to. */
 			if (stamp[0] == '\0')
 				log_info("state %s: no window done yet: "
