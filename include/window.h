@@ -39,9 +39,11 @@ int windows_add(struct windows *ws, size_t channel, const char *relfile,
  */
 int windows_add_late(struct windows *ws, size_t channel, const char *relfile,
     const char *stamp);
-/* Whether channel's file of the pending window stamp was recorded. */
-int windows_knows(const struct windows *ws, size_t channel,
-    const char *stamp);
+/*
+ * How many channel files windows_add and windows_add_late have recorded
+ * that were not pending already: what a call added, in O(1).
+ */
+uint64_t windows_recorded(const struct windows *ws);
 /*
  * Queues revision of an exported window (its files changed), in stamp
  * order; it is ready once no change has come for a settling time. 1 when

@@ -203,14 +203,18 @@ static void live_below(struct live *l, size_t channel, const char *relfile,
 	if (l->replay)
 		return;
 	if (live_late(l, stamp)) {
-		if (!windows_knows(l->ws, channel, stamp)) {
-			log_info("window %s: channel %s's file %s is older "
-			    "than the last exported window but was never "
-			    "exported (the clock stepped back?): exporting "
-			    "it", stamp, l->p->channels[channel], relfile);
-			live_report_file(l, stamp, LIVE_LATE);
-		}
+		uint64_t before = windows_recorded(l->ws);
+
 		windows_add_late(l->ws, channel, relfile, stamp);
+		if (windows_recorded(l->ws) == before)
+			return;
+		log_info("window %s: channel %s's file %s is older than the "
+		    "last exported window but was never exported (the clock "
+		    "stepped back?): exporting it", stamp,
+		    l->p->channels[channel], relfile);
+		live_report_file(l, stamp, LIVE_LATE);
+		if (l->rescanning)
+			l->unseen++;
 		return;
 	}
 	if (l->scanning)
@@ -227,7 +231,7 @@ static void live_file(void *arg, size_t channel, const char *relfile,
     const char *stamp)
 {
 	struct live *l = arg;
-	int known;
+	uint64_t before;
 
 	if (l->replay && (strcmp(stamp, l->o.replay_from) < 0 ||
 	    strcmp(stamp, l->o.replay_to) > 0))
@@ -238,10 +242,10 @@ static void live_file(void *arg, size_t channel, const char *relfile,
 		live_refuse_future(l, channel, relfile, stamp);
 		return;
 	}
-	known = l->rescanning && windows_knows(l->ws, channel, stamp);
+	before = windows_recorded(l->ws);
 	if (windows_add(l->ws, channel, relfile, stamp) == -EALREADY)
 		live_below(l, channel, relfile, stamp);
-	else if (l->rescanning && !known) {
+	else if (l->rescanning && windows_recorded(l->ws) != before) {
 		log_info("window %s: channel %s's file %s was found by the "
 		    "rescan, not by a file-system event", stamp,
 		    l->p->channels[channel], relfile);
@@ -260,14 +264,17 @@ static void live_file(void *arg, size_t channel, const char *relfile,
 static void live_rescan_fired(uv_timer_t *t)
 {
 	struct live *l = t->data;
+	uint64_t t0;
 	size_t dirs;
 
 	if (l->watch == NULL)
 		return;
 	l->rescanning = 1;
 	l->unseen = 0;
+	t0 = uv_hrtime();
 	dirs = watch_rescan(l->watch);
 	l->rescanning = 0;
+	log_debug("rescan: %.1f ms", (uv_hrtime() - t0) / 1e6);
 	if (l->unseen > 0 || dirs > 0)
 		log_warn("rescan: %zu window file(s) and %zu directory(ies) "
 		    "that no file-system event reported: events were lost "

@@ -27,6 +27,7 @@ struct windows {
 	struct window *tail;
 	size_t count;
 	int bulk;		/* scanning: append now, sort at the end */
+	uint64_t recorded;	/* channel files newly recorded, ever */
 	uv_timer_t *timer;
 	windows_wake_cb cb;
 	void *arg;
@@ -121,6 +122,7 @@ static int windows_put(struct windows *ws, size_t channel, const char *relfile,
 	struct window **wp, *w;
 
 	if (ws->bulk) {
+		ws->recorded++;
 		w = windows_make(ws, stamp, relfile);
 		w->mask = 1UL << channel;
 		w->late = late;
@@ -128,11 +130,14 @@ static int windows_put(struct windows *ws, size_t channel, const char *relfile,
 		return 0;
 	}
 	if ((w = windows_find(ws, stamp, &wp)) != NULL) {
-		if (w->revision == 0)
+		if (w->revision == 0 && !(w->mask & (1UL << channel))) {
 			w->mask |= 1UL << channel;
+			ws->recorded++;
+		}
 		w->last_ms = uv_now(ws->loop);
 		return 0;
 	}
+	ws->recorded++;
 	w = windows_make(ws, stamp, relfile);
 	w->mask = 1UL << channel;
 	w->late = late;
@@ -156,13 +161,9 @@ int windows_add_late(struct windows *ws, size_t channel, const char *relfile,
 	return windows_put(ws, channel, relfile, stamp, 1);
 }
 
-int windows_knows(const struct windows *ws, size_t channel, const char *stamp)
+uint64_t windows_recorded(const struct windows *ws)
 {
-	for (const struct window *w = ws->head; w != NULL; w = w->next) {
-		if (strcmp(w->stamp, stamp) == 0 && w->revision == 0)
-			return (w->mask & (1UL << channel)) != 0;
-	}
-	return 0;
+	return ws->recorded;
 }
 
 int windows_add_revision(struct windows *ws, const char *stamp,
