@@ -221,3 +221,47 @@ def test_file_gone_before_export_is_lost_and_said(own_broker, topic, tmp_path,
            text.count('gone before its export'))
     assert lost == 0 and dupes == 0
     assert d.stop() == 0
+
+
+def inotify_watches(pid):
+    """How many inotify watches the process holds, from /proc."""
+    n = 0
+    fddir = '/proc/%d/fdinfo' % pid
+    for fd in os.listdir(fddir):
+        try:
+            with open(os.path.join(fddir, fd)) as f:
+                n += sum(line.startswith('inotify wd:') for line in f)
+        except OSError:
+            pass
+    return n
+
+
+@ONE_VERSION
+def test_trees_made_while_running_are_bounded(broker, topic, tmp_path, daemons,
+                                              nfdump_version):
+    """A tree 20 levels deep and one of 5000 directories, each renamed into
+    the channel at once while nfkafka runs: watched at most five levels deep
+    and at most 4096 directories, said once; a window after them still
+    arrives."""
+    base = str(tmp_path / 'p')
+    t0 = time.time() - 3600
+    t0 -= t0 % 300
+    w0 = window(base, stamp_at(t0))
+    d = daemons(args(base, broker, topic, tmp_path, '--since',
+                     stamp_of(w0)[:12], '--rescan', '0'))
+    wait_exported(d, [stamp_of(w0)], timeout=120)
+    start = inotify_watches(d.proc.pid)
+    staging = tmp_path / 'staging'
+    os.makedirs(staging / 'deep' / '/'.join('l%d' % i for i in range(20)))
+    os.rename(staging / 'deep', os.path.join(base, 'chanA', 'deep'))
+    w1 = window(base, stamp_at(t0 + 300))
+    wait_exported(d, [stamp_of(w1)], timeout=120)
+    assert inotify_watches(d.proc.pid) - start <= 5
+    for i in range(5000):
+        os.makedirs(staging / 'wide' / ('d%d' % i))
+    os.rename(staging / 'wide', os.path.join(base, 'chanA', 'wide'))
+    w2 = window(base, stamp_at(t0 + 600))
+    wait_exported(d, [stamp_of(w2)], timeout=120)
+    assert inotify_watches(d.proc.pid) <= 4096
+    assert d.text().count('directories watched') == 1
+    assert d.stop() == 0
