@@ -231,3 +231,29 @@ def test_answered_clients_that_never_close_do_not_hold_health(window, tmp_path,
             s.close()
     assert refused == 0 and answered >= 10, (answered, refused)
     assert d.stop() == 0
+
+
+# --- values ------------------------------------------------------------------
+
+@ONE_VERSION
+def test_huge_time_value_as_kafka_timestamp(window, broker, topic, tmp_path,
+                                            nfdump_version):
+    """--timestamp first_seen with a raw time (%tsr) beyond what fits in
+    milliseconds: the message gets the send time, as for a value that does
+    not parse, not a wrapped one (UBSan aborted on sec * 1000)."""
+    from conftest import consume
+    base, rel = window
+    body = ("printf 'Date first seen    Proto    Bytes\\n"
+            "99999999999999999,6,1000\\n1764240000,17,2000\\n'\n"
+            "printf 'Summary: total flows: 2, total bytes: 3000, total "
+            "packets: 2, avg bps: 0, avg pps: 0, avg bpp: 0\\n'\nexit 0\n")
+    run = run_nfkafka(['--once', rel, '-b', broker.bootstrap, '-t', topic,
+                       '-M', base + '/chanA', '-Q', "-o 'fmt:%tsr,%pr,%byt'",
+                       '--timestamp', 'first_seen', '--nfdump',
+                       fake_nfdump(tmp_path, body)], timeout=120)
+    assert run.returncode == 0, run.stderr
+    msgs = sorted(consume(broker.bootstrap, topic, expect=2, timeout=60,
+                          decode=bytes),
+                  key=lambda m: m['offset'])
+    assert abs(msgs[0]['timestamp'] - time.time() * 1000) < 3600 * 1000
+    assert msgs[1]['timestamp'] == 1764240000 * 1000
