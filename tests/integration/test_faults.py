@@ -7,16 +7,27 @@ import collections
 import os
 import signal
 import time
+import urllib.request
 
 from collector import make_window
 from compare import assert_rows_match
 from conftest import ONE_VERSION, consume, records_by_window
+from kafka_broker import free_port
 from livecheck import (FLOW_FIELDS, FLOW_QUERY, logged_windows, stamp_of,
                        state_floor, wait_exported)
 from nfdump_ref import nfdump_rows
 
 FIGURES = []
 FLOWS = 300
+
+
+def metrics(port):
+    """{name: value} of /metrics."""
+    with urllib.request.urlopen('http://127.0.0.1:%d/metrics' % port,
+                                timeout=30) as r:
+        text = r.read().decode()
+    return {line.split()[0]: float(line.split()[1])
+            for line in text.splitlines() if line and line[0] != '#'}
 
 
 def record(scenario, expected, lost, dupes, logged):
@@ -70,8 +81,10 @@ def test_lost_events_found_by_rescan(broker, topic, tmp_path, daemons,
     y = time.localtime(time.time() - 86400)
     t0 = time.mktime((y.tm_year, y.tm_mon, y.tm_mday, 23, 40, 0, 0, 0, -1))
     w0 = window(base, stamp_at(t0), subdirs=True)
+    port = free_port()
     d = daemons(args(base, broker, topic, tmp_path, '--since',
-                     stamp_of(w0)[:12], '--rescan', '3'))
+                     stamp_of(w0)[:12], '--rescan', '3', '--metrics',
+                     '127.0.0.1:%d' % port))
     d.wait_log('watching')
     wait_exported(d, [stamp_of(w0)], timeout=120)
     chandir = os.path.join(base, 'chanA', os.path.dirname(w0))
@@ -89,6 +102,7 @@ def test_lost_events_found_by_rescan(broker, topic, tmp_path, daemons,
     wait_exported(d, [stamp_of(w1), stamp_of(w2)], timeout=120)
     assert 'rescan: ' in d.text() and 'events were lost' in d.text()
     assert 'found by the rescan' in d.text()
+    assert metrics(port)['nfkafka_window_files_unseen_total'] == 2
     # The new date directory is watched now: its next window is an event.
     w3 = window(base, stamp_at(t0 + 2100), subdirs=True)
     assert os.path.dirname(w3) == os.path.dirname(w2)
@@ -125,8 +139,10 @@ def test_clock_stepped_back_late_windows_exported(broker, topic, tmp_path,
     assert d.stop() == 0
     late2 = window(base, stamp_at(t0 + 300))    # while nfkafka is down
     late3 = window(base, stamp_at(t0 + 900))
-    d2 = daemons(a)
+    port = free_port()
+    d2 = daemons(a + ['--metrics', '127.0.0.1:%d' % port])
     wait_exported(d2, [stamp_of(late2), stamp_of(late3)], timeout=120)
+    assert metrics(port)['nfkafka_windows_late_total'] == 2
     assert [s for s, _, _ in logged_windows(d2.text())] == \
         [stamp_of(late2), stamp_of(late3)], 'late windows not in order'
     assert state_floor(tmp_path / 'state') == stamp_of(w2)
@@ -155,7 +171,8 @@ def test_future_window_refused_floor_kept(broker, topic, tmp_path, daemons,
     t0 -= t0 % 300
     w0 = window(base, stamp_at(t0))
     a = args(base, broker, topic, tmp_path, '--since', stamp_of(w0)[:12])
-    d = daemons(a)
+    port = free_port()
+    d = daemons(a + ['--metrics', '127.0.0.1:%d' % port])
     wait_exported(d, [stamp_of(w0)], timeout=120)
     ahead = window(base, stamp_at(time.time() + 3 * 86400), flows=10)
     d.wait_log('nfcapd.%s' % stamp_of(ahead)[:12], timeout=60)
@@ -163,6 +180,7 @@ def test_future_window_refused_floor_kept(broker, topic, tmp_path, daemons,
     w1 = window(base, stamp_at(t0 + 300))
     wait_exported(d, [stamp_of(w1)], timeout=120)
     assert state_floor(tmp_path / 'state') == stamp_of(w1)
+    assert metrics(port)['nfkafka_window_files_future_total'] == 1
     assert d.stop() == 0
     d2 = daemons(a)
     d2.wait_log('watching')
@@ -202,9 +220,11 @@ def test_file_gone_before_export_is_lost_and_said(own_broker, topic, tmp_path,
     gone = window(base, stamp_at(t0 + 300))
     w2 = window(base, stamp_at(t0 + 600))
     b = own_broker()
+    port = free_port()
     d = daemons(args(base, b, topic, tmp_path, '--since', stamp_of(w0)[:12],
                      '--backoff-min', '0.2', '--backoff-max', '1',
-                     '-X', 'message.timeout.ms=3000'))
+                     '-X', 'message.timeout.ms=3000', '--metrics',
+                     '127.0.0.1:%d' % port))
     d.wait_log('retrying the window', timeout=120)
     os.unlink(os.path.join(base, 'chanA', gone))
     b.start()
@@ -215,6 +235,9 @@ def test_file_gone_before_export_is_lost_and_said(own_broker, topic, tmp_path,
     assert 'flows are lost' in text
     assert 'once the file is fixed' not in text
     assert 'skipped after' not in text
+    m = metrics(port)
+    assert m['nfkafka_window_files_lost_total'] == 1
+    assert m['nfkafka_windows_skipped_total'] == 0
     lost, dupes = check_kafka(b, topic, base, [w0, w2])
     record('file removed before export (said as lost)',
            sum(n for _, _, n in logged_windows(text)), lost, dupes,
