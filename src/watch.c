@@ -65,8 +65,13 @@ static char *watch_path(const struct profile *p, size_t channel,
 	return profile_path(p, channel, rel[0] != '\0' ? rel : NULL);
 }
 
+/*
+ * type is readdir's d_type, DT_UNKNOWN if not known: a rescan of a long
+ * history then costs no lstat per file, which dominated it.
+ */
 static void watch_report(const struct profile *p, size_t channel,
-    const char *rel, const char *name, watch_file_cb cb, void *arg)
+    const char *rel, const char *name, unsigned char type, watch_file_cb cb,
+    void *arg)
 {
 	char stamp[NFCAPD_STAMP_LEN + 1];
 	char *relfile, *path;
@@ -75,11 +80,15 @@ static void watch_report(const struct profile *p, size_t channel,
 	if (nfcapd_parse_name(name, stamp) != 0)
 		return;
 	relfile = watch_join(rel, name);
-	path = profile_path(p, channel, relfile);
 	/* A symbolic link could hand nfdump any file on the host: skipped. */
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+	if (type == DT_UNKNOWN) {
+		path = profile_path(p, channel, relfile);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+			type = DT_REG;
+		free(path);
+	}
+	if (type == DT_REG)
 		cb(arg, channel, relfile, stamp);
-	free(path);
 	free(relfile);
 }
 
@@ -112,10 +121,18 @@ static void watch_list(const struct profile *p, size_t channel,
 
 		if (e->d_name[0] == '.')
 			continue;
+		if (strncmp(e->d_name, "nfcapd.", 7) == 0) {
+			watch_report(p, channel, rel, e->d_name, e->d_type, cb,
+			    arg);
+			continue;
+		}
+		if (sub == NULL || (e->d_type != DT_DIR &&
+		    e->d_type != DT_UNKNOWN))
+			continue;
 		child = watch_join(rel, e->d_name);
-		if (strncmp(e->d_name, "nfcapd.", 7) == 0)
-			watch_report(p, channel, rel, e->d_name, cb, arg);
-		else if (sub != NULL) {
+		if (e->d_type == DT_DIR)
+			sub(subarg, child);
+		else {
 			char *full = profile_path(p, channel, child);
 
 			if (watch_is_dir(full))
@@ -245,7 +262,8 @@ static void watch_event(uv_fs_event_t *h, const char *name, int events,
 	child = watch_join(d->rel, name);
 	path = profile_path(w->p, d->channel, child);
 	if (strncmp(name, "nfcapd.", 7) == 0) {
-		watch_report(w->p, d->channel, d->rel, name, w->cb, w->arg);
+		watch_report(w->p, d->channel, d->rel, name, DT_UNKNOWN, w->cb,
+		    w->arg);
 	} else if (watch_is_dir(path)) {
 		if (d->depth < WATCH_MAX_DEPTH)
 			watch_add(w, d->channel, child, d->depth + 1, 1);
