@@ -130,11 +130,12 @@ static int window_put(struct windows *ws, size_t channel, const char *relfile,
 		return 0;
 	}
 	if ((w = window_find(ws, stamp, &wp)) != NULL) {
+		/* Seen again (a rescan, a second event): nothing new. */
 		if (w->revision == 0 && !(w->mask & (1UL << channel))) {
 			w->mask |= 1UL << channel;
+			w->last_ms = uv_now(ws->loop);
 			ws->recorded++;
 		}
-		w->last_ms = uv_now(ws->loop);
 		return 0;
 	}
 	ws->recorded++;
