@@ -106,6 +106,7 @@ int options_export(const struct config *c, const struct profile *p,
 	eo->interval_s = c->interval_s;
 	eo->headers = c->headers;
 	eo->batch = (unsigned)c->batch;
+	eo->identity = c->identity;
 	return 0;
 }
 
@@ -191,6 +192,7 @@ void options_adopt(struct config *cur, struct config *next)
 	cur->interval_s = next->interval_s;
 	cur->headers = next->headers;
 	cur->batch = next->batch;
+	cur->identity = next->identity;
 	cur->log_level = next->log_level;
 	cur->grace_s = next->grace_s;
 	cur->backoff_min_ms = next->backoff_min_ms;
