@@ -278,6 +278,32 @@ def test_clickhouse_reads_printed_ddl(broker, topic, profile, nfdump_version,
         assert r.pop('window_start').replace(second=0) == start
     names = [n for n, _ in columns][:-3]
     assert_rows_match(got, rows, names)
+    # The printed table keeps one copy of a record delivered twice.
+    assert replacing_merge_tree_count(ddl, name, columns, tmp_path) == \
+        len(rows)
+
+
+def replacing_merge_tree_count(ddl, name, columns, tmp_path):
+    """The messages (tmp_path/messages.json) inserted twice, as an
+    at-least-once redelivery brings them, into the table --schema printed;
+    the rows SELECT ... FINAL sees."""
+    from chdb import session
+    m = re.search(r'CREATE TABLE %s AS %s_queue\n\s+ENGINE = (.*?);' % (
+        name, name), ddl, re.S)
+    assert m, ddl
+    s = session.Session(str(tmp_path / 'chdb'))
+    try:
+        s.query('CREATE TABLE %s (%s) ENGINE = %s' % (
+            name, ', '.join('%s %s' % tuple(c) for c in columns), m.group(1)))
+        for _ in range(2):
+            s.query("INSERT INTO %s SELECT * FROM file('%s', JSONEachRow) "
+                    "SETTINGS date_time_input_format = 'basic'" % (
+                        name, tmp_path / 'messages.json'))
+        return int(str(s.query('SELECT count() FROM %s FINAL' % name,
+                               'CSV')).strip())
+    finally:
+        if hasattr(s, 'close'):
+            s.close()
 
 
 def test_readme_recipe_is_the_printed_ddl():
