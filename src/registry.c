@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The schema registry client. A registration runs as one libcurl easy
+ * transfer on libuv's thread pool: registrations are rare (one a window),
+ * so a pooled thread blocked for at most the timeouts below is simpler
+ * than driving curl's multi interface from the loop, and the loop itself
+ * never waits.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "registry.h"
+#include "xmalloc.h"
+
+#define REGISTRY_CONNECT_MS 5000
+#define REGISTRY_TIMEOUT_MS 15000
+/* An answer larger than this is no registry's. */
+#define REGISTRY_BODY_MAX (1024 * 1024)
+
+struct registry {
+	uv_loop_t *loop;
+	char *url;		/* base, without a trailing '/' */
+	char *name;		/* url without user and password */
+	char *auth;
+	uv_work_t work;
+	int busy;
+	int freed;		/* registry_free came while busy */
+
+	/* The request in flight: set on the loop, used on the pool thread. */
+	char *req_url;
+	char *req_body;
+	registry_cb cb;
+	void *arg;
+	/* Its result: set on the pool thread, read back on the loop. */
+	long http_status;
+	char *resp;
+	size_t resp_len;
+	char curl_error[CURL_ERROR_SIZE];
+	CURLcode code;
+};
+
+int registry_new(uv_loop_t *loop, const char *url, const char *auth,
+    struct registry **rp, char *errstr, size_t errlen)
+{
+	struct registry *r;
+	CURLU *u;
+	char *shown = NULL;
+	size_t n = strlen(url);
+
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+		snprintf(errstr, errlen, "--schema-registry: expected an "
+		    "http:// or https:// URL");
+		return -EINVAL;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(errstr, errlen, "--schema-registry: libcurl did not "
+		    "initialize");
+		return -ENOMEM;
+	}
+	u = curl_url();
+	if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &shown, 0) != CURLUE_OK) {
+		curl_url_cleanup(u);
+		snprintf(errstr, errlen, "--schema-registry: not a valid URL");
+		return -EINVAL;
+	}
+	curl_url_cleanup(u);
+	r = xcalloc(1, sizeof *r);
+	r->loop = loop;
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	r->url = xstrndup(url, n);
+	n = strlen(shown);
+	while (n > 0 && shown[n - 1] == '/')
+		n--;
+	r->name = xstrndup(shown, n);
+	curl_free(shown);
+	r->auth = auth != NULL ? xstrdup(auth) : NULL;
+	r->work.data = r;
+	*rp = r;
+	return 0;
+}
+
+static void registry_destroy(struct registry *r)
+{
+	free(r->url);
+	free(r->name);
+	if (r->auth != NULL)
+		memset(r->auth, 0, strlen(r->auth));
+	free(r->auth);
+	free(r->req_url);
+	free(r->req_body);
+	free(r->resp);
+	free(r);
+}
+
+void registry_free(struct registry *r)
+{
+	if (r == NULL)
+		return;
+	if (r->busy)
+		r->freed = 1;
+	else
+		registry_destroy(r);
+}
+
+const char *registry_name(const struct registry *r)
+{
+	return r->name;
+}
+
+char *registry_body(const char *schema)
+{
+	struct json j;
+	char *s;
+
+	json_init(&j);
+	json_raw(&j, "{", 1);
+	json_key(&j, "schema");
+	json_text(&j, schema, strlen(schema));
+	json_raw(&j, "}", 1);
+	s = xmalloc(j.len + 1);
+	memcpy(s, j.buf, j.len);
+	s[j.len] = '\0';
+	json_free(&j);
+	return s;
+}
+
+/* The text after "key": in a flat JSON object, or NULL. */
+static const char *registry_member(const char *body, size_t len,
+    const char *key)
+{
+	size_t k = strlen(key);
+
+	for (const char *p = body; p + k + 2 < body + len; p++) {
+		const char *q;
+
+		if (*p != '"' || memcmp(p + 1, key, k) != 0 || p[k + 1] != '"')
+			continue;
+		q = p + k + 2;
+		while (q < body + len && (*q == ' ' || *q == '\n'))
+			q++;
+		if (q < body + len && *q == ':') {
+			for (q++; q < body + len && (*q == ' ' || *q == '\n');)
+				q++;
+			return q;
+		}
+	}
+	return NULL;
+}
+
+/* The registry's "message", unescaped enough to be read, into why. */
+static void registry_message(const char *body, size_t len, char *why,
+    size_t whylen)
+{
+	const char *p = registry_member(body, len, "message");
+	size_t n = 0;
+
+	if (p == NULL || *p != '"') {
+		/* Not the API's error object: show the start of what came. */
+		for (p = body; p < body + len && n + 1 < whylen && n < 200; p++)
+			why[n++] = (*p >= ' ' && *p < 127) ? *p : ' ';
+		why[n] = '\0';
+		return;
+	}
+	for (p++; p < body + len && *p != '"' && n + 1 < whylen; p++) {
+		if (*p == '\\' && p + 1 < body + len)
+			p++;
+		why[n++] = (*p >= ' ' && *p < 127) ? *p : ' ';
+	}
+	why[n] = '\0';
+}
+
+int registry_answer(long http_status, const char *body, size_t len,
+    uint32_t *id, char *why, size_t whylen)
+{
+	const char *p = registry_member(body, len, "id");
+	char msg[512];
+
+	if (http_status >= 200 && http_status < 300 && p != NULL) {
+		uint64_t v = 0;
+		const char *q = p;
+
+		while (q < body + len && *q >= '0' && *q <= '9' && v <= UINT32_MAX)
+			v = v * 10 + (uint64_t)(*q++ - '0');
+		if (q > p && v <= UINT32_MAX) {
+			*id = (uint32_t)v;
+			return 0;
+		}
+	}
+	registry_message(body, len, msg, sizeof msg);
+	snprintf(why, whylen, "HTTP %ld: %s", http_status, msg[0] != '\0' ?
+	    msg : "no schema id in the answer");
+	/* A refusal stays one until someone changes the schema or the registry. */
+	return http_status >= 400 && http_status < 500 && http_status != 408 &&
+	    http_status != 429 ? -EPERM : -EAGAIN;
+}
+
+static size_t registry_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct registry *r = arg;
+	size_t len = size * n;
+
+	if (r->resp_len + len > REGISTRY_BODY_MAX)
+		return 0;
+	r->resp = xrealloc(r->resp, r->resp_len + len + 1);
+	memcpy(r->resp + r->resp_len, data, len);
+	r->resp_len += len;
+	r->resp[r->resp_len] = '\0';
+	return len;
+}
+
+/* On a pool thread: the one transfer, touching only the request's fields. */
+static void registry_transfer(uv_work_t *w)
+{
+	struct registry *r = w->data;
+	struct curl_slist *hdr = NULL;
+	CURL *c = curl_easy_init();
+
+	r->curl_error[0] = '\0';
+	if (c == NULL) {
+		r->code = CURLE_OUT_OF_MEMORY;
+		return;
+	}
+	hdr = curl_slist_append(hdr,
+	    "Content-Type: application/vnd.schemaregistry.v1+json");
+	hdr = curl_slist_append(hdr,
+	    "Accept: application/vnd.schemaregistry.v1+json, application/json");
+	curl_easy_setopt(c, CURLOPT_URL, r->req_url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->req_body);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)REGISTRY_CONNECT_MS);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)REGISTRY_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->curl_error);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, registry_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (r->auth != NULL) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERPWD, r->auth);
+	}
+	r->code = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->http_status);
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(c);
+}
+
+/* Back on the loop: the answer to the caller, unless it has gone. */
+static void registry_done(uv_work_t *w, int status)
+{
+	struct registry *r = w->data;
+	char why[768], msg[640];
+	uint32_t id = 0;
+	int error;
+
+	r->busy = 0;
+	if (r->freed) {
+		registry_destroy(r);
+		return;
+	}
+	if (status != 0) {
+		error = -EAGAIN;
+		snprintf(why, sizeof why, "schema registry %s: request "
+		    "cancelled", r->name);
+	} else if (r->code != CURLE_OK) {
+		error = -EAGAIN;
+		snprintf(why, sizeof why, "schema registry %s: %s", r->name,
+		    r->curl_error[0] != '\0' ? r->curl_error :
+		    curl_easy_strerror(r->code));
+	} else {
+		error = registry_answer(r->http_status, r->resp != NULL ?
+		    r->resp : "", r->resp_len, &id, msg, sizeof msg);
+		if (error != 0)
+			snprintf(why, sizeof why, "schema registry %s: %s",
+			    r->name, msg);
+	}
+	r->cb(r->arg, error, id, error != 0 ? why : NULL);
+}
+
+/* Subject names go into the path: anything but a URL's safe bytes escaped. */
+static void registry_escape(struct json *j, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')
+			json_raw(j, s, 1);
+		else
+			json_raw(j, e, 3);
+	}
+}
+
+int registry_register(struct registry *r, const char *subject,
+    const char *schema, registry_cb cb, void *arg)
+{
+	struct json u;
+	int error;
+
+	if (r->busy)
+		return -EBUSY;
+	json_init(&u);
+	json_raw(&u, r->url, strlen(r->url));
+	json_raw(&u, "/subjects/", 10);
+	registry_escape(&u, subject);
+	json_raw(&u, "/versions", 9);
+	free(r->req_url);
+	r->req_url = xstrndup(u.buf, u.len);
+	json_free(&u);
+	free(r->req_body);
+	r->req_body = registry_body(schema);
+	free(r->resp);
+	r->resp = NULL;
+	r->resp_len = 0;
+	r->http_status = 0;
+	r->cb = cb;
+	r->arg = arg;
+	error = uv_queue_work(r->loop, &r->work, registry_transfer,
+	    registry_done);
+	if (error == 0)
+		r->busy = 1;
+	return error;
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The Avro writer and the Avro encoding of records, checked byte by byte. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "avro.h"
+#include "record.h"
+#include "schema.h"
+
+static void expect(struct avro *a, const char *want, size_t n)
+{
+	assert_int_equal(a->len, n);
+	assert_memory_equal(a->buf, want, n);
+	a->len = 0;
+}
+
+/* The specification's own examples of zigzag varints, and the extremes. */
+static void test_long(void **state)
+{
+	struct avro a;
+
+	(void)state;
+	avro_init(&a);
+	avro_long(&a, 0);
+	expect(&a, "\x00", 1);
+	avro_long(&a, -1);
+	expect(&a, "\x01", 1);
+	avro_long(&a, 1);
+	expect(&a, "\x02", 1);
+	avro_long(&a, -64);
+	expect(&a, "\x7f", 1);
+	avro_long(&a, 64);
+	expect(&a, "\x80\x01", 2);
+	avro_long(&a, INT64_MAX);
+	expect(&a, "\xfe\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10);
+	avro_long(&a, INT64_MIN);
+	expect(&a, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10);
+	avro_free(&a);
+}
+
+static void test_double_string_frame(void **state)
+{
+	struct avro a;
+
+	(void)state;
+	avro_init(&a);
+	avro_double(&a, 1.5);
+	expect(&a, "\x00\x00\x00\x00\x00\x00\xf8\x3f", 8);
+	avro_string(&a, "foo", 3);
+	expect(&a, "\x06" "foo", 4);
+	/* A byte that is not UTF-8 becomes U+FFFD, and the length follows. */
+	avro_string(&a, "a\x80", 2);
+	expect(&a, "\x08" "a\xef\xbf\xbd", 5);
+	avro_frame(&a, 0x01020304);
+	expect(&a, "\x00\x01\x02\x03\x04", 5);
+	avro_free(&a);
+}
+
+static void test_record(void **state)
+{
+	const char *fmt = "%ts,%sa,%da,%pkt,%td,%pr";
+	const char *line = "2026-11-27 12:28:50.106,  10.0.0.1, 2001:db8::1, "
+	    "  12, 1.500, TCP";
+	const char *bad = "2026-11-27 12:28:50.106,  10.0.0.1, nonsense, "
+	    "  12, 1.500, TCP";
+	/* 1795782530106 ms, zigzag varint. */
+	const char ts[] = "\xf4\xd0\xd6\xcf\xc3\x68";
+	struct schema s;
+	struct slice v[8];
+	struct avro a;
+	size_t untyped = 0;
+	char err[256], want[128];
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(schema_from_fmt(fmt, &s, err, sizeof err), 0);
+	assert_int_equal(record_split(&s, line, strlen(line), v), 0);
+	avro_init(&a);
+	avro_record(&a, 7, &s, v, 0, &untyped);
+	assert_int_equal(untyped, 0);
+	memcpy(want + n, "\x00\x00\x00\x00\x07", 5);
+	n += 5;
+	memcpy(want + n, "\x02", 1);	/* union branch 1: not null */
+	n += 1;
+	memcpy(want + n, ts, 6);
+	n += 6;
+	memcpy(want + n, "\x02\x10" "10.0.0.1", 10);
+	n += 10;
+	memcpy(want + n, "\x02\x16" "2001:db8::1", 13);
+	n += 13;
+	memcpy(want + n, "\x02\x18", 2);	/* 12 */
+	n += 2;
+	memcpy(want + n, "\x02\x00\x00\x00\x00\x00\x00\xf8\x3f", 9);
+	n += 9;
+	memcpy(want + n, "\x06TCP", 4);	/* text: no union */
+	n += 4;
+	expect(&a, want, n);
+
+	/* A value that does not parse is null, never a string. */
+	assert_int_equal(record_split(&s, bad, strlen(bad), v), 0);
+	avro_record(&a, 7, &s, v, 0, &untyped);
+	assert_int_equal(untyped, 1);
+	assert_int_equal(a.buf[5 + 7 + 10], 0);
+	avro_free(&a);
+	schema_free(&s);
+}
+
+static void test_schema(void **state)
+{
+	struct schema s;
+	char err[256], *text;
+
+	(void)state;
+	assert_int_equal(schema_from_fmt("%ts,%sa,%pkt,%td,%pr", &s, err,
+	    sizeof err), 0);
+	text = avro_schema(&s, 0);
+	assert_string_equal(text, "{\"type\":\"record\",\"name\":\"flow\","
+	    "\"namespace\":\"nfkafka\",\"fields\":["
+	    "{\"name\":\"first_seen\",\"type\":[\"null\",{\"type\":\"long\","
+	    "\"logicalType\":\"timestamp-millis\"}],\"default\":null},"
+	    "{\"name\":\"src_addr\",\"type\":[\"null\",\"string\"],"
+	    "\"default\":null},"
+	    "{\"name\":\"packets\",\"type\":[\"null\",\"long\"],"
+	    "\"default\":null},"
+	    "{\"name\":\"duration\",\"type\":[\"null\",\"double\"],"
+	    "\"default\":null},"
+	    "{\"name\":\"proto\",\"type\":\"string\"}]}");
+	free(text);
+	text = avro_schema(&s, 1);
+	assert_non_null(strstr(text, "{\"name\":\"packets\",\"type\":\"string\"}"));
+	free(text);
+	schema_free(&s);
+}
+
+static void test_name(void **state)
+{
+	char out[16];
+
+	(void)state;
+	assert_int_equal(avro_name("mplsLabel1-10", out, sizeof out), 13);
+	assert_string_equal(out, "mplsLabel1_10");
+	avro_name("1st", out, sizeof out);
+	assert_string_equal(out, "_1st");
+	avro_name("a-very-long-name-indeed", out, sizeof out);
+	assert_string_equal(out, "a_very_long_nam");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_long),
+		cmocka_unit_test(test_double_string_frame),
+		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_name),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
