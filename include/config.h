@@ -31,7 +31,9 @@ struct config {
 	int nfdump_timeout_s;	/* --nfdump-timeout */
 	char *key;		/* -k FIELD[,FIELD...] */
 	enum encode_values values;
-	enum encode_format format;	/* --format cbor|json */
+	enum encode_format format;	/* --format cbor|json|avro */
+	char *schema_registry;	/* --schema-registry URL */
+	char *schema_registry_auth; /* --schema-registry-auth USER:PASSWORD */
 	char *timestamp;	/* --timestamp send|window|FIELD */
 	char *summary_topic;	/* --summary-topic */
 	int interval_s;		/* --interval: nfcapd's -t */

@@ -15,6 +15,7 @@ enum encode_values {
 enum encode_format {
 	ENCODE_CBOR,	/* a CBOR map per record (RFC 8949) */
 	ENCODE_JSON,	/* a JSON object per record (RFC 8259), src/json.c */
+	ENCODE_AVRO,	/* Avro binary, Confluent framing, src/avro.c */
 };
 
 struct encoder;

@@ -32,6 +32,8 @@ struct export_options {
 	size_t nkey_fields;
 	int headers;		/* window, profile, row, revision on each */
 	unsigned batch;		/* records per message; 1: one each */
+	const char *registry;	/* --schema-registry URL, or NULL */
+	const char *registry_auth; /* its USER:PASSWORD, or NULL */
 };
 
 enum export_failure {

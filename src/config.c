@@ -48,6 +48,8 @@ enum {
 	OPT_SUMMARY_TOPIC,
 	OPT_INTERVAL,
 	OPT_NFDUMP_TIMEOUT,
+	OPT_SCHEMA_REGISTRY,
+	OPT_SCHEMA_REGISTRY_AUTH,
 };
 
 /* The leading ':' makes getopt tell a missing argument from an unknown option. */
@@ -90,6 +92,9 @@ static const struct option config_longopts[] = {
 	{ "timestamp", required_argument, NULL, OPT_TIMESTAMP },
 	{ "summary-topic", required_argument, NULL, OPT_SUMMARY_TOPIC },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "schema-registry", required_argument, NULL, OPT_SCHEMA_REGISTRY },
+	{ "schema-registry-auth", required_argument, NULL,
+	    OPT_SCHEMA_REGISTRY_AUTH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -111,7 +116,8 @@ void config_usage(void)
 	    "  --state FILE        remember the last exported window\n"
 	    "  --grace SECONDS     wait for late channels (default %d)\n"
 	    "  --since TIME, --replay FROM TO   export past windows\n"
-	    "  --format cbor|json  message encoding (default cbor)\n"
+	    "  --format cbor|json|avro  message encoding (default cbor)\n"
+	    "  --schema-registry URL    Avro schemas' registry\n"
 	    "  --batch N           up to N records per message (default 1)\n"
 	    "  --summary-topic T   one completeness summary per window\n"
 	    "  -X NAME=VALUE       librdkafka property; -X list lists them\n"
@@ -230,7 +236,8 @@ static FILE *config_open_regular(const char *path)
 /*
  * A secret need not be on the command line, where ps shows it: a value
  * "${env:NAME}" is taken from the environment, "${file:PATH}" from a file
- * (one line). Anything else is the value itself.
+ * (one line). Anything else is the value itself. name is how errors
+ * call the setting: "-X sasl.password".
  */
 static int config_secret(const char *name, const char *value, char **out,
     char *errstr, size_t errlen)
@@ -244,7 +251,7 @@ static int config_secret(const char *name, const char *value, char **out,
 		const char *v = getenv(var);
 
 		if (v == NULL)
-			snprintf(errstr, errlen, "-X %s: environment variable "
+			snprintf(errstr, errlen, "%s: environment variable "
 			    "%s is not set", name, var);
 		free(var);
 		if (v == NULL)
@@ -257,7 +264,7 @@ static int config_secret(const char *name, const char *value, char **out,
 
 		f = config_open_regular(path);
 		if (f == NULL || fgets(buf, sizeof buf, f) == NULL) {
-			snprintf(errstr, errlen, "-X %s: cannot read %s: %s",
+			snprintf(errstr, errlen, "%s: cannot read %s: %s",
 			    name, path, f == NULL ? (errno == EINVAL ?
 			    "not a regular file" : strerror(errno)) :
 			    "empty file");
@@ -280,9 +287,13 @@ static int config_secret(const char *name, const char *value, char **out,
 static int config_add_property(struct config *c, const char *name,
     const char *raw, char *errstr, size_t errlen)
 {
-	char *value;
+	char *value, *label;
+	int error;
 
-	if (config_secret(name, raw, &value, errstr, errlen) != 0)
+	xasprintf(&label, "-X %s", name);
+	error = config_secret(label, raw, &value, errstr, errlen);
+	free(label);
+	if (error != 0)
 		return -EINVAL;
 	c->props = xrealloc(c->props, (c->nprops + 1) * sizeof *c->props);
 	c->props[c->nprops].name = xstrdup(name);
@@ -321,8 +332,10 @@ static int config_format(const char *arg, enum encode_format *format,
 		*format = ENCODE_CBOR;
 	else if (strcmp(arg, "json") == 0)
 		*format = ENCODE_JSON;
+	else if (strcmp(arg, "avro") == 0)
+		*format = ENCODE_AVRO;
 	else {
-		snprintf(errstr, errlen, "--format %s: expected cbor or json",
+		snprintf(errstr, errlen, "--format %s: expected cbor, json or avro",
 		    arg);
 		return -EINVAL;
 	}
@@ -422,6 +435,12 @@ static int config_option(struct config *c, int opt, const char *arg,
 		config_set(&c->timestamp, arg);
 		break;
 	case OPT_SUMMARY_TOPIC: config_set(&c->summary_topic, arg); break;
+	case OPT_SCHEMA_REGISTRY: config_set(&c->schema_registry, arg); break;
+	case OPT_SCHEMA_REGISTRY_AUTH:
+		free(c->schema_registry_auth);
+		c->schema_registry_auth = NULL;
+		return config_secret("--schema-registry-auth", arg,
+		    &c->schema_registry_auth, errstr, errlen);
 	case OPT_INTERVAL:
 		return config_int("--interval", arg, 1, 86400, &c->interval_s,
 		    errstr, errlen);
@@ -489,6 +508,11 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 		snprintf(errstr, errlen, "--headers no with --transactional-id: "
 		    "exactly-once reads its progress back from the headers "
 		    "at start; keep them");
+		return -EINVAL;
+	}
+	if (c->format == ENCODE_AVRO && c->schema_registry == NULL) {
+		snprintf(errstr, errlen, "--format avro: give --schema-registry "
+		    "URL, where consumers find the schema of each message");
 		return -EINVAL;
 	}
 	if (c->batch > 1 && c->key != NULL) {
@@ -881,5 +905,10 @@ void config_free(struct config *c)
 	free(c->metrics);
 	free(c->timestamp);
 	free(c->summary_topic);
+	free(c->schema_registry);
+	if (c->schema_registry_auth != NULL)
+		memset(c->schema_registry_auth, 0,
+		    strlen(c->schema_registry_auth));
+	free(c->schema_registry_auth);
 	memset(c, 0, sizeof *c);
 }

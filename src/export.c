@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avro.h"
 #include "batch.h"
 #include "dialect.h"
 #include "export.h"
 #include "log.h"
 #include "nfcapd.h"
 #include "nfdump.h"
+#include "registry.h"
 #include "strv.h"
 #include "summary.h"
 #include "xmalloc.h"
@@ -55,6 +57,17 @@ struct export_run {
 	int *key_index;
 	struct slice *values;
 	int ts_index;		/* the --timestamp field, or -1 */
+	/*
+	 * Avro: the schemas this window's messages name, registered anew for
+	 * every window (the registry answers the same id for the same schema),
+	 * so a registry restarted with empty storage learns them again.
+	 */
+	char *avro_schema;	/* the records', once the schema is bound */
+	uint32_t rec_id;
+	uint32_t sum_id;
+	int rec_registered;
+	int sum_registered;
+	int registering;
 	int64_t ts_window;	/* window start in ms, for --timestamp window */
 
 	struct export_msg rec_msg;
@@ -99,12 +112,19 @@ struct exporter {
 	uv_timer_t *finish;
 	struct export_options next; /* from a reload; query NULL if none */
 	unsigned revision;	/* of the next export_start */
+	struct registry *reg;	/* --schema-registry, or NULL */
+	struct avro avro;	/* --format avro's buffer */
+	char *subject;		/* the records' subject: TOPIC-value */
+	char *sum_subject;	/* the summaries': SUMMARY_TOPIC-value */
+	char *sum_schema;
+	struct export_run *reg_run; /* waiting for the registry's answer */
 };
 
 static void export_run_free(struct export_run *run)
 {
 	summary_free(&run->sum);
 	schema_free(&run->csv_schema);
+	free(run->avro_schema);
 	batch_free(run->batch);
 	free(run->key_index);
 	free(run->values);
@@ -195,7 +215,20 @@ static int export_send_summary(struct export_run *run)
 	run->sum.records = run->r.acked;
 	run->sum.nfdump_secs = run->r.nfdump_secs;
 	run->sum.export_secs = (uv_hrtime() - run->t_start) / 1e9;
-	summary_encode(&run->sum, x->o.format, &buf, &len);
+	if (x->o.format == ENCODE_AVRO) {
+		if (!run->sum_registered) {
+			export_fail(run, "window %s: its summary's schema is not "
+			    "registered", run->stamp);
+			run->kafka_error = 1;
+			return -EINVAL;
+		}
+		avro_summary(&x->avro, run->sum_id, &run->sum);
+		buf = xmalloc(x->avro.len);
+		memcpy(buf, x->avro.buf, x->avro.len);
+		len = x->avro.len;
+	} else {
+		summary_encode(&run->sum, x->o.format, &buf, &len);
+	}
 	m.dest = KAFKA_SUMMARY;
 	m.key = run->stamp;
 	m.keylen = NFCAPD_STAMP_LEN;
@@ -455,8 +488,15 @@ static int export_record(struct export_run *run, const char *line,
 		    (int)(len > 200 ? 200 : len), line);
 		return 0;
 	}
-	encoder_record(x->enc, run->schema, run->values, &cbor, &cborlen,
-	    &run->r.untyped);
+	if (x->o.format == ENCODE_AVRO) {
+		avro_record(&x->avro, run->rec_id, run->schema, run->values,
+		    x->o.values == ENCODE_STRINGS, &run->r.untyped);
+		cbor = x->avro.buf;
+		cborlen = x->avro.len;
+	} else {
+		encoder_record(x->enc, run->schema, run->values, &cbor,
+		    &cborlen, &run->r.untyped);
+	}
 	if (run->batch != NULL) {
 		batch_add(run->batch, run->r.rows, cbor, cborlen);
 		return 0;
@@ -491,12 +531,89 @@ static void export_trailer(struct export_run *run, const char *line,
 		summary_parse_totals(line, len, q->csv, &run->sum.totals);
 }
 
+/* The registry's answer: the window goes on, or fails to be retried. */
+static void export_registered(void *arg, int status, uint32_t id,
+    const char *why)
+{
+	struct exporter *x = arg;
+	struct export_run *run = x->reg_run;
+
+	x->reg_run = NULL;
+	if (run == NULL)
+		return;		/* abandoned meanwhile */
+	run->registering = 0;
+	if (status != 0) {
+		/*
+		 * Down or refusing, the registry fails the window as Kafka
+		 * would: retried whole with backoff, never skipped.
+		 */
+		export_fail(run, "%s (subject %s)", why, run->sum_registered ||
+		    !x->summaries ? x->subject : x->sum_subject);
+		run->kafka_error = 1;
+	} else if (x->summaries && !run->sum_registered) {
+		run->sum_id = id;
+		run->sum_registered = 1;
+	} else {
+		run->rec_id = id;
+		run->rec_registered = 1;
+	}
+	if (run->nfdump != NULL)
+		nfdump_resume(run->nfdump);
+}
+
+/*
+ * Avro: 1 to hold nfdump's output while a schema this window needs is
+ * being registered, 0 once all are (or the window has failed).
+ */
+static int export_register(struct export_run *run)
+{
+	struct exporter *x = run->x;
+	const char *subject, *schema;
+	int error;
+
+	if (run->registering)
+		return 1;
+	if (x->summaries && !run->sum_registered) {
+		subject = x->sum_subject;
+		schema = x->sum_schema;
+	} else if (run->schema != NULL && !run->rec_registered) {
+		if (run->avro_schema == NULL)
+			run->avro_schema = avro_schema(run->schema,
+			    x->o.values == ENCODE_STRINGS);
+		subject = x->subject;
+		schema = run->avro_schema;
+	} else {
+		return 0;
+	}
+	if (x->reg == NULL) {
+		export_fail(run, "--format avro needs --schema-registry, which "
+		    "a reload cannot add: restart nfkafka");
+		run->kafka_error = run->permanent = 1;
+		return 0;
+	}
+	error = registry_register(x->reg, subject, schema, export_registered,
+	    x);
+	if (error != 0) {
+		export_fail(run, "schema registry %s: cannot send a request: "
+		    "%s", registry_name(x->reg), uv_strerror(error));
+		run->kafka_error = 1;
+		return 0;
+	}
+	run->registering = 1;
+	x->reg_run = run;
+	return 1;
+}
+
 /* Sorts nfdump's output as its dialect says: header, records, summary. */
 static int export_line(void *arg, const char *line, size_t len)
 {
 	struct export_run *run = arg;
 
 	if (run->r.error[0] != '\0' || run->abandoned || run->usage)
+		return 0;
+	if (run->x->o.format == ENCODE_AVRO && export_register(run) == 1)
+		return 1;	/* offered again once registered */
+	if (run->r.error[0] != '\0')
 		return 0;
 	if (run->summary_seen) {
 		export_trailer(run, line, len);
@@ -632,9 +749,21 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 		free(x);
 		return error;
 	}
+	if (o->registry != NULL && registry_new(loop, o->registry,
+	    o->registry_auth, &x->reg, errstr, errlen) != 0) {
+		kafka_destroy(x->kafka, 0);
+		free(x);
+		return -EINVAL;
+	}
 	x->enc = encoder_new_format(o->format, o->values);
+	avro_init(&x->avro);
 	x->topic = ko->topic;
 	x->summaries = ko->summary_topic != NULL;
+	/* Confluent's TopicNameStrategy: what its deserializers look up. */
+	xasprintf(&x->subject, "%s-value", ko->topic);
+	if (x->summaries)
+		xasprintf(&x->sum_subject, "%s-value", ko->summary_topic);
+	x->sum_schema = avro_summary_schema();
 	x->finish = xmalloc(sizeof *x->finish);
 	uv_timer_init(loop, x->finish);
 	x->finish->data = x;
@@ -775,6 +904,7 @@ void export_abandon(struct exporter *x)
 		return;
 	x->run = NULL;
 	x->paused = NULL;
+	x->reg_run = NULL;
 	run->abandoned = 1;
 	if (run->flush_pending) {
 		/* nfdump is done; its last batch is dropped with the window. */
@@ -819,6 +949,11 @@ void exporter_free(struct exporter *x, int timeout_ms)
 	export_options_free(&x->o);
 	export_options_free(&x->next);
 	encoder_free(x->enc);
+	registry_free(x->reg);
+	avro_free(&x->avro);
+	free(x->subject);
+	free(x->sum_subject);
+	free(x->sum_schema);
 	free(x->keybuf);
 	free(x);
 }

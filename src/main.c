@@ -214,6 +214,8 @@ static void app_hangup(uv_signal_t *h, int signum)
 	}
 	options_report_restart_needed(&a->c, &next);
 	eo.nfdump = a->c.nfdump; /* fixed until a restart */
+	eo.registry = a->c.schema_registry;
+	eo.registry_auth = a->c.schema_registry_auth;
 	export_reconfigure(a->x, &eo);
 	log_set_level(next.log_level);
 	if (a->live != NULL) {

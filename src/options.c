@@ -106,6 +106,8 @@ int options_export(const struct config *c, const struct profile *p,
 	eo->interval_s = c->interval_s;
 	eo->headers = c->headers;
 	eo->batch = (unsigned)c->batch;
+	eo->registry = c->schema_registry;
+	eo->registry_auth = c->schema_registry_auth;
 	return 0;
 }
 
@@ -158,6 +160,10 @@ void options_report_restart_needed(const struct config *cur,
 		{ "summary-topic", options_differs(cur->summary_topic,
 		    next->summary_topic) },
 		{ "nfdump", options_differs(cur->nfdump, next->nfdump) },
+		{ "schema-registry", options_differs(cur->schema_registry,
+		    next->schema_registry) },
+		{ "schema-registry-auth", options_differs(
+		    cur->schema_registry_auth, next->schema_registry_auth) },
 		{ "metrics", options_differs(cur->metrics, next->metrics) },
 		{ "log-file", options_differs(cur->log_file, next->log_file) },
 		{ "flush-timeout", cur->flush_ms != next->flush_ms },
