@@ -148,6 +148,15 @@ static void avro_value(struct avro *a, const struct value *v,
 	}
 }
 
+/* Times of all three printed forms are one Avro type. */
+static int avro_same_type(enum field_type a, enum field_type b)
+{
+	int ta = a == FIELD_TIME || a == FIELD_EPOCH || a == FIELD_MSEC;
+	int tb = b == FIELD_TIME || b == FIELD_EPOCH || b == FIELD_MSEC;
+
+	return ta && tb;
+}
+
 void avro_record(struct avro *a, uint32_t id, const struct schema *schema,
     const struct slice *values, int strings, size_t *untyped)
 {
@@ -162,7 +171,13 @@ void avro_record(struct avro *a, uint32_t id, const struct schema *schema,
 			avro_string(a, values[i].p, values[i].n);
 			continue;
 		}
-		if (record_value(type, values[i], &v) != 0) {
+		/*
+		 * record_value may fall back to another type (ICMP's "3.10"
+		 * in a port column reads as a float): a long's slot cannot
+		 * hold it, so it is null like any value that does not parse.
+		 */
+		if (record_value(type, values[i], &v) != 0 ||
+		    (v.type != type && !avro_same_type(v.type, type))) {
 			avro_long(a, 0);	/* null */
 			(*untyped)++;
 			continue;

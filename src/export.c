@@ -274,7 +274,8 @@ static void export_finish(uv_timer_t *t)
 	run->r.ok = run->r.error[0] == '\0';
 	if (run->r.untyped > 0)
 		log_warn("window %s: %" PRIu64 " values did not parse as their "
-		    "type and were sent as text", run->stamp, run->r.untyped);
+		    "type and were sent as %s", run->stamp, run->r.untyped,
+		    x->o.format == ENCODE_AVRO ? "null" : "text");
 	log_debug("window %s: nfdump paused %" PRIu64 " times for a full "
 	    "producer queue", run->stamp, run->r.pauses);
 	run->r.total_secs = (uv_hrtime() - run->t_start) / 1e9;

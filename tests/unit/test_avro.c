@@ -106,6 +106,15 @@ static void test_record(void **state)
 	avro_record(&a, 7, &s, v, 0, &untyped);
 	assert_int_equal(untyped, 1);
 	assert_int_equal(a.buf[5 + 7 + 10], 0);
+
+	/* ICMP's type.code in a port column is no long: null too. */
+	schema_free(&s);
+	assert_int_equal(schema_from_fmt("%dp,%pkt", &s, err, sizeof err), 0);
+	assert_int_equal(record_split(&s, "3.10, 5", 7, v), 0);
+	untyped = 0;
+	avro_record(&a, 7, &s, v, 0, &untyped);
+	assert_int_equal(untyped, 1);
+	expect(&a, "\x00\x00\x00\x00\x07\x00\x02\x0a", 8);
 	avro_free(&a);
 	schema_free(&s);
 }

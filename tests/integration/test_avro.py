@@ -1,0 +1,347 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""Issue 18, item 3: --format avro with a real schema registry (Apicurio
+Registry, Confluent's API) and a real broker. Consumers fetch each
+message's schema by the id in its Confluent framing from the registry and
+decode it with fastavro or ClickHouse's AvroConfluent parser (chdb); every
+record is compared with nfdump's own output. The registry down at start,
+restarted empty mid-run, and refusing an incompatible schema after a
+reload: windows wait and are retried, never lost."""
+import datetime
+import io
+import ipaddress
+import json
+import signal
+import struct
+import time
+
+import fastavro
+import pytest
+
+from collector import make_window
+from compare import assert_rows_match
+from conftest import consume, run_nfkafka
+from livecheck import FLOW_FIELDS, FLOW_QUERY, stamp_of, wait_exported
+from nfdump_ref import nfdump_rows
+from schema_registry import SchemaRegistry
+
+CHANNELS = ('chanA', 'chanB')
+AGG_QUERY = "-A dstip -o 'fmt:%ts,%da,%td,%pkt,%byt,%pps,%bps,%fl'"
+AGG_FIELDS = ['first_seen', 'dst_addr', 'duration', 'packets', 'bytes',
+              'pps', 'bps', 'flows']
+
+
+@pytest.fixture(scope='module')
+def profile(tmp_path_factory):
+    """Real windows: v5 IPv4 and v9 with IPv6."""
+    base = str(tmp_path_factory.mktemp('profile'))
+    windows = {
+        'v5': make_window(base, CHANNELS, {'chanA': 300, 'chanB': 200}),
+        'v9': make_window(base, CHANNELS, 800, version=9, ipv6_share=0.3),
+    }
+    return base, '%s/chanA:chanB' % base, windows
+
+
+@pytest.fixture(scope='module')
+def registry(tmp_path_factory):
+    """The shared registry: tests that only register and read use it."""
+    r = SchemaRegistry(tmp_path_factory.mktemp('registry'))
+    r.start()
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def own_registry(tmp_path):
+    """A registry of this test's own, for stopping and restarting."""
+    made = []
+
+    def make(**kw):
+        r = SchemaRegistry(tmp_path / ('registry%d' % len(made)), **kw)
+        made.append(r)
+        return r
+    yield make
+    for r in made:
+        r.stop()
+
+
+class Decoder:
+    """Confluent's wire format read as its deserializers do: magic byte 0,
+    the schema id big-endian, the schema fetched from the registry by id
+    (GET /schemas/ids/ID) and cached, then the datum. A batched message
+    (--batch) is framed records one after the other."""
+
+    def __init__(self, registry):
+        self.registry = registry
+        self.schemas = {}
+        self.ids = []
+
+    def items(self, raw):
+        fp = io.BytesIO(raw)
+        out = []
+        while fp.tell() < len(raw):
+            magic, sid = struct.unpack('>bI', fp.read(5))
+            assert magic == 0, 'not Confluent framing: %r' % raw[:8]
+            if sid not in self.schemas:
+                self.schemas[sid] = fastavro.parse_schema(self.registry.schema(sid))
+            self.ids.append(sid)
+            out.append(fastavro.schemaless_reader(fp, self.schemas[sid]))
+        return out
+
+
+def typed(record):
+    """Avro's addresses are strings: the comparison wants addresses."""
+    out = {}
+    for k, v in record.items():
+        if k.endswith('_addr') and isinstance(v, str):
+            v = ipaddress.ip_address(v)
+        out[k] = v
+    return out
+
+
+def avro_records(bootstrap, topic, registry, expect=None, timeout=120,
+                 isolation='read_uncommitted'):
+    """(records in offset order, the decoder) of an Avro topic."""
+    dec = Decoder(registry)
+    msgs = consume(bootstrap, topic, expect=expect, timeout=timeout,
+                   isolation=isolation, decode=lambda raw: raw)
+    msgs.sort(key=lambda m: (m['partition'], m['offset']))
+    records = []
+    for m in msgs:
+        records.extend(dec.items(m['value']))
+    return records, dec
+
+
+def export(broker, registry, topic, profile, window, query, extra=()):
+    base, prof, windows = profile
+    run = run_nfkafka(['--once', windows[window], '-M', prof, '-b',
+                       broker.bootstrap, '-t', topic, '-Q', query,
+                       '--format', 'avro', '--schema-registry', registry.url]
+                      + list(extra), timeout=180)
+    assert run.returncode == 0, run
+    return nfdump_rows(prof, windows[window], query), run
+
+
+@pytest.mark.parametrize('query,fields,window', [
+    (AGG_QUERY, AGG_FIELDS, 'v5'), (FLOW_QUERY, FLOW_FIELDS, 'v9')])
+def test_avro_matches_nfdump(broker, registry, topic, profile, query, fields,
+                             window):
+    rows, _ = export(broker, registry, topic, profile, window, query)
+    assert len(rows) > 0
+    records, dec = avro_records(broker.bootstrap, topic, registry,
+                                expect=len(rows))
+    assert_rows_match([typed(r) for r in records], rows, fields)
+    # One schema, registered under the topic's subject, names every field.
+    assert len(set(dec.ids)) == 1
+    sid = dec.ids[0]
+    versions = registry.versions(topic + '-value')
+    assert len(versions) == 1
+    latest = registry.get('/subjects/%s-value/versions/latest' % topic)
+    assert latest['id'] == sid
+    schema = registry.schema(sid)
+    assert [f['name'] for f in schema['fields']] == fields
+    types = {f['name']: f['type'] for f in schema['fields']}
+    assert types['packets'] == ['null', 'long']
+    assert types['first_seen'][1]['logicalType'] == 'timestamp-millis'
+    assert types['duration'] == ['null', 'double']
+    # Typed values, the same type in every record.
+    for r in records:
+        assert isinstance(r['packets'], int)
+        assert isinstance(r['first_seen'], datetime.datetime)
+        assert isinstance(r['duration'], float)
+    if window == 'v9':
+        assert any(ipaddress.ip_address(r['src_addr']).version == 6
+                   for r in records), 'the v9 window has IPv6 flows'
+
+
+def clickhouse_avro(values, registry, columns, tmp_path):
+    """Rows as ClickHouse's own AvroConfluent parser reads the messages,
+    fetching their schema from the running registry."""
+    import chdb
+    path = tmp_path / 'messages.avro'
+    path.write_bytes(b''.join(values))
+    res = chdb.query(
+        "SELECT * FROM file('%s', AvroConfluent, '%s') SETTINGS "
+        "format_avro_schema_registry_url = '%s'" % (
+            path, ', '.join('%s %s' % c for c in columns).replace("'", "\\'"),
+            registry.url),
+        'JSONEachRow')
+    return [json.loads(line) for line in str(res).splitlines() if line]
+
+
+def test_avro_in_clickhouse(broker, registry, topic, profile, tmp_path):
+    rows, _ = export(broker, registry, topic, profile, 'v9', FLOW_QUERY)
+    msgs = consume(broker.bootstrap, topic, expect=len(rows), timeout=120,
+                   decode=lambda raw: raw)
+    columns = [('first_seen', "Nullable(DateTime64(3, 'UTC'))"),
+               ('last_seen', "Nullable(DateTime64(3, 'UTC'))"),
+               ('duration', 'Nullable(Float64)'), ('proto', 'String'),
+               ('src_addr', 'Nullable(String)'), ('src_port', 'Nullable(Int64)'),
+               ('dst_addr', 'Nullable(String)'), ('dst_port', 'Nullable(Int64)'),
+               ('packets', 'Nullable(Int64)'), ('bytes', 'Nullable(Int64)'),
+               ('tcp_flags', 'String')]
+    got = clickhouse_avro([m['value'] for m in msgs], registry, columns,
+                          tmp_path)
+    records = []
+    for r in got:
+        r = dict(r)
+        for k in ('first_seen', 'last_seen'):
+            r[k] = datetime.datetime.strptime(
+                r[k], '%Y-%m-%d %H:%M:%S.%f').replace(
+                    tzinfo=datetime.timezone.utc)
+        for k in ('src_port', 'dst_port', 'packets', 'bytes'):
+            r[k] = int(r[k])
+        records.append(typed(r))
+    assert_rows_match(records, rows, FLOW_FIELDS)
+
+
+@pytest.mark.parametrize('transactional', [False, True])
+def test_avro_batch_summary_exactly_once(broker, registry, topic, profile,
+                                         transactional, tmp_path):
+    extra = ['--batch', '50', '--summary-topic', topic + '-summary']
+    if transactional:
+        extra += ['--transactional-id', 'avro-' + topic]
+    rows, _ = export(broker, registry, topic, profile, 'v9', FLOW_QUERY, extra)
+    iso = 'read_committed' if transactional else 'read_uncommitted'
+    records, dec = avro_records(broker.bootstrap, topic, registry,
+                                isolation=iso)
+    assert_rows_match([typed(r) for r in records], rows, FLOW_FIELDS)
+    assert len(dec.ids) == len(rows)
+    sums, sdec = avro_records(broker.bootstrap, topic + '-summary', registry,
+                              expect=1, isolation=iso)
+    assert len(sums) == 1
+    s = sums[0]
+    assert s['records'] == len(rows)
+    assert s['topic'] == topic
+    assert s['channels'] == list(CHANNELS)
+    assert sum(p['records'] for p in s['partitions']) == len(rows)
+    assert s['window_end'] - s['window_start'] == datetime.timedelta(minutes=5)
+    # The summary's own subject and schema.
+    assert registry.versions(topic + '-summary-value') == [1]
+    assert registry.schema(sdec.ids[0])['name'] == 'summary'
+    assert sdec.ids[0] != dec.ids[0]
+
+
+def live(daemons, prof, rel, broker, topic, reg_url, tmp_path, *extra):
+    return daemons(['-M', prof, '-b', broker.bootstrap, '-t', topic, '-Q',
+                    FLOW_QUERY, '--since', stamp_of(rel), '--state',
+                    tmp_path / 'state', '--backoff-min', '0.2', '--backoff-max',
+                    '2', '--format', 'avro', '--schema-registry', reg_url]
+                   + list(extra))
+
+
+def test_registry_down_at_start(broker, own_registry, topic, tmp_path,
+                                daemons):
+    base = str(tmp_path / 'p')
+    rel = make_window(base, CHANNELS, 300)
+    prof = '%s/chanA:chanB' % base
+    reg = own_registry()
+    d = live(daemons, prof, rel, broker, topic, reg.url, tmp_path)
+    # A clear error naming the registry and the subject, and retries.
+    d.wait_log('retrying the window', timeout=120)
+    text = d.text()
+    assert 'schema registry %s' % reg.url in text
+    assert 'subject %s-value' % topic in text or 'subject' in text
+    assert 'records,' not in text
+    reg.start()
+    wait_exported(d, [stamp_of(rel)], timeout=180)
+    rows = nfdump_rows(prof, rel, FLOW_QUERY)
+    records, _ = avro_records(broker.bootstrap, topic, reg, expect=len(rows))
+    assert_rows_match([typed(r) for r in records], rows, FLOW_FIELDS)
+    assert d.stop() == 0
+
+
+def test_registry_restarted_empty_mid_run(broker, own_registry, topic,
+                                          tmp_path, daemons):
+    """In-memory storage: the restarted registry has forgotten the schema;
+    the next window registers it again, so its messages decode."""
+    base = str(tmp_path / 'p')
+    rel1 = make_window(base, CHANNELS, 200)
+    prof = '%s/chanA:chanB' % base
+    reg = own_registry()
+    reg.start()
+    d = live(daemons, prof, rel1, broker, topic, reg.url, tmp_path)
+    wait_exported(d, [stamp_of(rel1)], timeout=180)
+    reg.stop()
+    reg.start()
+    assert reg.versions(topic + '-value') == []
+    rel2 = make_window(base, CHANNELS, 250, seed=7)
+    wait_exported(d, [stamp_of(rel2)], timeout=180)
+    rows2 = nfdump_rows(prof, rel2, FLOW_QUERY)
+    msgs = consume(broker.bootstrap, topic, timeout=120, decode=lambda raw: raw)
+    msgs.sort(key=lambda m: m['offset'])
+    dec = Decoder(reg)
+    second = [r for m in msgs[-len(rows2):] for r in dec.items(m['value'])]
+    assert_rows_match([typed(r) for r in second], rows2, FLOW_FIELDS)
+    assert reg.versions(topic + '-value') == [1]
+    assert d.stop() == 0
+
+
+def test_incompatible_schema_on_reload(broker, own_registry, topic, tmp_path,
+                                       daemons):
+    """A reload whose query the registry's compatibility rule refuses: the
+    window waits with a clear error and is retried; a reload back to a
+    compatible query lets it through, nothing lost."""
+    base = str(tmp_path / 'p')
+    rel1 = make_window(base, CHANNELS, 200)
+    prof = '%s/chanA:chanB' % base
+    reg = own_registry()
+    reg.start()
+    conf = tmp_path / 'nfkafka.conf'
+    conf.write_text("query = %s\n" % FLOW_QUERY)
+    d = daemons(['-c', conf, '-M', prof, '-b', broker.bootstrap, '-t', topic,
+                 '--since', stamp_of(rel1), '--state', tmp_path / 'state',
+                 '--backoff-min', '0.2', '--backoff-max', '2', '--format',
+                 'avro', '--schema-registry', reg.url])
+    wait_exported(d, [stamp_of(rel1)], timeout=180)
+    reg.put('/config/%s-value' % topic, {'compatibility': 'FULL'})
+    # A new field without a default: neither backward nor forward compatible.
+    conf.write_text("query = -o 'fmt:%ts,%sa,%da,%pkt'\nvalues = strings\n")
+    d.send(signal.SIGHUP)
+    d.wait_log('configuration reloaded', timeout=60)
+    rel2 = make_window(base, CHANNELS, 150, seed=3)
+    d.wait_log('retrying the window', timeout=120)
+    text = d.text()
+    assert 'schema registry %s: HTTP 409' % reg.url in text, text
+    assert 'records,' not in text.split('configuration reloaded')[1]
+    conf.write_text("query = %s\n" % FLOW_QUERY)
+    d.send(signal.SIGHUP)
+    wait_exported(d, [stamp_of(rel2)], timeout=180)
+    rows2 = nfdump_rows(prof, rel2, FLOW_QUERY)
+    records, _ = avro_records(broker.bootstrap, topic, reg)
+    assert_rows_match([typed(r) for r in records[-len(rows2):]], rows2,
+                      FLOW_FIELDS)
+    assert reg.versions(topic + '-value') == [1]
+    assert d.stop() == 0
+
+
+def test_registry_password_never_logged(broker, registry, topic, profile,
+                                        monkeypatch):
+    monkeypatch.setenv('NFKAFKA_TEST_REGISTRY_AUTH', 'reader:hunter2secret')
+    url = registry.url.replace('http://', 'http://me:urlsecret@')
+    base, prof, windows = profile
+    run = run_nfkafka(['--once', windows['v5'], '-M', prof, '-b',
+                       broker.bootstrap, '-t', topic, '-Q', AGG_QUERY, '-v',
+                       '--format', 'avro', '--schema-registry', url,
+                       '--schema-registry-auth',
+                       '${env:NFKAFKA_TEST_REGISTRY_AUTH}'], timeout=180)
+    # Apicurio without authentication takes any credentials.
+    assert run.returncode == 0, run
+    assert 'hunter2secret' not in run.stderr
+    assert 'urlsecret' not in run.stderr
+
+
+@pytest.mark.parametrize('args,message', [
+    (['--format', 'avro'], '--format avro: give --schema-registry URL'),
+    (['--format', 'avro', '--schema-registry', 'ftp://x'],
+     '--schema-registry: expected an http:// or https:// URL'),
+    (['--format', 'avro', '--schema-registry', 'http://127.0.0.1:1',
+      '--schema-registry-auth', '${env:NFKAFKA_TEST_UNSET_VAR}'],
+     '--schema-registry-auth: environment variable NFKAFKA_TEST_UNSET_VAR is not set'),
+])
+def test_avro_bad_options(tmp_path, args, message):
+    (tmp_path / 'chanA').mkdir()
+    run = run_nfkafka(['--once', 'nfcapd.202611271055', '-M',
+                       '%s/chanA' % tmp_path, '-b', '127.0.0.1:1'] + args)
+    assert run.returncode != 0
+    assert message in run.stderr, run
+    assert len(run.stderr.strip().splitlines()) == 1, run
