@@ -6,51 +6,38 @@
 #include <stdint.h>
 
 #include "encode.h"
-#include "record.h"
 #include "schema.h"
-#include "summary.h"
 
 /*
- * Avro binary (Apache Avro 1.11 specification) in one growing buffer,
- * reused from message to message, with Confluent's wire framing: magic
- * byte 0, the schema's registry id as 4 bytes big-endian, then the datum.
+ * The Avro encoding (encode_avro, behind encode.h's interface): Avro
+ * binary (Apache Avro 1.11 specification) with Confluent's wire framing,
+ * magic byte 0 and the schema's registry id as 4 bytes big-endian before
+ * every record. A batch (--batch) is framed records one after the other,
+ * as ClickHouse's AvroConfluent reads a message. What the registry holds
+ * is the exporter's business (registry.c); it hands the ids in here.
  */
-struct avro {
-	unsigned char *buf;
-	size_t cap;
-	size_t len;
-};
+extern const struct encoding encode_avro;
 
-void avro_init(struct avro *a);
-void avro_free(struct avro *a);
-/* Magic byte 0 and the id: what every message (or batched record) starts with. */
-void avro_frame(struct avro *a, uint32_t id);
-/* int and long: zigzag, then a little-endian base-128 varint. */
-void avro_long(struct avro *a, int64_t v);
-/* IEEE 754 binary64, little-endian. */
-void avro_double(struct avro *a, double v);
-/* Its length as a long, then the bytes; a string must be UTF-8. */
-void avro_bytes(struct avro *a, const void *p, size_t n);
-/* A string whose bytes are not UTF-8 gets U+FFFD for each bad byte. */
-void avro_string(struct avro *a, const char *s, size_t n);
-
-/*
- * One record after its frame, replacing what the buffer held. strings:
- * every value as a string. A value that does not parse as its field's type
- * is null (every typed field is a union with null) and counted in *untyped,
- * so a field keeps its one type in every record.
- */
-void avro_record(struct avro *a, uint32_t id, const struct schema *schema,
-    const struct slice *values, int strings, size_t *untyped);
+/* The id records (summary 0) or summaries (1) are framed with from now on. */
+void avro_set_id(struct encoder *enc, int summary, uint32_t id);
 /*
  * The records' Avro schema as JSON text, in a buffer to free: a record
- * "nfkafka.flow" with a field per column, in order.
+ * "nfkafka.flow" with a field per column, in order, then --identity's.
  */
-char *avro_schema(const struct schema *schema, int strings);
+char *avro_schema(const struct schema *schema, const struct encode_options *o);
 /* The window summary's Avro schema ("nfkafka.summary"), to free. */
 char *avro_summary_schema(void);
-/* The summary after its frame, replacing what the buffer held. */
-void avro_summary(struct avro *a, uint32_t id, const struct summary *s);
+
+/* Magic byte 0 and the id. */
+void avro_frame(struct encode_buf *b, uint32_t id);
+/* int and long: zigzag, then a little-endian base-128 varint. */
+void avro_long(struct encode_buf *b, int64_t v);
+/* IEEE 754 binary64, little-endian. */
+void avro_double(struct encode_buf *b, double v);
+/* Its length as a long, then the bytes. */
+void avro_bytes(struct encode_buf *b, const void *p, size_t n);
+/* A string: bytes that are not UTF-8 become U+FFFD. */
+void avro_string(struct encode_buf *b, const char *s, size_t n);
 /*
  * A column's name as an Avro name: [A-Za-z_][A-Za-z0-9_]*, other bytes as
  * '_'. Returns the length written (at most n - 1).

@@ -13,6 +13,8 @@ enum field_type {
 	FIELD_EPOCH, /* fractional seconds since the epoch: tag 1 epoch */
 	FIELD_MSEC,  /* milliseconds since the epoch: tag 1 epoch */
 	FIELD_ADDR,  /* IPv4/IPv6 address: RFC 9164 tag 52/54 */
+	FIELD_PORT,  /* a port, or ICMP's "type.code" as type * 256 + code */
+	FIELD_NULL,  /* a value only: absent, or not of its field's type */
 };
 
 struct field {

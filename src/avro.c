@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Records → Avro binary with Confluent's framing, and the Avro schemas of
- * records and summaries that a schema registry holds for them.
+ * The Avro encoding: records and summaries in Avro binary with Confluent's
+ * framing, and the Avro schemas a schema registry holds for them. Typed
+ * fields are unions with null: a value that does not fit its field's type
+ * is null, so every record has the one schema (Kafka Connect, ClickHouse's
+ * AvroConfluent and ksqlDB all bind a field to one type).
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,49 +20,25 @@
 /* A long takes at most 10 varint bytes. */
 #define AVRO_LONG_MAX 10
 
-void avro_init(struct avro *a)
-{
-	a->cap = 4096;
-	a->buf = xmalloc(a->cap);
-	a->len = 0;
-}
+struct encoder {
+	struct encode_options o;
+	uint32_t id[2];		/* records', summaries' */
+	int have[2];
+};
 
-void avro_free(struct avro *a)
-{
-	free(a->buf);
-	a->buf = NULL;
-	a->cap = a->len = 0;
-}
-
-static unsigned char *avro_reserve(struct avro *a, size_t n)
-{
-	if (a->cap - a->len < n) {
-		while (a->cap - a->len < n)
-			a->cap *= 2;
-		a->buf = xrealloc(a->buf, a->cap);
-	}
-	return a->buf + a->len;
-}
-
-static void avro_raw(struct avro *a, const void *p, size_t n)
-{
-	memcpy(avro_reserve(a, n), p, n);
-	a->len += n;
-}
-
-void avro_frame(struct avro *a, uint32_t id)
+void avro_frame(struct encode_buf *b, uint32_t id)
 {
 	unsigned char h[5] = { 0, (unsigned char)(id >> 24),
 		(unsigned char)(id >> 16), (unsigned char)(id >> 8),
 		(unsigned char)id };
 
-	avro_raw(a, h, sizeof h);
+	encode_buf_add(b, h, sizeof h);
 }
 
-void avro_long(struct avro *a, int64_t v)
+void avro_long(struct encode_buf *b, int64_t v)
 {
 	uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-	unsigned char *p = avro_reserve(a, AVRO_LONG_MAX);
+	unsigned char *p = encode_buf_reserve(b, AVRO_LONG_MAX);
 	size_t n = 0;
 
 	while (z >= 0x80) {
@@ -65,125 +46,183 @@ void avro_long(struct avro *a, int64_t v)
 		z >>= 7;
 	}
 	p[n++] = (unsigned char)z;
-	a->len += n;
+	b->len += n;
 }
 
-void avro_double(struct avro *a, double v)
+void avro_double(struct encode_buf *b, double v)
 {
 	uint64_t bits;
-	unsigned char b[8];
+	unsigned char le[8];
 
 	memcpy(&bits, &v, sizeof bits);
 	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)(bits >> (8 * i));
-	avro_raw(a, b, sizeof b);
+		le[i] = (unsigned char)(bits >> (8 * i));
+	encode_buf_add(b, le, sizeof le);
 }
 
-void avro_bytes(struct avro *a, const void *p, size_t n)
+void avro_bytes(struct encode_buf *b, const void *p, size_t n)
 {
-	avro_long(a, (int64_t)n);
-	avro_raw(a, p, n);
+	avro_long(b, (int64_t)n);
+	encode_buf_add(b, p, n);
 }
 
-void avro_string(struct avro *a, const char *s, size_t n)
+void avro_string(struct encode_buf *b, const char *s, size_t n)
 {
 	static const char fffd[] = "\xef\xbf\xbd";
 	const unsigned char *u = (const unsigned char *)s;
 	size_t at, out = 0;
 
 	if (utf8_valid(s, n)) {
-		avro_bytes(a, s, n);
+		avro_bytes(b, s, n);
 		return;
 	}
-	/* The length comes first, so count the repaired text once. */
+	/* The length comes first, so the repaired text is measured first. */
 	for (size_t i = 0; i < n; i += at) {
 		at = utf8_char_len(u + i, n - i);
 		out += at > 0 ? at : 3;
 		at = at > 0 ? at : 1;
 	}
-	avro_long(a, (int64_t)out);
+	avro_long(b, (int64_t)out);
 	for (size_t i = 0; i < n; i += at) {
 		at = utf8_char_len(u + i, n - i);
-		avro_raw(a, at > 0 ? s + i : fffd, at > 0 ? at : 3);
+		encode_buf_add(b, at > 0 ? s + i : fffd, at > 0 ? at : 3);
 		at = at > 0 ? at : 1;
 	}
 }
 
-/* Milliseconds since the epoch: Avro's timestamp-millis. */
-static int64_t avro_millis(const struct value *v)
+/* A typed value as its Avro type: times in timestamp-millis. */
+static void avro_value(struct encode_buf *b, const struct value *v)
 {
-	return v->t.sec * 1000 + (int64_t)(v->t.nsec / 1000000);
-}
+	char addr[INET6_ADDRSTRLEN];
 
-/* A typed value: the union's branch 1, then the value as its Avro type. */
-static void avro_value(struct avro *a, const struct value *v,
-    struct slice text)
-{
-	char addr[64];
-
-	avro_long(a, 1);
 	switch (v->type) {
 	case FIELD_UINT:
-		avro_long(a, (int64_t)v->u);
+	case FIELD_PORT:
+		avro_long(b, (int64_t)v->u);
 		break;
 	case FIELD_FLOAT:
-		avro_double(a, v->d);
+		avro_double(b, v->d);
 		break;
 	case FIELD_TIME:
 	case FIELD_EPOCH:
 	case FIELD_MSEC:
-		avro_long(a, avro_millis(v));
+		avro_long(b, v->t.sec * 1000 + (int64_t)(v->t.nsec / 1000000));
 		break;
 	case FIELD_ADDR:
-		/* The address as inet_ntop writes it, whatever nfdump printed. */
+		/*
+		 * Text, not bytes: Kafka Connect's sinks and ClickHouse's
+		 * IPv4/IPv6 columns read an address from its text.
+		 */
 		if (inet_ntop(v->a.family == 4 ? AF_INET : AF_INET6,
-		    v->a.bytes, addr, sizeof addr) != NULL)
-			avro_string(a, addr, strlen(addr));
-		else
-			avro_string(a, text.p, text.n);
+		    v->a.bytes, addr, sizeof addr) == NULL)
+			addr[0] = '\0';
+		avro_string(b, addr, strlen(addr));
 		break;
 	case FIELD_TEXT:
-		avro_string(a, text.p, text.n);
+		avro_string(b, v->s.p, v->s.n);
+		break;
+	case FIELD_NULL:
 		break;
 	}
 }
 
-/* Times of all three printed forms are one Avro type. */
-static int avro_same_type(enum field_type a, enum field_type b)
+/* A nullable field: the union's branch (0 null, 1 the type), the value. */
+static void avro_nullable(struct encode_buf *b, const struct value *v)
 {
-	int ta = a == FIELD_TIME || a == FIELD_EPOCH || a == FIELD_MSEC;
-	int tb = b == FIELD_TIME || b == FIELD_EPOCH || b == FIELD_MSEC;
+	int null = v == NULL || v->type == FIELD_NULL;
 
-	return ta && tb;
+	avro_long(b, null ? 0 : 1);
+	if (!null)
+		avro_value(b, v);
 }
 
-void avro_record(struct avro *a, uint32_t id, const struct schema *schema,
-    const struct slice *values, int strings, size_t *untyped)
+static int avro_open(const struct encode_options *o, struct encoder **encp,
+    char *errstr, size_t errlen)
 {
-	struct value v;
+	struct encoder *enc = xcalloc(1, sizeof *enc);
 
-	a->len = 0;
-	avro_frame(a, id);
-	for (size_t i = 0; i < schema->nfields; i++) {
-		enum field_type type = schema->fields[i].type;
+	(void)errstr;
+	(void)errlen;
+	enc->o = *o;
+	*encp = enc;
+	return 0;
+}
 
-		if (strings || type == FIELD_TEXT) {
-			avro_string(a, values[i].p, values[i].n);
-			continue;
-		}
-		/*
-		 * record_value may fall back to another type (ICMP's "3.10"
-		 * in a port column reads as a float): a long's slot cannot
-		 * hold it, so it is null like any value that does not parse.
-		 */
-		if (record_value(type, values[i], &v) != 0 ||
-		    (v.type != type && !avro_same_type(v.type, type))) {
-			avro_long(a, 0);	/* null */
-			(*untyped)++;
-			continue;
-		}
-		avro_value(a, &v, values[i]);
+static void avro_close(struct encoder *enc)
+{
+	free(enc);
+}
+
+void avro_set_id(struct encoder *enc, int summary, uint32_t id)
+{
+	enc->id[summary != 0] = id;
+	enc->have[summary != 0] = 1;
+}
+
+static int avro_record(struct encoder *enc, const struct row *row,
+    struct encode_buf *out, char *errstr, size_t errlen)
+{
+	const struct schema *schema = row->schema;
+	struct value id[ENCODE_IDENTITY];
+	size_t nid = encode_identity(&enc->o, row, id);
+
+	if (!enc->have[0]) {
+		snprintf(errstr, errlen, "the records' Avro schema is not "
+		    "registered");
+		return -EAGAIN;
 	}
+	avro_frame(out, enc->id[0]);
+	for (size_t i = 0; i < schema->nfields; i++) {
+		const struct value *v = &row->values[i];
+
+		/* Text is never null: it is what nfdump printed. */
+		if (enc->o.values == ENCODE_STRINGS ||
+		    schema->fields[i].type == FIELD_TEXT)
+			avro_string(out, row->text[i].p, row->text[i].n);
+		else
+			avro_nullable(out, v);
+	}
+	for (size_t i = 0; i < nid; i++)
+		avro_value(out, &id[i]);
+	return 0;
+}
+
+/*
+ * The summary, written through the writer in its schema's field order
+ * (summary.c): a record's fields are just concatenated, an array is a
+ * block of items ended by a count of 0. The frame goes first.
+ */
+static void avro_open_nested(struct encode_writer *w, const char *key,
+    int array, size_t n)
+{
+	(void)key;
+	if (w->depth++ == 0)
+		avro_frame(w->out, w->enc->id[1]);
+	if (array && n > 0)
+		avro_long(w->out, (int64_t)n);
+}
+
+static void avro_close_nested(struct encode_writer *w, int array)
+{
+	w->depth--;
+	if (array)
+		avro_long(w->out, 0);
+}
+
+/* The summary's fields that may be null: nfdump printed no totals. */
+static int avro_summary_nullable(const char *key)
+{
+	return key != NULL && strncmp(key, "nfdump_", 7) == 0 &&
+	    strcmp(key, "nfdump_seconds") != 0;
+}
+
+static void avro_put(struct encode_writer *w, const char *key,
+    const struct value *v)
+{
+	if (avro_summary_nullable(key))
+		avro_nullable(w->out, v);
+	else if (v != NULL)
+		avro_value(w->out, v);
 }
 
 size_t avro_name(const char *name, char *out, size_t n)
@@ -204,86 +243,84 @@ size_t avro_name(const char *name, char *out, size_t n)
 	return len;
 }
 
+#define AVRO_MILLIS "{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}"
+
 /* The Avro type of a typed field, as JSON. */
 static const char *avro_type(enum field_type type)
 {
 	switch (type) {
 	case FIELD_UINT:
+	case FIELD_PORT:
 		return "\"long\"";
 	case FIELD_FLOAT:
 		return "\"double\"";
 	case FIELD_TIME:
 	case FIELD_EPOCH:
 	case FIELD_MSEC:
-		return "{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}";
+		return AVRO_MILLIS;
 	case FIELD_ADDR:
 	case FIELD_TEXT:
+	case FIELD_NULL:
 		break;
 	}
 	return "\"string\"";
 }
 
-/* {"name":N,"type":T} with T a union with null (default null) if nullable. */
-static void avro_field(struct json *j, const char *name, const char *type,
+static void avro_json(struct encode_buf *j, const char *s)
+{
+	json_raw(j, s, strlen(s));
+}
+
+/* {"name":N,"type":T}, T a union with null (default null) if nullable. */
+static void avro_field(struct encode_buf *j, const char *name, const char *type,
     int nullable)
 {
 	char avname[256];
 
 	avro_name(name, avname, sizeof avname);
-	json_raw(j, "{", 1);
-	json_key(j, "name");
+	avro_json(j, "{\"name\":");
 	json_text(j, avname, strlen(avname));
-	json_raw(j, ",", 1);
-	json_key(j, "type");
-	if (nullable)
-		json_raw(j, "[\"null\",", 8);
-	json_raw(j, type, strlen(type));
-	if (nullable)
-		json_raw(j, "],\"default\":null", 16);
-	json_raw(j, "}", 1);
+	avro_json(j, nullable ? ",\"type\":[\"null\"," : ",\"type\":");
+	avro_json(j, type);
+	avro_json(j, nullable ? "],\"default\":null}" : "}");
 }
 
-/* The JSON text, moved out of j into a NUL-terminated buffer to free. */
-static char *avro_text(struct json *j)
+char *avro_schema(const struct schema *schema, const struct encode_options *o)
 {
-	char *s = xmalloc(j->len + 1);
+	static const char *const idtype[ENCODE_IDENTITY] = { AVRO_MILLIS,
+		"\"long\"", "\"long\"" };
+	struct encode_buf j;
+	char *s;
 
-	memcpy(s, j->buf, j->len);
-	s[j->len] = '\0';
-	json_free(j);
-	return s;
-}
-
-char *avro_schema(const struct schema *schema, int strings)
-{
-	static const char head[] = "{\"type\":\"record\",\"name\":\"flow\","
-	    "\"namespace\":\"nfkafka\",\"fields\":[";
-	struct json j;
-
-	json_init(&j);
-	json_raw(&j, head, sizeof head - 1);
+	encode_buf_init(&j);
+	avro_json(&j, "{\"type\":\"record\",\"name\":\"flow\","
+	    "\"namespace\":\"nfkafka\",\"fields\":[");
 	for (size_t i = 0; i < schema->nfields; i++) {
 		const struct field *f = &schema->fields[i];
-		int typed = !strings && f->type != FIELD_TEXT;
+		int typed = o->values != ENCODE_STRINGS && f->type != FIELD_TEXT;
 
 		if (i > 0)
-			json_raw(&j, ",", 1);
+			avro_json(&j, ",");
 		avro_field(&j, f->name, typed ? avro_type(f->type) :
 		    "\"string\"", typed);
 	}
-	json_raw(&j, "]}", 2);
-	return avro_text(&j);
+	for (size_t i = 0; o->identity && i < ENCODE_IDENTITY; i++) {
+		avro_json(&j, ",");
+		avro_field(&j, encode_identity_names[i], idtype[i], 0);
+	}
+	avro_json(&j, "]}");
+	s = xstrndup((const char *)j.p, j.len);
+	encode_buf_free(&j);
+	return s;
 }
 
-/* The summary's fields in the order avro_summary writes them. */
+/* The summary's fields, in the order summary_encode writes them. */
 static const char avro_summary_text[] =
     "{\"type\":\"record\",\"name\":\"summary\",\"namespace\":\"nfkafka\","
     "\"fields\":["
     "{\"name\":\"window\",\"type\":\"string\"},"
-    "{\"name\":\"window_start\",\"type\":{\"type\":\"long\","
-    "\"logicalType\":\"timestamp-millis\"}},"
-    "{\"name\":\"window_end\",\"type\":{\"type\":\"long\","
-    "\"logicalType\":\"timestamp-millis\"}},"
+    "{\"name\":\"window_start\",\"type\":" AVRO_MILLIS "},"
+    "{\"name\":\"window_end\",\"type\":" AVRO_MILLIS "},"
     "{\"name\":\"revision\",\"type\":\"long\"},"
     "{\"name\":\"topic\",\"type\":\"string\"},"
     "{\"name\":\"channels\",\"type\":{\"type\":\"array\","
@@ -312,71 +349,26 @@ char *avro_summary_schema(void)
 	return xstrdup(avro_summary_text);
 }
 
-/* An array of the channels in (or, with missing, not in) the mask. */
-static void avro_channels(struct avro *a, const struct summary *s,
-    int missing)
+/* --schema avro: the schema the records' subject gets. */
+static int avro_describe(const struct schema *schema,
+    const struct encode_options *o, FILE *out, char *errstr, size_t errlen)
 {
-	int64_t n = 0;
+	char *s = avro_schema(schema, o);
 
-	for (size_t i = 0; i < s->profile->nchannels; i++)
-		n += !(s->mask & (1UL << i)) == !!missing;
-	/* An array is blocks of a count and items, ended by a count of 0. */
-	if (n > 0)
-		avro_long(a, n);
-	for (size_t i = 0; i < s->profile->nchannels; i++) {
-		const char *c = s->profile->channels[i];
-
-		if (!(s->mask & (1UL << i)) == !!missing)
-			avro_string(a, c, strlen(c));
-	}
-	avro_long(a, 0);
+	(void)errstr;
+	(void)errlen;
+	fprintf(out, "%s\n", s);
+	free(s);
+	return 0;
 }
 
-static void avro_total(struct avro *a, int known, uint64_t v)
-{
-	avro_long(a, known ? 1 : 0);
-	if (known)
-		avro_long(a, (int64_t)v);
-}
-
-static void avro_parts(struct avro *a, const struct summary *s)
-{
-	int64_t n = 0;
-
-	for (size_t i = 0; i < s->nparts; i++)
-		n += s->parts[i].messages > 0;
-	if (n > 0)
-		avro_long(a, n);
-	for (size_t i = 0; i < s->nparts; i++) {
-		const struct summary_part *p = &s->parts[i];
-
-		if (p->messages == 0)
-			continue;
-		avro_long(a, (int64_t)i);
-		avro_long(a, p->first);
-		avro_long(a, p->last);
-		avro_long(a, (int64_t)p->messages);
-		avro_long(a, (int64_t)p->records);
-	}
-	avro_long(a, 0);
-}
-
-void avro_summary(struct avro *a, uint32_t id, const struct summary *s)
-{
-	a->len = 0;
-	avro_frame(a, id);
-	avro_string(a, s->stamp, strlen(s->stamp));
-	avro_long(a, s->start * 1000);
-	avro_long(a, (s->start + s->interval_s) * 1000);
-	avro_long(a, s->revision);
-	avro_string(a, s->topic, strlen(s->topic));
-	avro_channels(a, s, 0);
-	avro_channels(a, s, 1);
-	avro_long(a, (int64_t)s->records);
-	avro_total(a, s->totals.known, s->totals.flows);
-	avro_total(a, s->totals.known, s->totals.bytes);
-	avro_total(a, s->totals.known, s->totals.packets);
-	avro_parts(a, s);
-	avro_double(a, s->nfdump_secs);
-	avro_double(a, s->export_secs);
-}
+const struct encoding encode_avro = {
+	.name = "avro",
+	.open = avro_open,
+	.close = avro_close,
+	.record = avro_record,
+	.open_nested = avro_open_nested,
+	.close_nested = avro_close_nested,
+	.put = avro_put,
+	.describe = avro_describe,
+};

@@ -48,6 +48,8 @@ enum {
 	OPT_SUMMARY_TOPIC,
 	OPT_INTERVAL,
 	OPT_NFDUMP_TIMEOUT,
+	OPT_SCHEMA,
+	OPT_IDENTITY,
 	OPT_SCHEMA_REGISTRY,
 	OPT_SCHEMA_REGISTRY_AUTH,
 };
@@ -92,6 +94,8 @@ static const struct option config_longopts[] = {
 	{ "timestamp", required_argument, NULL, OPT_TIMESTAMP },
 	{ "summary-topic", required_argument, NULL, OPT_SUMMARY_TOPIC },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "schema", required_argument, NULL, OPT_SCHEMA },
+	{ "identity", required_argument, NULL, OPT_IDENTITY },
 	{ "schema-registry", required_argument, NULL, OPT_SCHEMA_REGISTRY },
 	{ "schema-registry-auth", required_argument, NULL,
 	    OPT_SCHEMA_REGISTRY_AUTH },
@@ -116,8 +120,12 @@ void config_usage(void)
 	    "  --state FILE        remember the last exported window\n"
 	    "  --grace SECONDS     wait for late channels (default %d)\n"
 	    "  --since TIME, --replay FROM TO   export past windows\n"
-	    "  --format cbor|json|avro  message encoding (default cbor)\n"
-	    "  --schema-registry URL    Avro schemas' registry\n"
+	    "  --format FORMAT     cbor, json or avro (default cbor)\n"
+	    "  --schema-registry URL  where Avro's schemas are registered\n"
+	    "  --identity yes|no   window, revision, row fields in records\n"
+	    "  --schema FORMAT     print the records' schema: cddl, "
+	    "json-schema,\n"
+	    "                      avro or clickhouse, and exit\n"
 	    "  --batch N           up to N records per message (default 1)\n"
 	    "  --summary-topic T   one completeness summary per window\n"
 	    "  -X NAME=VALUE       librdkafka property; -X list lists them\n"
@@ -426,6 +434,15 @@ static int config_option(struct config *c, int opt, const char *arg,
 		    &c->ledger_windows, errstr, errlen);
 	case OPT_FORMAT:
 		return config_format(arg, &c->format, errstr, errlen);
+	case OPT_SCHEMA: config_set(&c->schema, arg); break;
+	case OPT_IDENTITY:
+		if (strcmp(arg, "yes") != 0 && strcmp(arg, "no") != 0) {
+			snprintf(errstr, errlen, "--identity %s: expected yes or "
+			    "no", arg);
+			return -EINVAL;
+		}
+		c->identity = strcmp(arg, "yes") == 0;
+		break;
 	case OPT_TIMESTAMP:
 		if (strlen(arg) == 0 || strlen(arg) >= 64) {
 			snprintf(errstr, errlen, "--timestamp %s: expected send, "
@@ -466,7 +483,8 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 		c->nfdump = xstrdup("nfdump");
 	if (c->timestamp == NULL)
 		c->timestamp = xstrdup("send");
-	if (c->help || c->version || c->list_props)
+	/* --schema needs the query and the nfdump, not Kafka or channels. */
+	if (c->help || c->version || c->list_props || c->schema != NULL)
 		return 0;
 	if (c->brokers != NULL && c->host != NULL) {
 		snprintf(errstr, errlen, "-b and -i both name brokers: give "
@@ -510,7 +528,8 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 		    "at start; keep them");
 		return -EINVAL;
 	}
-	if (c->format == ENCODE_AVRO && c->schema_registry == NULL) {
+	if (c->format == ENCODE_AVRO && c->schema_registry == NULL &&
+	    c->schema == NULL) {
 		snprintf(errstr, errlen, "--format avro: give --schema-registry "
 		    "URL, where consumers find the schema of each message");
 		return -EINVAL;
@@ -532,7 +551,7 @@ struct config_file {
 /* Command-line-only options: modes and actions, not settings. */
 static const char *const config_file_refused[] = { "config", "once",
 	"replay", "help", "version", "check-config", "verbose", "quiet",
-	NULL };
+	"schema", NULL };
 
 static int config_refused(const char *name)
 {
@@ -910,5 +929,6 @@ void config_free(struct config *c)
 		memset(c->schema_registry_auth, 0,
 		    strlen(c->schema_registry_auth));
 	free(c->schema_registry_auth);
+	free(c->schema);
 	memset(c, 0, sizeof *c);
 }

@@ -106,8 +106,9 @@ int options_export(const struct config *c, const struct profile *p,
 	eo->interval_s = c->interval_s;
 	eo->headers = c->headers;
 	eo->batch = (unsigned)c->batch;
-	eo->registry = c->schema_registry;
-	eo->registry_auth = c->schema_registry_auth;
+	eo->identity = c->identity;
+	eo->schema_registry = c->schema_registry;
+	eo->schema_registry_auth = c->schema_registry_auth;
 	return 0;
 }
 
@@ -197,6 +198,7 @@ void options_adopt(struct config *cur, struct config *next)
 	cur->interval_s = next->interval_s;
 	cur->headers = next->headers;
 	cur->batch = next->batch;
+	cur->identity = next->identity;
 	cur->log_level = next->log_level;
 	cur->grace_s = next->grace_s;
 	cur->backoff_min_ms = next->backoff_min_ms;

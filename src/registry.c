@@ -117,18 +117,16 @@ const char *registry_name(const struct registry *r)
 
 char *registry_body(const char *schema)
 {
-	struct json j;
+	struct encode_buf j;
 	char *s;
 
-	json_init(&j);
+	encode_buf_init(&j);
 	json_raw(&j, "{", 1);
 	json_key(&j, "schema");
 	json_text(&j, schema, strlen(schema));
 	json_raw(&j, "}", 1);
-	s = xmalloc(j.len + 1);
-	memcpy(s, j.buf, j.len);
-	s[j.len] = '\0';
-	json_free(&j);
+	s = xstrndup((const char *)j.p, j.len);
+	encode_buf_free(&j);
 	return s;
 }
 
@@ -286,7 +284,7 @@ static void registry_done(uv_work_t *w, int status)
 }
 
 /* Subject names go into the path: anything but a URL's safe bytes escaped. */
-static void registry_escape(struct json *j, const char *s)
+static void registry_escape(struct encode_buf *j, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 
@@ -305,19 +303,19 @@ static void registry_escape(struct json *j, const char *s)
 int registry_register(struct registry *r, const char *subject,
     const char *schema, registry_cb cb, void *arg)
 {
-	struct json u;
+	struct encode_buf u;
 	int error;
 
 	if (r->busy)
 		return -EBUSY;
-	json_init(&u);
+	encode_buf_init(&u);
 	json_raw(&u, r->url, strlen(r->url));
 	json_raw(&u, "/subjects/", 10);
 	registry_escape(&u, subject);
 	json_raw(&u, "/versions", 9);
 	free(r->req_url);
-	r->req_url = xstrndup(u.buf, u.len);
-	json_free(&u);
+	r->req_url = xstrndup((const char *)u.p, u.len);
+	encode_buf_free(&u);
 	free(r->req_body);
 	r->req_body = registry_body(schema);
 	free(r->resp);

@@ -36,6 +36,10 @@ def value_matches(value, text):
     if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
         return value == ipaddress.ip_address(text)
     if isinstance(value, int):
+        if text.count('.') == 1 and text.replace('.', '').isdigit():
+            # ICMP's "type.code" in a port column: type * 256 + code.
+            t, c = text.split('.')
+            return c != '' and value == int(t) * 256 + int(c)
         return text.isdigit() and value == int(text)
     if isinstance(value, float):
         return abs(value - float(text)) <= 1e-9 * max(1.0, abs(value))

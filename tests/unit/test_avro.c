@@ -5,27 +5,30 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "avro.h"
+#include "encode.h"
 #include "record.h"
 #include "schema.h"
+#include "summary.h"
 
-static void expect(struct avro *a, const char *want, size_t n)
+static void expect(struct encode_buf *a, const char *want, size_t n)
 {
 	assert_int_equal(a->len, n);
-	assert_memory_equal(a->buf, want, n);
+	assert_memory_equal(a->p, want, n);
 	a->len = 0;
 }
 
 /* The specification's own examples of zigzag varints, and the extremes. */
 static void test_long(void **state)
 {
-	struct avro a;
+	struct encode_buf a;
 
 	(void)state;
-	avro_init(&a);
+	encode_buf_init(&a);
 	avro_long(&a, 0);
 	expect(&a, "\x00", 1);
 	avro_long(&a, -1);
@@ -40,15 +43,15 @@ static void test_long(void **state)
 	expect(&a, "\xfe\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10);
 	avro_long(&a, INT64_MIN);
 	expect(&a, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10);
-	avro_free(&a);
+	encode_buf_free(&a);
 }
 
 static void test_double_string_frame(void **state)
 {
-	struct avro a;
+	struct encode_buf a;
 
 	(void)state;
-	avro_init(&a);
+	encode_buf_init(&a);
 	avro_double(&a, 1.5);
 	expect(&a, "\x00\x00\x00\x00\x00\x00\xf8\x3f", 8);
 	avro_string(&a, "foo", 3);
@@ -58,7 +61,35 @@ static void test_double_string_frame(void **state)
 	expect(&a, "\x08" "a\xef\xbf\xbd", 5);
 	avro_frame(&a, 0x01020304);
 	expect(&a, "\x00\x01\x02\x03\x04", 5);
-	avro_free(&a);
+	encode_buf_free(&a);
+}
+
+/* Encodes line as one record of fmt, with the records' id 7. */
+static size_t encode(const char *fmt, const char *line, int strings,
+    struct encode_buf *out)
+{
+	struct encode_options o = { strings ? ENCODE_STRINGS : ENCODE_TYPED,
+		0, "t", NULL };
+	struct encode_handle h;
+	struct schema s;
+	struct row row;
+	char err[256];
+	size_t misfits;
+
+	assert_int_equal(schema_from_fmt(fmt, &s, err, sizeof err), 0);
+	assert_int_equal(encode_open(ENCODE_AVRO, &o, &h, err, sizeof err), 0);
+	record_row_init(&row, &s);
+	assert_int_equal(record_parse(&row, line, strlen(line), strings), 0);
+	/* Not registered yet: no record without its schema's id. */
+	assert_int_equal(encode_record(&h, &row, out, err, sizeof err),
+	    -EAGAIN);
+	avro_set_id(h.enc, 0, 7);
+	assert_int_equal(encode_record(&h, &row, out, err, sizeof err), 0);
+	misfits = row.misfits;
+	record_row_free(&row);
+	encode_close(&h);
+	schema_free(&s);
+	return misfits;
 }
 
 static void test_record(void **state)
@@ -70,19 +101,13 @@ static void test_record(void **state)
 	    "  12, 1.500, TCP";
 	/* 1795782530106 ms, zigzag varint. */
 	const char ts[] = "\xf4\xd0\xd6\xcf\xc3\x68";
-	struct schema s;
-	struct slice v[8];
-	struct avro a;
-	size_t untyped = 0;
-	char err[256], want[128];
+	struct encode_buf a;
+	char want[128];
 	size_t n = 0;
 
 	(void)state;
-	assert_int_equal(schema_from_fmt(fmt, &s, err, sizeof err), 0);
-	assert_int_equal(record_split(&s, line, strlen(line), v), 0);
-	avro_init(&a);
-	avro_record(&a, 7, &s, v, 0, &untyped);
-	assert_int_equal(untyped, 0);
+	encode_buf_init(&a);
+	assert_int_equal(encode(fmt, line, 0, &a), 0);
 	memcpy(want + n, "\x00\x00\x00\x00\x07", 5);
 	n += 5;
 	memcpy(want + n, "\x02", 1);	/* union branch 1: not null */
@@ -102,32 +127,31 @@ static void test_record(void **state)
 	expect(&a, want, n);
 
 	/* A value that does not parse is null, never a string. */
-	assert_int_equal(record_split(&s, bad, strlen(bad), v), 0);
-	avro_record(&a, 7, &s, v, 0, &untyped);
-	assert_int_equal(untyped, 1);
-	assert_int_equal(a.buf[5 + 7 + 10], 0);
+	assert_int_equal(encode(fmt, bad, 0, &a), 1);
+	assert_int_equal(a.p[5 + 7 + 10], 0);
+	a.len = 0;
 
-	/* ICMP's type.code in a port column is no long: null too. */
-	schema_free(&s);
-	assert_int_equal(schema_from_fmt("%dp,%pkt", &s, err, sizeof err), 0);
-	assert_int_equal(record_split(&s, "3.10, 5", 7, v), 0);
-	untyped = 0;
-	avro_record(&a, 7, &s, v, 0, &untyped);
-	assert_int_equal(untyped, 1);
-	expect(&a, "\x00\x00\x00\x00\x07\x00\x02\x0a", 8);
-	avro_free(&a);
-	schema_free(&s);
+	/* ICMP's type.code in a port column: type * 256 + code. */
+	assert_int_equal(encode("%dp,%pkt", "3.10, 5", 0, &a), 0);
+	expect(&a, "\x00\x00\x00\x00\x07\x02\x94\x0c\x02\x0a", 10);
+
+	/* --values strings: every value a plain string. */
+	assert_int_equal(encode("%dp,%pkt", "3.10, 5", 1, &a), 0);
+	expect(&a, "\x00\x00\x00\x00\x07\x08" "3.10" "\x02" "5", 12);
+	encode_buf_free(&a);
 }
 
 static void test_schema(void **state)
 {
+	struct encode_options typed = { ENCODE_TYPED, 0, "t", NULL };
+	struct encode_options strings = { ENCODE_STRINGS, 1, "t", NULL };
 	struct schema s;
 	char err[256], *text;
 
 	(void)state;
 	assert_int_equal(schema_from_fmt("%ts,%sa,%pkt,%td,%pr", &s, err,
 	    sizeof err), 0);
-	text = avro_schema(&s, 0);
+	text = avro_schema(&s, &typed);
 	assert_string_equal(text, "{\"type\":\"record\",\"name\":\"flow\","
 	    "\"namespace\":\"nfkafka\",\"fields\":["
 	    "{\"name\":\"first_seen\",\"type\":[\"null\",{\"type\":\"long\","
@@ -140,8 +164,12 @@ static void test_schema(void **state)
 	    "\"default\":null},"
 	    "{\"name\":\"proto\",\"type\":\"string\"}]}");
 	free(text);
-	text = avro_schema(&s, 1);
-	assert_non_null(strstr(text, "{\"name\":\"packets\",\"type\":\"string\"}"));
+	text = avro_schema(&s, &strings);
+	assert_non_null(strstr(text, "{\"name\":\"packets\",\"type\":"
+	    "\"string\"}"));
+	/* --identity's fields last, never null. */
+	assert_non_null(strstr(text, ",{\"name\":\"window_row\",\"type\":"
+	    "\"long\"}]}"));
 	free(text);
 	schema_free(&s);
 }
