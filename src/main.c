@@ -393,7 +393,7 @@ static void app_schema(struct app *a, struct export_options *eo)
 {
 	const struct query *q = eo->query;
 	struct encode_options o = { eo->values, eo->identity, a->c.topic,
-		NULL };
+		a->c.schema_registry };
 	struct describe_target t = { eo->format, a->c.brokers, a->c.topic };
 	char errstr[512];
 

@@ -114,10 +114,11 @@ static void test_record(void **state)
 	n += 1;
 	memcpy(want + n, ts, 6);
 	n += 6;
-	memcpy(want + n, "\x02\x10" "10.0.0.1", 10);
-	n += 10;
-	memcpy(want + n, "\x02\x16" "2001:db8::1", 13);
-	n += 13;
+	/* Addresses: fixed(16), IPv4 mapped. */
+	memcpy(want + n, "\x02\0\0\0\0\0\0\0\0\0\0\xff\xff\x0a\0\0\x01", 17);
+	n += 17;
+	memcpy(want + n, "\x02\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 17);
+	n += 17;
 	memcpy(want + n, "\x02\x18", 2);	/* 12 */
 	n += 2;
 	memcpy(want + n, "\x02\x00\x00\x00\x00\x00\x00\xf8\x3f", 9);
@@ -128,7 +129,7 @@ static void test_record(void **state)
 
 	/* A value that does not parse is null, never a string. */
 	assert_int_equal(encode(fmt, bad, 0, &a), 1);
-	assert_int_equal(a.p[5 + 7 + 10], 0);
+	assert_int_equal(a.p[5 + 7 + 17], 0);
 	a.len = 0;
 
 	/* ICMP's type.code in a port column: type * 256 + code. */
@@ -156,8 +157,8 @@ static void test_schema(void **state)
 	    "\"namespace\":\"nfkafka\",\"fields\":["
 	    "{\"name\":\"first_seen\",\"type\":[\"null\",{\"type\":\"long\","
 	    "\"logicalType\":\"timestamp-millis\"}],\"default\":null},"
-	    "{\"name\":\"src_addr\",\"type\":[\"null\",\"string\"],"
-	    "\"default\":null},"
+	    "{\"name\":\"src_addr\",\"type\":[\"null\",{\"type\":\"fixed\","
+	    "\"name\":\"ip6\",\"size\":16}],\"default\":null},"
 	    "{\"name\":\"packets\",\"type\":[\"null\",\"long\"],"
 	    "\"default\":null},"
 	    "{\"name\":\"duration\",\"type\":[\"null\",\"double\"],"
