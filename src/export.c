@@ -561,8 +561,10 @@ static void export_registered(void *arg, int status, uint32_t id,
 		 * Down or refusing, the registry fails the window as Kafka
 		 * would: retried whole with backoff, never skipped.
 		 */
-		export_fail(run, "%s (subject %s)", why, summary ?
-		    x->sum_subject : x->subject);
+		export_fail(run, "%s (subject %s)%s", why, summary ?
+		    x->sum_subject : x->subject, status == -EPERM ?
+		    "; the registry refuses this schema: reload the previous "
+		    "query, or change the subject's compatibility rule" : "");
 		run->kafka_error = 1;
 	} else {
 		avro_set_id(x->enc.enc, summary, id);

@@ -337,6 +337,7 @@ def test_incompatible_schema_on_reload(broker, own_registry, topic, tmp_path,
     d.wait_log('retrying the window', timeout=120)
     text = d.text()
     assert 'schema registry %s: HTTP 409' % reg.url in text, text
+    assert 'the registry refuses this schema: reload the previous query' in text
     assert 'records,' not in text.split('configuration reloaded')[1]
     conf.write_text("query = %s\n" % FLOW_QUERY)
     d.send(signal.SIGHUP)
