@@ -130,7 +130,7 @@ char *registry_body(const char *schema)
 	return s;
 }
 
-/* The text after "key": in a flat JSON object, or NULL. */
+/* The text after "key": in a flat JSON object, or NULL; never at the end. */
 static const char *registry_member(const char *body, size_t len,
     const char *key)
 {
@@ -147,7 +147,8 @@ static const char *registry_member(const char *body, size_t len,
 		if (q < body + len && *q == ':') {
 			for (q++; q < body + len && (*q == ' ' || *q == '\n');)
 				q++;
-			return q;
+			/* Nothing after the ':' is no value. */
+			return q < body + len ? q : NULL;
 		}
 	}
 	return NULL;

@@ -46,6 +46,10 @@ static void test_answer(void **state)
 	    -EAGAIN);
 	assert_int_equal(registry_answer(429, "{}", 2, &id, why, sizeof why),
 	    -EAGAIN);
+	/* A key at the very end has no value to read (found by fuzzing). */
+	assert_int_equal(registry_answer(500, "{\"message\":", 11, &id, why,
+	    sizeof why), -EAGAIN);
+	assert_string_equal(why, "HTTP 500: {\"message\":");
 }
 
 static void test_url(void **state)
