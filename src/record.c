@@ -270,6 +270,27 @@ static int record_addr(struct slice s, struct value *v)
 	return -EINVAL;
 }
 
+/* "0x1f": nfdump prints observation domain and point ids in hex. */
+static int record_hex(struct slice s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (s.n < 3 || s.n > 18 || s.p[0] != '0' || s.p[1] != 'x')
+		return -EINVAL;
+	for (size_t i = 2; i < s.n; i++) {
+		char c = s.p[i];
+		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') :
+		    c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) :
+		    c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16;
+
+		if (d > 15)
+			return -EINVAL;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return 0;
+}
+
 /* "3.10": ICMP's type and code where a port is printed (NetFlow's rule). */
 static int record_port(struct slice s, uint64_t *out)
 {
@@ -294,7 +315,8 @@ int record_value(enum field_type type, struct slice text, struct value *v)
 		v->s = text;
 		return 0;
 	case FIELD_UINT:
-		return record_uint(text, &v->u);
+		return record_uint(text, &v->u) == 0 ? 0 :
+		    record_hex(text, &v->u);
 	case FIELD_PORT:
 		v->type = FIELD_UINT;
 		return record_port(text, &v->u);

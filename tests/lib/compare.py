@@ -40,6 +40,8 @@ def value_matches(value, text):
             # ICMP's "type.code" in a port column: type * 256 + code.
             t, c = text.split('.')
             return c != '' and value == int(t) * 256 + int(c)
+        if text.startswith('0x'):
+            return value == int(text, 16)
         return text.isdigit() and value == int(text)
     if isinstance(value, float):
         return abs(value - float(text)) <= 1e-9 * max(1.0, abs(value))

@@ -343,6 +343,13 @@ static void test_value_uint(void **state)
 	 */
 	expect_invalid(FIELD_UINT, "18446744073709551616");
 	expect_invalid(FIELD_UINT, "266.5");
+	/* nfdump prints %odid and %opid in hex. */
+	expect_uint("0x000000000", 0);
+	expect_uint("0x1F", 31);
+	expect_uint("0xffffffffffffffff", UINT64_MAX);
+	expect_invalid(FIELD_UINT, "0x");
+	expect_invalid(FIELD_UINT, "0x1g");
+	expect_invalid(FIELD_UINT, "0x1ffffffffffffffff");
 	expect_invalid(FIELD_UINT, "");
 	expect_invalid(FIELD_UINT, "abc");
 	expect_invalid(FIELD_UINT, "12a");
