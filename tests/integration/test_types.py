@@ -280,9 +280,9 @@ def test_readme_recipe_is_the_printed_ddl():
     for the flow query it names."""
     with open(os.path.join(ROOT, 'README.md')) as f:
         readme = f.read()
-    m = re.search(r"-Q '(-o 'fmt:[^']*')' --schema clickhouse "
-                  r"--format json -t (\S+) -b (\S+)\n```\n\n```sql\n(.*?)```",
-                  readme.replace("'\\''", "'"), re.S)
+    m = re.search(r'-Q "(-o \'fmt:[^\']*\')" --schema clickhouse '
+                  r'--format json -t (\S+) -b (\S+)\n```\n\n```sql\n(.*?)```',
+                  readme, re.S)
     assert m, 'README: no --schema clickhouse example'
     query, topic, brokers, ddl = m.groups()
     printed = schema_of(['-Q', query, '--format', 'json', '-t', topic,
