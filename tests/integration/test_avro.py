@@ -2,8 +2,9 @@
 """Issue 18, item 3: --format avro with a real schema registry (Apicurio
 Registry, Confluent's API) and a real broker. Consumers fetch each
 message's schema by the id in its Confluent framing from the registry and
-decode it with fastavro or ClickHouse's AvroConfluent parser (chdb); every
-record is compared with nfdump's own output. The registry down at start,
+decode it with fastavro or ClickHouse's AvroConfluent parser (chdb, into
+the tables --schema clickhouse prints); every record is compared with
+nfdump's own output, for every token family of test_types.py. The registry down at start,
 restarted empty mid-run, and refusing an incompatible schema after a
 reload: windows wait and are retried, never lost."""
 import datetime
@@ -24,6 +25,7 @@ from conftest import consume, run_nfkafka
 from livecheck import FLOW_FIELDS, FLOW_QUERY, stamp_of, wait_exported
 from nfdump_ref import nfdump_rows
 from schema_registry import SchemaRegistry
+from test_types import one_type_per_field, queries, reference
 
 CHANNELS = ('chanA', 'chanB')
 AGG_QUERY = "-A dstip -o 'fmt:%ts,%da,%td,%pkt,%byt,%pps,%bps,%fl'"
@@ -93,8 +95,9 @@ def typed(record):
     """Avro's addresses are 16 bytes, IPv4 mapped: addresses to compare."""
     out = {}
     for k, v in record.items():
-        if k.endswith('_addr') and isinstance(v, bytes):
-            assert len(v) == 16
+        # Only the ip6 fixed decodes to bytes: strings are str.
+        if isinstance(v, bytes):
+            assert len(v) == 16, (k, v)
             a = ipaddress.IPv6Address(v)
             v = a.ipv4_mapped or a
         out[k] = v
@@ -254,6 +257,59 @@ def test_avro_batch_summary_exactly_once(broker, registry, topic, profile,
     assert registry.versions(topic + '-summary-value') == [1]
     assert registry.schema(sdec.ids[0])['name'] == 'summary'
     assert sdec.ids[0] != dec.ids[0]
+
+
+_TYPES_PROFILES = {}
+
+
+@pytest.fixture
+def types_profile(tmp_path_factory, nfdump_version):
+    """test_types.py's window: v9, IPv4 and IPv6, ICMP and ICMPv6, made by
+    the nfcapd of the nfdump under test."""
+    v = nfdump_version.version
+    if v not in _TYPES_PROFILES:
+        base = str(tmp_path_factory.mktemp('avro-types-' + v))
+        window = make_window(base, CHANNELS, 1500, version=9, ipv6_share=0.3)
+        _TYPES_PROFILES[v] = base, '%s/chanA:chanB' % base, window
+    return _TYPES_PROFILES[v]
+
+
+@pytest.mark.parametrize('family', ['flows', 'aggregated', 'bidirectional',
+                                    'csv', 'csv-tokens'])
+def test_avro_every_token_family(broker, registry, topic, types_profile,
+                                 nfdump_version, family):
+    """test_types.py's token families in Avro: one type per field over the
+    topic and no null, every value nfdump's (ICMP's 3.10 as 3 * 256 + 10),
+    and the registered schema the one --schema avro prints."""
+    q = queries(nfdump_version.version)
+    if family not in q:
+        pytest.skip('-o csv:%%tokens needs nfdump 1.7.5 or later, not %s'
+                    % nfdump_version.version)
+    _, prof, window = types_profile
+    run = run_nfkafka(['--once', window, '-M', prof, '-b', broker.bootstrap,
+                       '-t', topic, '-Q', q[family], '--format', 'avro',
+                       '--schema-registry', registry.url], timeout=300)
+    assert run.returncode == 0, run
+    assert 'did not fit' not in run.stderr, run
+    rows = reference(prof, window, q[family])
+    assert len(rows) > 0
+    records, dec = avro_records(broker.bootstrap, topic, registry,
+                                expect=len(rows))
+    records = [typed(r) for r in records]
+    types = one_type_per_field(records)
+    names = list(records[0].keys())
+    assert_rows_match(records, rows, names)
+    if family != 'aggregated':
+        ports = {r['dst_port'] for r in records}
+        assert {3 * 256 + 1, 3 * 256 + 10} <= ports, sorted(ports)
+        assert types['dst_port'] == 'int'
+    if family == 'flows':
+        for f in ('bps', 'pps', 'bpp', 'duration'):
+            assert types[f] == 'float', (f, types[f])
+        printed = run_nfkafka(['--schema', 'avro', '--format', 'avro', '-Q',
+                               q[family]])
+        assert printed.returncode == 0, printed
+        assert json.loads(printed.stdout) == registry.schema(dec.ids[0])
 
 
 def live(daemons, prof, rel, broker, topic, reg_url, tmp_path, *extra):
