@@ -8,6 +8,7 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ struct registry {
 	uv_work_t work;
 	int busy;
 	int freed;		/* registry_free came while busy */
+	atomic_int cancel;	/* the same, for the pool thread */
 
 	/* The request in flight: set on the loop, used on the pool thread. */
 	char *req_url;
@@ -104,9 +106,10 @@ void registry_free(struct registry *r)
 {
 	if (r == NULL)
 		return;
-	if (r->busy)
+	if (r->busy) {
 		r->freed = 1;
-	else
+		atomic_store(&r->cancel, 1);
+	} else
 		registry_destroy(r);
 }
 
@@ -215,6 +218,22 @@ static size_t registry_write(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/*
+ * curl asks this about once a second even while nothing moves: a nonzero
+ * answer ends the transfer, so a shutdown does not wait for the timeout.
+ */
+static int registry_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct registry *r = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return atomic_load(&r->cancel);
+}
+
 /* On a pool thread: the one transfer, touching only the request's fields. */
 static void registry_transfer(uv_work_t *w)
 {
@@ -242,6 +261,9 @@ static void registry_transfer(uv_work_t *w)
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, registry_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, registry_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, r);
 	if (r->auth != NULL) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(c, CURLOPT_USERPWD, r->auth);

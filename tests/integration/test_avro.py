@@ -13,6 +13,7 @@ import ipaddress
 import json
 import re
 import signal
+import socket
 import struct
 import time
 
@@ -437,3 +438,52 @@ def test_avro_bad_options(tmp_path, args, message):
     assert run.returncode != 0
     assert message in run.stderr, run
     assert len(run.stderr.strip().splitlines()) == 1, run
+
+
+def test_check_config_registers_and_checks_schema(broker, own_registry, topic,
+                                                  profile):
+    """--check-config's dry run meets the registry as an export would: it
+    registers the records' schema (the same schema again is a no-op), and a
+    registry that is down is the check's clear failure."""
+    base, prof, windows = profile
+    reg = own_registry()
+    args = ['--check-config', '-M', prof, '-b', broker.bootstrap, '-t', topic,
+            '-Q', FLOW_QUERY, '--format', 'avro', '--schema-registry', reg.url]
+    run = run_nfkafka(args)
+    assert run.returncode == 2, run
+    assert 'schema registry %s: ' % reg.url in run.stderr, run
+    assert '(subject %s-value)' % topic in run.stderr, run
+    assert len(run.stderr.strip().splitlines()) == 1, run
+    reg.start()
+    run = run_nfkafka(args)
+    assert run.returncode == 0, run
+    assert 'configuration OK' in run.stdout, run
+    assert reg.versions(topic + '-value') == [1]
+
+
+def test_stop_while_registry_never_answers(broker, topic, tmp_path, daemons):
+    """A registry that takes connections and never answers: the window
+    waits on a pool thread, the loop stays free, and SIGTERM stops nfkafka
+    cleanly: the request is cancelled, not waited for."""
+    silent = socket.socket()
+    silent.bind(('127.0.0.1', 0))
+    silent.listen(16)
+    try:
+        base = str(tmp_path / 'p')
+        rel = make_window(base, CHANNELS, 100)
+        prof = '%s/chanA:chanB' % base
+        url = 'http://127.0.0.1:%d/apis/ccompat/v7' % silent.getsockname()[1]
+        d = live(daemons, prof, rel, broker, topic, url, tmp_path)
+        d.wait_log('to export first', timeout=120)
+        # The request is in flight once the registry has the connection.
+        silent.settimeout(60)
+        conn, _ = silent.accept()
+        t0 = time.monotonic()
+        assert d.stop(timeout=40) == 0
+        took = time.monotonic() - t0
+        conn.close()
+        assert 'records,' not in d.text()
+        # Well below the request's 15 s limit: it was cancelled.
+        assert took < 10, took
+    finally:
+        silent.close()
