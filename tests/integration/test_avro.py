@@ -487,3 +487,56 @@ def test_stop_while_registry_never_answers(broker, topic, tmp_path, daemons):
         assert took < 10, took
     finally:
         silent.close()
+
+
+def test_registry_basic_auth_from_file(broker, topic, profile, tmp_path):
+    """--schema-registry-auth ${file:PATH} reaches the registry as HTTP
+    basic authentication, on each request, and nowhere in the log. The
+    registry here is a stand-in that records what it is sent (Apicurio
+    without authentication would take anything)."""
+    import base64
+    import http.server
+    import threading
+
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers['Content-Length']))
+            seen.append((self.path, self.headers.get('Authorization'),
+                         self.headers.get('Content-Type'), json.loads(body)))
+            out = b'{"id":77}'
+            self.send_response(200)
+            self.send_header('Content-Type', 'application/vnd.schemaregistry.v1+json')
+            self.send_header('Content-Length', str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        secret = tmp_path / 'registry-auth'
+        secret.write_text('nfkafka:s3cr3t-in-a-file\n')
+        base, prof, windows = profile
+        run = run_nfkafka(['--once', windows['v5'], '-M', prof, '-b',
+                           broker.bootstrap, '-t', topic, '-Q', AGG_QUERY,
+                           '-v', '--format', 'avro', '--schema-registry',
+                           'http://127.0.0.1:%d/' % srv.server_address[1],
+                           '--schema-registry-auth', '${file:%s}' % secret],
+                          timeout=180)
+    finally:
+        srv.shutdown()
+    assert run.returncode == 0, run
+    assert 's3cr3t' not in run.stderr
+    want = 'Basic ' + base64.b64encode(b'nfkafka:s3cr3t-in-a-file').decode()
+    assert seen, 'no request reached the registry'
+    for path, auth, ctype, body in seen:
+        assert path == '/subjects/%s-value/versions' % topic
+        assert auth == want
+        assert ctype == 'application/vnd.schemaregistry.v1+json'
+        assert json.loads(body['schema'])['name'] == 'flow'
+    msgs = consume(broker.bootstrap, topic, timeout=60, decode=lambda raw: raw)
+    assert msgs and all(m['value'][:5] == b'\x00\x00\x00\x00\x4d' for m in msgs)
