@@ -160,12 +160,13 @@ def test_avro_matches_nfdump(broker, registry, topic, profile, query, fields,
                    for r in records), 'the v9 window has IPv6 flows'
 
 
-def printed_ddl(broker, registry, topic, prof, query):
+def printed_ddl(broker, registry, topic, prof, query, extra=()):
     """The Kafka-engine table's columns and registry setting that
     nfkafka --schema clickhouse prints for this export: the DDL users copy."""
     run = run_nfkafka(['--schema', 'clickhouse', '--format', 'avro',
                        '--schema-registry', registry.url, '-M', prof,
-                       '-b', broker.bootstrap, '-t', topic, '-Q', query])
+                       '-b', broker.bootstrap, '-t', topic, '-Q', query]
+                      + list(extra))
     assert run.returncode == 0, run
     m = re.search(r'CREATE TABLE \w+_queue \((.*?)\n\) ENGINE = Kafka SETTINGS'
                   r'(.*?);', run.stdout, re.S)
@@ -220,16 +221,31 @@ def clickhouse_avro(values, url, columns, tmp_path):
 
 @pytest.mark.parametrize('query,fields,window', [
     (AGG_QUERY, AGG_FIELDS, 'v5'), (FLOW_QUERY, FLOW_FIELDS, 'v9')])
+@pytest.mark.parametrize('identity', ['no', 'yes'])
 def test_avro_in_clickhouse(broker, registry, topic, profile, tmp_path, query,
-                            fields, window):
-    rows, _ = export(broker, registry, topic, profile, window, query)
+                            fields, window, identity):
+    """With --identity yes each record also says its window, revision and
+    row, for the ReplacingMergeTree the DDL then has."""
+    extra = ['--identity', identity]
+    rows, _ = export(broker, registry, topic, profile, window, query, extra)
     msgs = consume(broker.bootstrap, topic, expect=len(rows), timeout=120,
                    decode=lambda raw: raw)
     msgs.sort(key=lambda m: (m['partition'], m['offset']))
-    columns, url = printed_ddl(broker, registry, topic, profile[1], query)
-    assert [n for n, _ in columns] == fields
+    columns, url = printed_ddl(broker, registry, topic, profile[1], query,
+                               extra)
+    ids = ['window_start', 'window_revision', 'window_row']
+    assert [n for n, _ in columns] == fields + (ids if identity == 'yes' else [])
     assert url == registry.url
     got = clickhouse_avro([m['value'] for m in msgs], url, columns, tmp_path)
+    if identity == 'yes':
+        stamp = re.search(r'(\d{12})\d*$', profile[2][window]).group(1)
+        start = datetime.datetime.strptime(stamp, '%Y%m%d%H%M').replace(
+            tzinfo=datetime.timezone.utc)
+        assert sorted(r['window_row'] for r in got) == list(range(len(rows)))
+        for r in got:
+            assert r.pop('window_revision') == 0
+            r.pop('window_row')
+            assert r.pop('window_start').replace(second=0) == start
     assert_rows_match(got, rows, fields)
 
 
