@@ -319,10 +319,15 @@ static int export_bind_timestamp(struct export_run *run,
 static int64_t export_timestamp(const struct export_run *run)
 {
 	const struct value *v;
+	struct value parsed;
 
 	if (run->ts_index < 0)
 		return run->ts_window;
 	v = &run->row.values[run->ts_index];
+	/* --values strings left it text: the time is still in it. */
+	if (v->type == FIELD_TEXT && record_value(run->schema->fields[
+	    run->ts_index].type, v->s, &parsed) == 0)
+		v = &parsed;
 	if (v->type != FIELD_TIME || v->t.sec <= 0)
 		return run->ts_window;
 	return v->t.sec * 1000 + v->t.nsec / 1000000;

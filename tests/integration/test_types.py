@@ -321,3 +321,32 @@ def test_schema_bad_input(args, message):
     assert run.returncode != 0
     assert message in run.stderr, run
     assert len(run.stderr.strip().splitlines()) == 1, run
+
+
+@pytest.mark.parametrize('nfdump_version', ['1.7.8'], indirect=True)
+@pytest.mark.parametrize('encoding', ['cbor', 'json'])
+def test_value_not_fitting_is_null_logged_once(broker, topic, profile,
+                                               nfdump_version, encoding):
+    """nfdump 1.7.8 prints "0000-00-00 00:00:00.000" as the event time of a
+    flow without one: not a time, so null in every encoding (the field
+    keeps its type), counted, and logged once for the window with the
+    first such value."""
+    base, prof, window = profile
+    query = "-o 'fmt:%ts,%tevt,%dp'"
+    run = run_nfkafka(['--once', window, '-M', prof, '-b', broker.bootstrap,
+                       '-t', topic, '-Q', query, '--format', encoding],
+                      timeout=300)
+    assert run.returncode == 0, run
+    rows = reference(prof, window, query)
+    lines = [ln for ln in run.stderr.splitlines() if 'did not fit' in ln]
+    assert len(lines) == 1, run
+    assert ('%d values did not fit their field\'s type and were sent as '
+            'null, first event_time "0000-00-00 00:00:00.000" in record 0'
+            % len(rows)) in lines[0], lines[0]
+    msgs = consume(broker.bootstrap, topic, expect=len(rows), timeout=120,
+                   decode=json.loads if encoding == 'json' else None)
+    records = [m['value'] for m in msgs]
+    assert len(records) == len(rows)
+    assert all(r['event_time'] is None for r in records)
+    one_type_per_field([{k: v for k, v in r.items() if k != 'event_time'}
+                        for r in records])
