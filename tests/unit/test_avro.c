@@ -6,10 +6,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "avro.h"
+#include "describe.h"
 #include "encode.h"
 #include "record.h"
 #include "schema.h"
@@ -175,6 +177,32 @@ static void test_schema(void **state)
 	schema_free(&s);
 }
 
+/* --schema clickhouse for Avro names the registry, never its password. */
+static void test_clickhouse_ddl(void **state)
+{
+	struct encode_options o = { ENCODE_TYPED, 0, "t",
+		"http://me:pw@127.0.0.1:8081/apis/ccompat/v7" };
+	struct describe_target t = { ENCODE_AVRO, "h:9092", "flows" };
+	struct schema s;
+	char err[256], *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(out);
+	assert_int_equal(schema_from_fmt("%ts,%sa", &s, err, sizeof err), 0);
+	assert_int_equal(describe_print("clickhouse", &s, &o, &t, out, err,
+	    sizeof err), 0);
+	fclose(out);
+	assert_non_null(strstr(buf, ") ENGINE = Kafka SETTINGS\n"
+	    "    format_avro_schema_registry_url = "
+	    "'http://127.0.0.1:8081/apis/ccompat/v7',\n"));
+	assert_non_null(strstr(buf, "kafka_format = 'AvroConfluent'"));
+	assert_null(strstr(buf, "pw"));
+	free(buf);
+	schema_free(&s);
+}
+
 static void test_name(void **state)
 {
 	char out[16];
@@ -195,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_double_string_frame),
 		cmocka_unit_test(test_record),
 		cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_clickhouse_ddl),
 		cmocka_unit_test(test_name),
 	};
 
