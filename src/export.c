@@ -122,6 +122,9 @@ struct exporter {
 
 static void export_run_free(struct export_run *run)
 {
+	/* The registry's answer must not reach a window that has gone. */
+	if (run->x->reg_run == run)
+		run->x->reg_run = NULL;
 	summary_free(&run->sum);
 	schema_free(&run->csv_schema);
 	free(run->avro_schema);
