@@ -6,7 +6,6 @@
  * is null, so every record has the one schema (Kafka Connect, ClickHouse's
  * AvroConfluent and ksqlDB all bind a field to one type).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,7 +303,8 @@ char *avro_schema(const struct schema *schema, const struct encode_options *o)
 	    "\"namespace\":\"nfkafka\",\"fields\":[");
 	for (size_t i = 0; i < schema->nfields; i++) {
 		const struct field *f = &schema->fields[i];
-		int typed = o->values != ENCODE_STRINGS && f->type != FIELD_TEXT;
+		int typed = o->values != ENCODE_STRINGS &&
+		    f->type != FIELD_TEXT;
 		const char *type = typed ? avro_type(f->type) : "\"string\"";
 
 		if (i > 0)

@@ -53,7 +53,8 @@ int registry_new(uv_loop_t *loop, const char *url, const char *auth,
 	char *shown = NULL;
 	size_t n = strlen(url);
 
-	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+	if (strncmp(url, "http://", 7) != 0 &&
+	    strncmp(url, "https://", 8) != 0) {
 		snprintf(errstr, errlen, "--schema-registry: expected an "
 		    "http:// or https:// URL");
 		return -EINVAL;
@@ -189,7 +190,8 @@ int registry_answer(long http_status, const char *body, size_t len,
 		uint64_t v = 0;
 		const char *q = p;
 
-		while (q < body + len && *q >= '0' && *q <= '9' && v <= UINT32_MAX)
+		while (q < body + len && *q >= '0' && *q <= '9' &&
+		    v <= UINT32_MAX)
 			v = v * 10 + (uint64_t)(*q++ - '0');
 		if (q > p && v <= UINT32_MAX) {
 			*id = (uint32_t)v;
@@ -199,7 +201,7 @@ int registry_answer(long http_status, const char *body, size_t len,
 	registry_message(body, len, msg, sizeof msg);
 	snprintf(why, whylen, "HTTP %ld: %s", http_status, msg[0] != '\0' ?
 	    msg : "no schema id in the answer");
-	/* A refusal stays one until someone changes the schema or the registry. */
+	/* A refusal stays one until the schema or the registry changes. */
 	return http_status >= 400 && http_status < 500 && http_status != 408 &&
 	    http_status != 429 ? -EPERM : -EAGAIN;
 }

@@ -165,6 +165,17 @@ def test_avro_matches_nfdump(broker, registry, topic, profile, query, fields,
                    for r in records), 'the v9 window has IPv6 flows'
 
 
+def test_avro_strings_values(broker, registry, topic, profile):
+    """--values strings: a schema of strings, every value nfdump's text."""
+    rows, _ = export(broker, registry, topic, profile, 'v5', AGG_QUERY,
+                     ['--values', 'strings'])
+    records, dec = avro_records(broker.bootstrap, topic, registry,
+                                expect=len(rows))
+    assert [list(r.values()) for r in records] == rows
+    schema = registry.schema(dec.ids[0])
+    assert all(f['type'] == 'string' for f in schema['fields'])
+
+
 def printed_ddl(broker, registry, topic, prof, query, extra=()):
     """The Kafka-engine table's columns and registry setting that
     nfkafka --schema clickhouse prints for this export: the DDL users copy."""

@@ -17,7 +17,8 @@ static void test_body(void **state)
 
 	(void)state;
 	b = registry_body("{\"type\":\"string\"}");
-	assert_string_equal(b, "{\"schema\":\"{\\\"type\\\":\\\"string\\\"}\"}");
+	assert_string_equal(b,
+	    "{\"schema\":\"{\\\"type\\\":\\\"string\\\"}\"}");
 	free(b);
 }
 
