@@ -575,6 +575,9 @@ static void export_registered(void *arg, int status, uint32_t id,
 		    "query, or change the subject's compatibility rule" : "");
 		run->kafka_error = 1;
 	} else {
+		log_debug("window %s: schema registry %s: subject %s is schema "
+		    "id %" PRIu32, run->stamp, registry_name(x->reg), summary ?
+		    x->sum_subject : x->subject, id);
 		avro_set_id(x->enc.enc, summary, id);
 		if (summary)
 			run->sum_registered = 1;
