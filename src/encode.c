@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "encode.h"
 #include "xmalloc.h"
 
@@ -26,13 +27,8 @@ void encode_buf_free(struct encode_buf *b)
 
 unsigned char *encode_buf_reserve(struct encode_buf *b, size_t n)
 {
-	if (b->cap - b->len < n) {
-		if (b->cap == 0)
-			b->cap = 4096;
-		while (b->cap - b->len < n)
-			b->cap *= 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
+	if (b->cap - b->len < n)
+		b->p = buf_grow(b->p, &b->cap, b->len, n);
 	return b->p + b->len;
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "encode.h"
 #include "json.h"
 #include "utf8.h"
@@ -86,16 +87,7 @@ void json_key(struct encode_buf *j, const char *name)
 
 void json_uint(struct encode_buf *j, uint64_t v)
 {
-	char tmp[24], *p = json_reserve(j, sizeof tmp);
-	size_t n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (n > 0)
-		*p++ = tmp[--n];
-	j->len = (size_t)(p - (char *)j->p);
+	j->len += buf_decimal(v, json_reserve(j, 20));
 }
 
 void json_double(struct encode_buf *j, double v)
