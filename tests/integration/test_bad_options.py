@@ -2,12 +2,13 @@
 """Bad options and configuration files: one stderr line naming the option
 (or file, line and key) and the fix, exit 2, before anything is exported."""
 import os
+import re
 import subprocess
 
 import pytest
 
 from collector import make_window
-from conftest import nfkafka_argv, run_nfkafka
+from conftest import ROOT, nfkafka_argv, run_nfkafka
 from errcheck import (FMT_QUERY, QUICK, SLOW, assert_usage_error,
                       assert_window_failed, channels, empty_topic, profile)
 
@@ -112,6 +113,16 @@ def test_help():
     assert 'man nfkafka' in p.stdout and 'nfkafka(8)' in p.stdout
     assert p.stdout.startswith('usage: nfkafka')
     assert p.stderr == ''
+    # --help comes from the options table: every option of nfkafka(8), in
+    # the man page's order.
+    with open(os.path.join(ROOT, 'man', 'nfkafka.8')) as f:
+        man = f.read().split('\n.Sh OPTIONS\n', 1)[1].split('\n.Sh ', 1)[0]
+    names = re.findall(r'^\.It Fl .*?Fl -([a-z-]+)|^\.It Fl -([a-z-]+)', man,
+                       re.M)
+    names = [a or b for a, b in names]
+    listed = re.findall(r'^  (?:-\S, |    )--([a-z-]+)', p.stdout, re.M)
+    assert len(names) > 30, names
+    assert listed == names
 
 
 @pytest.mark.parametrize('name,needle', [
