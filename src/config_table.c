@@ -103,7 +103,7 @@ const struct config_option config_table[] = {
 	  .choices = config_formats, .scope = CONFIG_RELOAD,
 	  .arg = "cbor|json|avro", .help = "message encoding" },
 	{ .name = "schema-registry",
-	  .type = CONFIG_STRING, .offset = AT(schema_registry), .min = 8,
+	  .type = CONFIG_STRING, .offset = AT(schema_registry), .min = 1,
 	  .max = 2048, .scope = CONFIG_RESTART, .arg = "URL",
 	  .hint = "a registry's URL such as http://127.0.0.1:8081",
 	  .help = "where Avro's schemas are registered" },
