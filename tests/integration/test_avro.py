@@ -32,6 +32,7 @@ from procs import stop_process
 from schema_registry import SchemaRegistry
 from test_consumers import connect_classpath, free_port
 from test_types import one_type_per_field, queries, reference
+from wait import wait_until
 
 CHANNELS = ('chanA', 'chanB')
 AGG_QUERY = "-A dstip -o 'fmt:%ts,%da,%td,%pkt,%byt,%pps,%bps,%fl'"
@@ -624,14 +625,15 @@ def test_kafka_connect_avro_converter(broker, registry, topic, profile,
          str(tmp_path / 'worker.properties'), str(tmp_path / 'sink.properties')],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 180
-        lines = []
-        while time.monotonic() < deadline and java.poll() is None:
-            if sink.exists():
-                lines = sink.read_text().splitlines()
-            if len(lines) >= len(rows):
-                break
-            time.sleep(0.5)
+        def sunk():
+            return len(sink.read_text().splitlines()) if sink.exists() else 0
+        try:
+            wait_until(lambda: sunk() >= len(rows), 180,
+                       lambda: 'Connect wrote %d of %d records' % (sunk(),
+                                                                  len(rows)),
+                       interval=0.5, proc=java)
+        except TimeoutError:
+            pass    # the assertions below say what is missing
         time.sleep(2)   # anything beyond the records would show now
         lines = sink.read_text().splitlines() if sink.exists() else []
         text = (tmp_path / 'connect.log').read_text()

@@ -11,13 +11,13 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from kafka_broker import free_port
 from procs import stop_process
+from wait import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CCOMPAT = "/apis/ccompat/v7"
@@ -83,20 +83,20 @@ class SchemaRegistry:
                                          stderr=subprocess.STDOUT, cwd=self.workdir,
                                          preexec_fn=_die_with_parent)
         _live.add(self)
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"registry exited with {self.proc.returncode}:\n"
-                                   + self.log_tail())
-            try:
-                self.get("/subjects")
-                return
-            except (OSError, urllib.error.URLError):
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise TimeoutError("registry did not come up:\n" + self.log_tail())
-            time.sleep(0.2)
+        try:
+            wait_until(self._answers, timeout,
+                       lambda: "registry did not come up:\n" + self.log_tail(),
+                       interval=0.2, proc=self.proc)
+        except TimeoutError:
+            self.stop()
+            raise
+
+    def _answers(self):
+        try:
+            self.get("/subjects")
+            return True
+        except (OSError, urllib.error.URLError):
+            return False
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None
