@@ -29,6 +29,11 @@ typedef void (*registry_cb)(void *arg, int status, uint32_t id,
  */
 int registry_new(uv_loop_t *loop, const char *url, const char *auth,
     struct registry **rp, char *errstr, size_t errlen);
+/*
+ * 0 if url cannot be a registry's (not http or https, or this nfkafka was
+ * built without libcurl), with the reason in errstr.
+ */
+int registry_check_url(const char *url, char *errstr, size_t errlen);
 /* Frees at once, or after the request in flight has returned. */
 void registry_free(struct registry *r);
 /* The URL as it may be shown: without user or password. */

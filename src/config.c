@@ -17,6 +17,7 @@
 #include "log.h"
 #include "nfcapd.h"
 #include "query.h"
+#include "registry.h"
 #include "xmalloc.h"
 
 /* A config file is a page of settings; anything bigger is a mistake. */
@@ -458,6 +459,9 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 		    "at start; keep them");
 		return -EINVAL;
 	}
+	if (c->schema_registry != NULL &&
+	    !registry_check_url(c->schema_registry, errstr, errlen))
+		return -EINVAL;
 	if (c->format == ENCODE_AVRO && c->schema_registry == NULL) {
 		snprintf(errstr, errlen, "--format avro: give --schema-registry "
 		    "URL, where consumers find the schema of each message");

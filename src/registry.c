@@ -4,9 +4,12 @@
  * transfer on libuv's thread pool: registrations are rare (one a window),
  * so a pooled thread blocked for at most the timeouts below is simpler
  * than driving curl's multi interface from the loop, and the loop itself
- * never waits.
+ * never waits. Built without libcurl (NFKAFKA_CURL unset: the Makefile
+ * sets it where libcurl is installed), the client refuses to start.
  */
+#ifdef NFKAFKA_CURL
 #include <curl/curl.h>
+#endif
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -41,39 +44,83 @@ struct registry {
 	long http_status;
 	char *resp;
 	size_t resp_len;
-	char curl_error[CURL_ERROR_SIZE];
-	CURLcode code;
+	int failed;		/* no answer: error says why */
+	char error[256];
 };
 
-int registry_new(uv_loop_t *loop, const char *url, const char *auth,
-    struct registry **rp, char *errstr, size_t errlen)
+#ifdef NFKAFKA_CURL
+/* The URL without user and password, to free; -EINVAL if none. */
+static int registry_shown(const char *url, char **shown, char *errstr,
+    size_t errlen)
 {
-	struct registry *r;
-	CURLU *u;
-	char *shown = NULL;
-	size_t n = strlen(url);
+	CURLU *u = curl_url();
+	char *s = NULL;
 
-	if (strncmp(url, "http://", 7) != 0 &&
-	    strncmp(url, "https://", 8) != 0) {
-		snprintf(errstr, errlen, "--schema-registry: expected an "
-		    "http:// or https:// URL");
-		return -EINVAL;
-	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		snprintf(errstr, errlen, "--schema-registry: libcurl did not "
-		    "initialize");
-		return -ENOMEM;
-	}
-	u = curl_url();
 	if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_set(u, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
 	    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_URL, &shown, 0) != CURLUE_OK) {
+	    curl_url_get(u, CURLUPART_URL, &s, 0) != CURLUE_OK) {
 		curl_url_cleanup(u);
 		snprintf(errstr, errlen, "--schema-registry: not a valid URL");
 		return -EINVAL;
 	}
 	curl_url_cleanup(u);
+	*shown = xstrdup(s);
+	curl_free(s);
+	return 0;
+}
+#else
+static int registry_shown(const char *url, char **shown, char *errstr,
+    size_t errlen)
+{
+	(void)url;
+	(void)shown;
+	snprintf(errstr, errlen, "--schema-registry: this nfkafka was built "
+	    "without libcurl; build it where libcurl's development files are "
+	    "installed");
+	return -ENOTSUP;
+}
+#endif
+
+int registry_check_url(const char *url, char *errstr, size_t errlen)
+{
+	char *shown;
+
+	/* The URL itself is not shown: it may hold a password. */
+	if (strncmp(url, "http://", 7) != 0 &&
+	    strncmp(url, "https://", 8) != 0) {
+		snprintf(errstr, errlen, "--schema-registry: expected an "
+		    "http:// or https:// URL");
+		return 0;
+	}
+	if (registry_shown(url, &shown, errstr, errlen) != 0)
+		return 0;
+	free(shown);
+	return 1;
+}
+
+int registry_new(uv_loop_t *loop, const char *url, const char *auth,
+    struct registry **rp, char *errstr, size_t errlen)
+{
+	struct registry *r;
+	char *shown;
+	size_t n = strlen(url);
+	int error;
+
+	if (!registry_check_url(url, errstr, errlen))
+		return -EINVAL;
+	error = registry_shown(url, &shown, errstr, errlen);
+	if (error != 0)
+		return error;
+#ifdef NFKAFKA_CURL
+	/* Here, on the loop thread, before any transfer: not thread-safe. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		free(shown);
+		snprintf(errstr, errlen, "--schema-registry: libcurl did not "
+		    "initialize");
+		return -ENOMEM;
+	}
+#endif
 	r = xcalloc(1, sizeof *r);
 	r->loop = loop;
 	while (n > 0 && url[n - 1] == '/')
@@ -83,7 +130,7 @@ int registry_new(uv_loop_t *loop, const char *url, const char *auth,
 	while (n > 0 && shown[n - 1] == '/')
 		n--;
 	r->name = xstrndup(shown, n);
-	curl_free(shown);
+	free(shown);
 	r->auth = auth != NULL ? xstrdup(auth) : NULL;
 	r->work.data = r;
 	*rp = r;
@@ -206,6 +253,7 @@ int registry_answer(long http_status, const char *body, size_t len,
 	    http_status != 429 ? -EPERM : -EAGAIN;
 }
 
+#ifdef NFKAFKA_CURL
 static size_t registry_write(char *data, size_t size, size_t n, void *arg)
 {
 	struct registry *r = arg;
@@ -243,9 +291,12 @@ static void registry_transfer(uv_work_t *w)
 	struct curl_slist *hdr = NULL;
 	CURL *c = curl_easy_init();
 
-	r->curl_error[0] = '\0';
+	char error[CURL_ERROR_SIZE] = "";
+	CURLcode code;
+
 	if (c == NULL) {
-		r->code = CURLE_OUT_OF_MEMORY;
+		r->failed = 1;
+		snprintf(r->error, sizeof r->error, "libcurl: out of memory");
 		return;
 	}
 	hdr = curl_slist_append(hdr,
@@ -259,7 +310,7 @@ static void registry_transfer(uv_work_t *w)
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)REGISTRY_CONNECT_MS);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)REGISTRY_TIMEOUT_MS);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->curl_error);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, registry_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -270,11 +321,25 @@ static void registry_transfer(uv_work_t *w)
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(c, CURLOPT_USERPWD, r->auth);
 	}
-	r->code = curl_easy_perform(c);
+	code = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->http_status);
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(c);
+	r->failed = code != CURLE_OK;
+	if (r->failed)
+		snprintf(r->error, sizeof r->error, "%s", error[0] != '\0' ?
+		    error : curl_easy_strerror(code));
 }
+#else
+/* Never reached: registry_new refuses to start without libcurl. */
+static void registry_transfer(uv_work_t *w)
+{
+	struct registry *r = w->data;
+
+	r->failed = 1;
+	snprintf(r->error, sizeof r->error, "built without libcurl");
+}
+#endif
 
 /* Back on the loop: the answer to the caller, unless it has gone. */
 static void registry_done(uv_work_t *w, int status)
@@ -293,11 +358,10 @@ static void registry_done(uv_work_t *w, int status)
 		error = -EAGAIN;
 		snprintf(why, sizeof why, "schema registry %s: request "
 		    "cancelled", r->name);
-	} else if (r->code != CURLE_OK) {
+	} else if (r->failed) {
 		error = -EAGAIN;
 		snprintf(why, sizeof why, "schema registry %s: %s", r->name,
-		    r->curl_error[0] != '\0' ? r->curl_error :
-		    curl_easy_strerror(r->code));
+		    r->error);
 	} else {
 		error = registry_answer(r->http_status, r->resp != NULL ?
 		    r->resp : "", r->resp_len, &id, msg, sizeof msg);
