@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avro.h"
 #include "batch.h"
 #include "buf.h"
 #include "dialect.h"
@@ -19,6 +20,7 @@
 #include "log.h"
 #include "nfcapd.h"
 #include "nfdump.h"
+#include "registry.h"
 #include "strv.h"
 #include "summary.h"
 #include "xmalloc.h"
@@ -59,6 +61,16 @@ struct export_run {
 	char misfit[160];	/* the window's first value not of its type */
 	int ts_index;		/* the --timestamp field, or -1 */
 	int64_t ts_window;	/* window start in ms, for --timestamp window */
+	/*
+	 * Avro: the schemas this window's messages name are registered anew
+	 * for every window (a registry answers the same id for the same
+	 * schema), so a registry restarted with empty storage learns them
+	 * again, and a reload's new schema is registered before its records.
+	 */
+	char *avro_schema;	/* the records', once the schema is bound */
+	int rec_registered;
+	int sum_registered;
+	int registering;
 
 	struct export_msg rec_msg;
 	struct export_msg sum_msg;
@@ -103,12 +115,21 @@ struct exporter {
 	uv_timer_t *finish;
 	struct export_options next; /* from a reload; query NULL if none */
 	unsigned revision;	/* of the next export_start */
+	struct registry *reg;	/* --schema-registry, or NULL */
+	char *subject;		/* the records' subject: TOPIC-value */
+	char *sum_subject;	/* the summaries': SUMMARY_TOPIC-value */
+	char *sum_schema;
+	struct export_run *reg_run; /* waiting for the registry's answer */
 };
 
 static void export_run_free(struct export_run *run)
 {
+	/* The registry's answer must not reach a window that has gone. */
+	if (run->x->reg_run == run)
+		run->x->reg_run = NULL;
 	summary_free(&run->sum);
 	schema_free(&run->csv_schema);
+	free(run->avro_schema);
 	batch_free(run->batch);
 	free(run->key_index);
 	record_row_free(&run->row);
@@ -197,6 +218,13 @@ static int export_send_summary(struct export_run *run)
 	run->sum.records = run->r.acked;
 	run->sum.nfdump_secs = run->r.nfdump_secs;
 	run->sum.export_secs = (uv_hrtime() - run->t_start) / 1e9;
+	if (x->o.format == ENCODE_AVRO && !run->sum_registered) {
+		/* nfdump printed nothing at all: nothing asked for it. */
+		export_fail(run, "window %s: its summary's Avro schema is not "
+		    "registered", run->stamp);
+		run->kafka_error = 1;
+		return -EINVAL;
+	}
 	summary_encode(&run->sum, &x->enc, &x->out);
 	m.dest = KAFKA_SUMMARY;
 	m.key = run->stamp;
@@ -482,12 +510,96 @@ static void export_trailer(struct export_run *run, const char *line,
 		summary_parse_totals(line, len, q->csv, &run->sum.totals);
 }
 
+/* The registry's answer: the window goes on, or fails to be retried. */
+static void export_registered(void *arg, int status, uint32_t id,
+    const char *why)
+{
+	struct exporter *x = arg;
+	struct export_run *run = x->reg_run;
+	int summary;
+
+	x->reg_run = NULL;
+	if (run == NULL)
+		return;		/* abandoned meanwhile */
+	run->registering = 0;
+	summary = x->summaries && !run->sum_registered;
+	if (status != 0) {
+		/*
+		 * Down or refusing, the registry fails the window as Kafka
+		 * would: retried whole with backoff, never skipped.
+		 */
+		export_fail(run, "%s (subject %s)%s", why, summary ?
+		    x->sum_subject : x->subject, status == -EPERM ?
+		    "; the registry refuses this schema: reload the previous "
+		    "query, or change the subject's compatibility rule" : "");
+		run->kafka_error = 1;
+	} else {
+		log_debug("window %s: schema registry %s: subject %s is schema "
+		    "id %" PRIu32, run->stamp, registry_name(x->reg), summary ?
+		    x->sum_subject : x->subject, id);
+		avro_set_id(x->enc.enc, summary, id);
+		if (summary)
+			run->sum_registered = 1;
+		else
+			run->rec_registered = 1;
+	}
+	if (run->nfdump != NULL)
+		nfdump_resume(run->nfdump);
+}
+
+/*
+ * Avro: 1 to hold nfdump's output while a schema this window needs is
+ * being registered, 0 once all are (or the window has failed).
+ */
+static int export_register(struct export_run *run)
+{
+	struct exporter *x = run->x;
+	const char *subject, *schema;
+	int error;
+
+	if (run->registering)
+		return 1;
+	if (x->summaries && !run->sum_registered) {
+		subject = x->sum_subject;
+		schema = x->sum_schema;
+	} else if (run->schema != NULL && !run->rec_registered) {
+		if (run->avro_schema == NULL)
+			run->avro_schema = avro_schema(run->schema,
+			    &x->enc.o);
+		subject = x->subject;
+		schema = run->avro_schema;
+	} else {
+		return 0;
+	}
+	if (x->reg == NULL) {
+		export_fail(run, "--format avro needs --schema-registry, which "
+		    "a reload cannot add: restart nfkafka");
+		run->kafka_error = run->permanent = 1;
+		return 0;
+	}
+	error = registry_register(x->reg, subject, schema, export_registered,
+	    x);
+	if (error != 0) {
+		export_fail(run, "schema registry %s: cannot send a request: "
+		    "%s", registry_name(x->reg), uv_strerror(error));
+		run->kafka_error = 1;
+		return 0;
+	}
+	run->registering = 1;
+	x->reg_run = run;
+	return 1;
+}
+
 /* Sorts nfdump's output as its dialect says: header, records, summary. */
 static int export_line(void *arg, const char *line, size_t len)
 {
 	struct export_run *run = arg;
 
 	if (run->r.error[0] != '\0' || run->abandoned || run->usage)
+		return 0;
+	if (run->x->o.format == ENCODE_AVRO && export_register(run) == 1)
+		return 1;	/* offered again once registered */
+	if (run->r.error[0] != '\0')
 		return 0;
 	if (run->summary_seen) {
 		export_trailer(run, line, len);
@@ -628,9 +740,23 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 		free(x);
 		return error;
 	}
+	if (error == 0 && o->schema_registry != NULL)
+		error = registry_new(loop, o->schema_registry,
+		    o->schema_registry_auth, &x->reg, errstr, errlen);
+	if (error != 0) {
+		kafka_destroy(x->kafka, 0);
+		encode_close(&x->enc);
+		free(x);
+		return error;
+	}
 	encode_buf_init(&x->out);
 	x->topic = ko->topic;
 	x->summaries = ko->summary_topic != NULL;
+	/* Confluent's TopicNameStrategy: what its deserializers look up. */
+	xasprintf(&x->subject, "%s-value", ko->topic);
+	if (x->summaries)
+		xasprintf(&x->sum_subject, "%s-value", ko->summary_topic);
+	x->sum_schema = avro_summary_schema();
 	x->finish = xmalloc(sizeof *x->finish);
 	uv_timer_init(loop, x->finish);
 	x->finish->data = x;
@@ -786,6 +912,7 @@ void export_abandon(struct exporter *x)
 		return;
 	x->run = NULL;
 	x->paused = NULL;
+	x->reg_run = NULL;
 	run->abandoned = 1;
 	if (run->flush_pending) {
 		/* nfdump is done; its last batch is dropped with the window. */
@@ -831,6 +958,10 @@ void exporter_free(struct exporter *x, int timeout_ms)
 	export_options_free(&x->next);
 	encode_close(&x->enc);
 	encode_buf_free(&x->out);
+	registry_free(x->reg);
+	free(x->subject);
+	free(x->sum_subject);
+	free(x->sum_schema);
 	free(x->keybuf);
 	free(x);
 }
