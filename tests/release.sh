@@ -1,0 +1,175 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Builds and tests nfkafka inside a root file system of a Debian release,
+# made from Debian's archive with mmdebstrap (root required).
+#   usage: tests/release.sh RELEASE [short|full]    e.g. trixie short
+#   short  deps.sh --build, make with warnings as errors, make install,
+#          the unit tests, then a demo-like live export with the release's
+#          own nfcapd and nfdump, every window compared record by record
+#          with that nfdump (tests/tools/release_check.py; broker and
+#          consumer on the host: the chroot shares its network)
+#   full   deps.sh and the whole make check, inside the release
+#   RELEASE_CFLAGS  the build's CFLAGS (default -O2 -g; any warning fails)
+#   NFKAFKA_MIRROR  the Debian archive (default: the host's apt sources)
+#   NFKAFKA_CACHE   the cache (default ~/.cache/nfkafka); root file systems
+#                   are kept in its rootfs/: RELEASE-base.tar as mmdebstrap
+#                   made it, RELEASE-FORM-HASH.tar with deps.sh's packages
+# The checkout is copied to the same path inside the root, and the host's
+# /tmp is bind-mounted there with /proc, /sys and /dev, so a path means the
+# same file on both sides. Mounts are undone on any exit.
+set -eu
+
+release=${1:?usage: tests/release.sh RELEASE [short|full]}
+form=${2:-short}
+case "$form" in short | full) ;; *) echo "release: form is short or full, not $form" >&2; exit 2 ;; esac
+src=$(cd "$(dirname "$0")/.." && pwd)
+cache=${NFKAFKA_CACHE:-$HOME/.cache/nfkafka}
+store=$cache/rootfs
+mkdir -p "$store"
+
+die() {
+	echo "release $release: $*" >&2
+	exit 1
+}
+say() {
+	echo "release $release: $*" >&2
+}
+
+[ "$(id -u)" -eq 0 ] || die "needs root (chroot and mounts); fix: run it as root"
+command -v mmdebstrap >/dev/null ||
+	die "mmdebstrap missing; fix: apt-get install mmdebstrap"
+
+# The host's Debian archive: the URI of its first non-security source,
+# deb822 (.sources) or one-line (.list) style.
+host_mirror() {
+	{
+		cat /etc/apt/sources.list.d/*.sources 2>/dev/null
+		sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) .*/URIs: \2/p' \
+			/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
+	} | sed -n 's/^URIs: *\([^ ]*\).*/\1/p' | grep -v -e security -e '^$' |
+		grep '/debian/\{0,1\}$' | head -n 1
+}
+
+# One root file system per run, beside the cache (not under /tmp, which
+# is bind-mounted into it).
+root=$(mktemp -d "$store/$release.run.XXXXXX")
+mounted=""
+
+undo_mounts() {
+	for m in $mounted; do
+		umount -R "$m" 2>/dev/null || umount -R -l "$m" || true
+	done
+	mounted=""
+}
+
+# Ends whatever still runs inside the root (started by this run only: no
+# other process has it as its root), undoes the mounts, and removes the
+# root only when nothing is mounted under it any more.
+cleanup() {
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -9 "${p#/proc/}" 2>/dev/null
+	done
+	undo_mounts
+	if grep -q " $root/" /proc/mounts; then
+		say "mounts left under $root; not removing it (umount them, then rm -rf it)"
+	else
+		rm -rf --one-file-system "$root"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mount_all() {
+	mount -t proc proc "$root/proc" && mounted="$root/proc $mounted"
+	mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys" &&
+		mounted="$root/sys $mounted"
+	mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev" &&
+		mounted="$root/dev $mounted"
+	mount --bind /tmp "$root/tmp" && mounted="$root/tmp $mounted"
+	cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+}
+
+in_root() {
+	PATH=/usr/sbin:/usr/bin:/sbin:/bin chroot "$root" "$@"
+}
+
+base=$store/$release-base.tar
+if [ ! -f "$base" ]; then
+	mirror=${NFKAFKA_MIRROR:-$(host_mirror)}
+	[ -n "$mirror" ] || die "no Debian archive in the host's apt sources; fix: set NFKAFKA_MIRROR"
+	say "mmdebstrap $release from $mirror (a minute)"
+	mmdebstrap --quiet --variant=apt --include=ca-certificates,make \
+		"$release" "$base.part" "$mirror" ||
+		die "mmdebstrap failed; fix: check that $mirror still serves $release, or set NFKAFKA_MIRROR"
+	mv "$base.part" "$base"
+fi
+
+# The root with deps.sh's packages installed, cached per deps.sh content.
+sum=$(sha256sum "$src/tests/setup/deps.sh" | cut -c1-12)
+ready=$store/$release-$form-$sum.tar
+deps_arg=""
+[ "$form" = short ] && deps_arg=--build
+if [ -f "$ready" ]; then
+	tar -C "$root" -xf "$ready"
+else
+	tar -C "$root" -xf "$base"
+	mount_all
+	cp "$src/tests/setup/deps.sh" "$root/deps.sh"
+	say "installing deps.sh $deps_arg packages (cached for next time)"
+	in_root sh /deps.sh $deps_arg || die "deps.sh failed inside the root (see above)"
+	in_root apt-get clean
+	rm -f "$root/deps.sh"
+	undo_mounts
+	tar -C "$root" --one-file-system -cf "$ready.part" . && mv "$ready.part" "$ready"
+fi
+mount_all
+
+# The checkout as it is now (committed or not), without build results.
+mkdir -p "$root$src"
+tar -C "$src" --exclude=./build --exclude=./nfkafka --exclude=./.git -cf - . |
+	tar -C "$root$src" -xf -
+if [ "$form" = full ]; then
+	# What make check fetches from outside the archive: the Kafka jars
+	# (the same on every release) and the nfdump source tarballs.
+	mkdir -p "$root/root/.cache/nfkafka" "$root$src/../shared"
+	for k in "$cache"/kafka-*; do
+		[ -d "$k" ] && cp -a "$k" "$root/root/.cache/nfkafka/"
+	done
+	[ -d "$src/../shared/nfdump" ] && cp -a "$src/../shared/nfdump" "$root$src/../shared/"
+	say "make check (the whole suite) inside $release"
+	in_root sh -c "cd '$src' && make check" || die "make check failed inside $release"
+	say "make check passed"
+	exit 0
+fi
+
+# Every step runs, and says in one line whether it passed, so one run shows
+# all that breaks on the release; the exit status is 1 if any failed.
+start=$(date +%s)
+failed=""
+step() {
+	name=$1
+	shift
+	if "$@"; then
+		say "$name: passed ($(($(date +%s) - start)) s)"
+	else
+		say "$name: FAILED ($(($(date +%s) - start)) s)"
+		failed="$failed, $name"
+	fi
+}
+build() {
+	in_root sh -c "cd '$src' && make -s -j2 CFLAGS='${RELEASE_CFLAGS:--O2 -g}' all" \
+		>"$root/tmp.build.log" 2>&1
+	rc=$?
+	cat "$root/tmp.build.log" >&2
+	! grep -q 'warning:' "$root/tmp.build.log" && [ $rc -eq 0 ]
+}
+step "deps.sh --build" in_root sh -c "cd '$src' && sh tests/setup/deps.sh --build"
+step "make (no warnings)" build
+step "make unit" in_root sh -c "cd '$src' && make -s -j2 CFLAGS='${RELEASE_CFLAGS:--O2 -g}' unit"
+step "make install" in_root sh -c "cd '$src' && make -s install >/dev/null && /usr/local/bin/nfkafka --version"
+[ -x "$root$src/nfkafka" ] &&
+	step "export checked against nfdump" sh "$src/tests/setup/python.sh" \
+		"$src/tests/tools/release_check.py" "$root" "$src/nfkafka"
+[ -z "$failed" ] || die "failed: ${failed#, }"
+say "short form passed in $(($(date +%s) - start)) s"
