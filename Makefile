@@ -58,12 +58,25 @@ integration: $(BIN)
 	sh tests/run-integration.sh
 
 # Installs what is missing, builds, and runs every test, then the
-# sanitizer build's.
+# sanitizer build's, then the short form on Debian 13.
 check: deps
 	$(MAKE) all unit
 	$(MAKE) integration
 	$(MAKE) asan
 	$(MAKE) fuzz-check
+	$(MAKE) release-short
+
+# Build, unit tests, install and a live export checked against nfdump,
+# inside a Debian root file system (tests/release.sh; RELEASE=bullseye for
+# Debian 11, RELEASE_FORM=full for the whole make check there).
+RELEASE ?= trixie
+RELEASE_FORM ?= short
+.PHONY: release-short release
+release-short:
+	sh tests/release.sh trixie short
+
+release:
+	sh tests/release.sh $(RELEASE) $(RELEASE_FORM)
 
 # Times nfkafka against nfdump alone, the shell pipe and the cron script on
 # cached real windows and a real broker; see bench/README.md.

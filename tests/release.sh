@@ -99,7 +99,7 @@ if [ ! -f "$base" ]; then
 	mirror=${NFKAFKA_MIRROR:-$(host_mirror)}
 	[ -n "$mirror" ] || die "no Debian archive in the host's apt sources; fix: set NFKAFKA_MIRROR"
 	say "mmdebstrap $release from $mirror (a minute)"
-	mmdebstrap --quiet --variant=apt --include=ca-certificates,make \
+	mmdebstrap --quiet --format=tar --variant=apt --include=ca-certificates,make \
 		"$release" "$base.part" "$mirror" ||
 		die "mmdebstrap failed; fix: check that $mirror still serves $release, or set NFKAFKA_MIRROR"
 	mv "$base.part" "$base"
