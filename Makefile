@@ -12,7 +12,7 @@ PKG_CONFIG ?= pkg-config
 # jemalloc, where installed, serves librdkafka's allocations per message
 # about a quarter cheaper than glibc's malloc (README, Performance).
 JEMALLOC ?= $(shell $(PKG_CONFIG) --exists jemalloc 2>/dev/null && echo jemalloc)
-LIBS_PC = libuv rdkafka libcbor inih libsystemd $(JEMALLOC)
+LIBS_PC = libuv rdkafka libcbor inih $(JEMALLOC)
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARN) -Iinclude \

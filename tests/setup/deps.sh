@@ -14,7 +14,7 @@
 set -eu
 
 build="build-essential pkg-config libuv1-dev librdkafka-dev libcbor-dev
-libinih-dev libsystemd-dev libcmocka-dev tzdata nfdump"
+libinih-dev libcmocka-dev tzdata nfdump"
 debs="$build kcat python3 python3-venv default-jre-headless maven man-db
 mandoc valgrind systemd faketime clang libclang-rt-dev libjemalloc-dev"
 case "${1:-}" in
