@@ -29,14 +29,14 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
 .PHONY: all check unit integration install clean format asan bench deps demo \
-	fuzz fuzz-check
+	fuzz fuzz-check deb static
 
 BIN ?= nfkafka
 
 all: $(BIN)
 
 $(BIN): $(OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(ALL_LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(ALL_LDLIBS)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -129,6 +129,16 @@ fuzz: fuzz-bins
 fuzz-check: fuzz-bins
 	@sh tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_CHECK_SECONDS) $(FUZZ_NAMES)
 
+# The Debian package (contrib/debian, contrib/deb.sh): build/deb/*.deb.
+deb:
+	sh contrib/deb.sh
+
+# One static executable for any x86_64 Linux (contrib/static.sh): musl,
+# with OpenSSL, librdkafka, libuv, libcbor and libinih from Debian's source
+# packages, built once into ~/.cache/nfkafka/static.
+static:
+	sh contrib/static.sh nfkafka-static
+
 # Runs nfkafka live on local services and shows the records it sends.
 demo:
 	sh contrib/demo.sh
@@ -150,4 +160,4 @@ format:
 	clang-format -i src/*.c include/*.h tests/unit/*.c
 
 clean:
-	rm -rf build nfkafka
+	rm -rf build nfkafka nfkafka-static

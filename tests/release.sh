@@ -9,6 +9,8 @@
 #          with that nfdump (tests/tools/release_check.py; broker and
 #          consumer on the host: the chroot shares its network)
 #   full   deps.sh and the whole make check, inside the release
+#   deb    make deb twice (revisions 1 and 2), then install, upgrade and
+#          purge checked (tests/deb-check.sh)
 #   RELEASE_CFLAGS  the build's CFLAGS (default -O2 -g; any warning fails)
 #   NFKAFKA_MIRROR  the Debian archive (default: the host's apt sources)
 #   NFKAFKA_CACHE   the cache (default ~/.cache/nfkafka); root file systems
@@ -19,9 +21,9 @@
 # same file on both sides. Mounts are undone on any exit.
 set -eu
 
-release=${1:?usage: tests/release.sh RELEASE [short|full]}
+release=${1:?usage: tests/release.sh RELEASE [short|full|deb]}
 form=${2:-short}
-case "$form" in short | full) ;; *) echo "release: form is short or full, not $form" >&2; exit 2 ;; esac
+case "$form" in short | full | deb) ;; *) echo "release: form is short, full or deb, not $form" >&2; exit 2 ;; esac
 src=$(cd "$(dirname "$0")/.." && pwd)
 cache=${NFKAFKA_CACHE:-$HOME/.cache/nfkafka}
 store=$cache/rootfs
@@ -110,6 +112,7 @@ sum=$(sha256sum "$src/tests/setup/deps.sh" | cut -c1-12)
 ready=$store/$release-$form-$sum.tar
 deps_arg=""
 [ "$form" = short ] && deps_arg=--build
+[ "$form" = deb ] && deps_arg=--deb
 if [ -f "$ready" ]; then
 	tar -C "$root" -xf "$ready"
 else
@@ -129,6 +132,10 @@ mount_all
 mkdir -p "$root$src"
 tar -C "$src" --exclude=./build --exclude=./nfkafka --exclude=./.git -cf - . |
 	tar -C "$root$src" -xf -
+if [ "$form" = deb ]; then
+	in_root sh "$src/tests/deb-check.sh" || die "the package's install, upgrade or purge failed"
+	exit 0
+fi
 if [ "$form" = full ]; then
 	# What make check fetches from outside the archive: the Kafka jars
 	# (the same on every release) and the nfdump source tarballs.

@@ -7,6 +7,7 @@
 # named in one line.
 #   deps.sh            everything (make check)
 #   deps.sh --build    what building, the unit tests and an export need
+#   deps.sh --deb      that and what make deb needs (debhelper, lintian)
 #   deps.sh PKG...     those packages (tests/setup/nfdump.sh's build tools)
 #   NFKAFKA_APT_WAIT   seconds to wait for another apt/dpkg to let go of
 #                      its lock (default 900: a fresh cloud machine runs
@@ -19,6 +20,7 @@ debs="$build kcat python3 python3-venv default-jre-headless maven man-db
 mandoc valgrind systemd faketime clang libclang-rt-dev libjemalloc-dev"
 case "${1:-}" in
 --build) debs=$build ;;
+--deb) debs="$build debhelper lintian dpkg-dev fakeroot libjemalloc-dev" ;;
 "") ;;
 *) debs="$*" ;;
 esac
