@@ -89,7 +89,7 @@ build_toolchain() {
 	# Each step is one && chain: set -e does not hold left of ||.
 	(
 		cd "$(srcdir openssl)" &&
-		./Configure linux-x86_64 no-shared no-tests no-engine no-afalgeng \
+		./Configure linux-x86_64 no-shared no-tests no-afalgeng \
 			no-async no-dso --prefix="$prefix" --libdir=lib \
 			--openssldir=/etc/ssl CC="$cc" &&
 		make -j2 build_libs &&

@@ -9,6 +9,10 @@
 #          with that nfdump (tests/tools/release_check.py; broker and
 #          consumer on the host: the chroot shares its network)
 #   full   deps.sh and the whole make check, inside the release
+#   static make static, then tests/tools/static_check.py: the executable in
+#          the release with only its nfdump and ca-certificates installed
+#          (PLAINTEXT, TLS with the CA given, TLS with the CA in the store)
+#          and in an otherwise empty root (--version, one export)
 #   deb    make deb twice (revisions 1 and 2), then install, upgrade and
 #          purge checked (tests/deb-check.sh)
 #   RELEASE_CFLAGS  the build's CFLAGS (default -O2 -g; any warning fails)
@@ -21,9 +25,9 @@
 # same file on both sides. Mounts are undone on any exit.
 set -eu
 
-release=${1:?usage: tests/release.sh RELEASE [short|full|deb]}
+release=${1:?usage: tests/release.sh RELEASE [short|full|deb|static]}
 form=${2:-short}
-case "$form" in short | full | deb) ;; *) echo "release: form is short, full or deb, not $form" >&2; exit 2 ;; esac
+case "$form" in short | full | deb | static) ;; *) echo "release: form is short, full, deb or static, not $form" >&2; exit 2 ;; esac
 src=$(cd "$(dirname "$0")/.." && pwd)
 cache=${NFKAFKA_CACHE:-$HOME/.cache/nfkafka}
 store=$cache/rootfs
@@ -113,6 +117,8 @@ ready=$store/$release-$form-$sum.tar
 deps_arg=""
 [ "$form" = short ] && deps_arg=--build
 [ "$form" = deb ] && deps_arg=--deb
+# None of nfkafka's libraries: only what an appliance has.
+[ "$form" = static ] && deps_arg=nfdump
 if [ -f "$ready" ]; then
 	tar -C "$root" -xf "$ready"
 else
@@ -132,6 +138,22 @@ mount_all
 mkdir -p "$root$src"
 tar -C "$src" --exclude=./build --exclude=./nfkafka --exclude=./.git -cf - . |
 	tar -C "$root$src" -xf -
+if [ "$form" = static ]; then
+	sh "$src/contrib/static.sh" nfkafka-static || die "make static failed"
+	cp "$src/nfkafka-static" "$root/usr/local/bin/nfkafka"
+	# The empty root: the executable, a static fake nfdump, /dev, /tmp.
+	empty=$root/empty
+	mkdir -p "$empty/dev" "$empty/tmp"
+	cp "$src/nfkafka-static" "$empty/nfkafka"
+	musl-gcc -static -O2 -o "$empty/nfdump" "$src/tests/tools/fake_nfdump.c" ||
+		die "could not build the fake nfdump"
+	mount --rbind /dev "$empty/dev" && mount --make-rslave "$empty/dev" &&
+		mounted="$empty/dev $mounted"
+	mount --bind /tmp "$empty/tmp" && mounted="$empty/tmp $mounted"
+	sh "$src/tests/setup/python.sh" "$src/tests/tools/static_check.py" \
+		"$root" "$empty" || die "the static executable failed (see above)"
+	exit 0
+fi
 if [ "$form" = deb ]; then
 	in_root sh "$src/tests/deb-check.sh" || die "the package's install, upgrade or purge failed"
 	exit 0
