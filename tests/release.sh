@@ -167,7 +167,7 @@ if [ "$form" = full ]; then
 	done
 	[ -d "$src/../shared/nfdump" ] && cp -a "$src/../shared/nfdump" "$root$src/../shared/"
 	say "make check (the whole suite) inside $release"
-	in_root sh -c "cd '$src' && make check" || die "make check failed inside $release"
+	in_root sh -c "cd '$src' && make check RELEASE_CHECK=" || die "make check failed inside $release"
 	say "make check passed"
 	exit 0
 fi
