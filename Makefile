@@ -73,12 +73,20 @@ RELEASE ?= trixie
 RELEASE_FORM ?= short
 # What make check runs last; empty inside a release's root (no nesting).
 RELEASE_CHECK ?= release-short
-.PHONY: release-short release
+.PHONY: release-short release boxes
 release-short:
 	sh tests/release.sh trixie short
 
 release:
 	sh tests/release.sh $(RELEASE) $(RELEASE_FORM)
+
+# Every other box, outside make check for time (README, Systems tested):
+# Debian 11's short form, the static executable in Debian 11 and in an
+# empty root, and the package's install, upgrade and purge on Debian 13.
+boxes:
+	sh tests/release.sh bullseye short
+	sh tests/release.sh bullseye static
+	sh tests/release.sh trixie deb
 
 # Times nfkafka against nfdump alone, the shell pipe and the cron script on
 # cached real windows and a real broker; see bench/README.md.
