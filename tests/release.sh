@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Builds and tests nfkafka inside a root file system of a Debian release,
 # made from Debian's archive with mmdebstrap (root required).
-#   usage: tests/release.sh RELEASE [short|full]    e.g. trixie short
-#   short  deps.sh --build, make with warnings as errors, make install,
-#          the unit tests, then a demo-like live export with the release's
-#          own nfcapd and nfdump, every window compared record by record
+#   usage: tests/release.sh RELEASE [short|full|static|deb]   e.g. trixie short
+#   short  deps.sh --build, make (any warning fails), the unit tests, make
+#          install, deps.sh against a held dpkg lock (lock_check.py), then
+#          a demo-like live export with the release's own nfcapd and
+#          nfdump, every window compared record by record
 #          with that nfdump (tests/tools/release_check.py; broker and
 #          consumer on the host: the chroot shares its network)
 #   full   deps.sh and the whole make check, inside the release
@@ -15,6 +16,7 @@
 #          and in an otherwise empty root (--version, one export)
 #   deb    make deb twice (revisions 1 and 2), then install, upgrade and
 #          purge checked (tests/deb-check.sh)
+#   RELEASE_RUN     the full form's command (default make check)
 #   RELEASE_CFLAGS  the build's CFLAGS (default -O2 -g; any warning fails)
 #   NFKAFKA_MIRROR  the Debian archive (default: the host's apt sources)
 #   NFKAFKA_CACHE   the cache (default ~/.cache/nfkafka); root file systems
@@ -166,9 +168,10 @@ if [ "$form" = full ]; then
 		[ -d "$k" ] && cp -a "$k" "$root/root/.cache/nfkafka/"
 	done
 	[ -d "$src/../shared/nfdump" ] && cp -a "$src/../shared/nfdump" "$root$src/../shared/"
-	say "make check (the whole suite) inside $release"
-	in_root sh -c "cd '$src' && make check RELEASE_CHECK=" || die "make check failed inside $release"
-	say "make check passed"
+	run=${RELEASE_RUN:-make check RELEASE_CHECK=}
+	say "$run, inside $release"
+	in_root sh -c "cd '$src' && $run" || die "$run failed inside $release"
+	say "$run passed"
 	exit 0
 fi
 
@@ -197,6 +200,8 @@ step "deps.sh --build" in_root sh -c "cd '$src' && sh tests/setup/deps.sh --buil
 step "make (no warnings)" build
 step "make unit" in_root sh -c "cd '$src' && make -s -j2 CFLAGS='${RELEASE_CFLAGS:--O2 -g}' unit"
 step "make install" in_root sh -c "cd '$src' && make -s install >/dev/null && /usr/local/bin/nfkafka --version"
+step "deps.sh waits for the dpkg lock, then gives up in one line" \
+	python3 "$src/tests/tools/lock_check.py" "$root" "$src"
 [ -x "$root$src/nfkafka" ] &&
 	step "export checked against nfdump" sh "$src/tests/setup/python.sh" \
 		"$src/tests/tools/release_check.py" "$root" "$src/nfkafka"
