@@ -127,7 +127,7 @@ else
 	tar -C "$root" -xf "$base"
 	mount_all
 	cp "$src/tests/setup/deps.sh" "$root/deps.sh"
-	say "installing deps.sh $deps_arg packages (cached for next time)"
+	say "installing deps.sh ${deps_arg:-(everything)} packages (cached for next time)"
 	in_root sh /deps.sh $deps_arg || die "deps.sh failed inside the root (see above)"
 	in_root apt-get clean
 	rm -f "$root/deps.sh"
