@@ -161,12 +161,21 @@ if [ "$form" = deb ]; then
 	exit 0
 fi
 if [ "$form" = full ]; then
-	# What make check fetches from outside the archive: the Kafka jars
-	# (the same on every release) and the nfdump source tarballs.
-	mkdir -p "$root/root/.cache/nfkafka" "$root$src/../shared"
+	# The release's own test cache (its nfdump builds), kept between runs,
+	# with the Kafka jars (the same on every release) copied in once.
+	keep=$store/$release-cache
+	mkdir -p "$keep" "$root/root/.cache/nfkafka" "$root$src/../shared"
 	for k in "$cache"/kafka-*; do
-		[ -d "$k" ] && cp -a "$k" "$root/root/.cache/nfkafka/"
+		[ -d "$k" ] && [ ! -d "$keep/${k##*/}" ] && cp -a "$k" "$keep/"
 	done
+	mount --bind "$keep" "$root/root/.cache/nfkafka" &&
+		mounted="$root/root/.cache/nfkafka $mounted"
+	# A host behind a TLS-inspecting proxy trusts its CA locally; pip
+	# inside needs the same.
+	if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+		cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+		in_root update-ca-certificates >/dev/null 2>&1 || true
+	fi
 	[ -d "$src/../shared/nfdump" ] && cp -a "$src/../shared/nfdump" "$root$src/../shared/"
 	run=${RELEASE_RUN:-make check RELEASE_CHECK=}
 	say "$run, inside $release"
