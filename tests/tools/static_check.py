@@ -12,6 +12,7 @@ broker (PLAINTEXT and TLS listeners on 127.0.0.1) and the consumer run on
 the host. Every export is compared record by record with nfdump's output:
 
   plaintext     ROOT, PLAINTEXT
+  sasl-plain    ROOT, SASL PLAIN
   tls-ca-given  ROOT, TLS with -X ssl.ca.location=the test CA
   tls-ca-store  ROOT, TLS with the test CA only in ROOT's certificate store
                 (update-ca-certificates), found by nfkafka itself
@@ -28,6 +29,9 @@ from collector import make_window
 from consume import consume
 from kafka_broker import KafkaBroker, free_port
 from release_check import QUERY, SYSTEM_PATH, check_window, stamp_of, wrappers
+
+
+SASL_USER, SASL_PASSWORD = 'nfkafka', 'static-test-password'
 
 
 def make_ca(work):
@@ -67,7 +71,14 @@ def tls_broker(work):
         'listener.name.ssl.ssl.keystore.location': os.path.join(work, 'keystore.pem'),
     }
     broker = KafkaBroker(os.path.join(work, 'kafka'), port=port,
-                         controller_port=ctl, extra_props=props)
+                         controller_port=ctl, extra_props=props,
+                         sasl_users={SASL_USER: SASL_PASSWORD})
+    # The SASL listener the harness adds, kept beside ours.
+    sasl = 'SASL_PLAINTEXT://127.0.0.1:%d' % broker.sasl_port
+    broker.extra_props['listeners'] += ',' + sasl
+    broker.extra_props['advertised.listeners'] += ',' + sasl
+    broker.extra_props['listener.security.protocol.map'] += \
+        ',SASL_PLAINTEXT:SASL_PLAINTEXT'
     return broker, '127.0.0.1:%d' % ssl_port
 
 
@@ -117,6 +128,12 @@ def main():
         rc, err = export(root, binary, broker.bootstrap, 'plaintext', base, rel,
                          '--nfdump', record)
         verdict('plaintext', rc, err, broker, 'plaintext', base, rel, failed)
+
+        rc, err = export(root, binary, broker.sasl_bootstrap, 'sasl-plain', base, rel,
+                         '-X', 'security.protocol=sasl_plaintext',
+                         '-X', 'sasl.mechanism=PLAIN', '-X', 'sasl.username=' + SASL_USER,
+                         '-X', 'sasl.password=' + SASL_PASSWORD)
+        verdict('sasl-plain', rc, err, broker, 'sasl-plain', base, rel, failed)
 
         rc, err = export(root, binary, tls, 'tls-ca-given', base, rel,
                          '-X', 'security.protocol=ssl', '-X', 'ssl.ca.location=' + ca)
