@@ -16,6 +16,7 @@ only when every window is complete and exact.
 import argparse
 import collections
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -28,9 +29,10 @@ from consume import consume
 from kafka_broker import KafkaBroker
 import nfdump_ref
 
-# The demo's query (contrib/demo.py): an aggregation, as operators run it.
-QUERY = os.environ.get(
-    'RELEASE_QUERY', "-A proto,dstip -O bytes -o 'fmt:%ts,%pr,%da,%fl,%pkt,%byt'")
+# The demo's query (contrib/demo.py): an aggregation, as operators run it;
+# nfdump 1.7.5 aggregates only into its own csv columns.
+FMT_QUERY = "-A proto,dstip -O bytes -o 'fmt:%ts,%pr,%da,%fl,%pkt,%byt'"
+CSV_QUERY = '-A proto,dstip -O bytes -o csv'
 FLOWS = {'chanA': 400, 'chanB': 300}
 SYSTEM_PATH = '/usr/sbin:/usr/bin:/sbin:/bin'
 
@@ -44,6 +46,16 @@ def wrappers(root, bindir):
                     % (SYSTEM_PATH, shlex.quote(root), tool))
         os.chmod(path, 0o755)
     os.environ['PATH'] = bindir + ':' + os.environ['PATH']
+
+
+def demo_query():
+    """RELEASE_QUERY, or the demo's query as the nfdump on PATH prints it."""
+    if os.environ.get('RELEASE_QUERY'):
+        return os.environ['RELEASE_QUERY']
+    out = subprocess.run(['nfdump', '-V'], capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL).stdout
+    m = re.search(r'(\d+)\.(\d+)\.(\d+)', out)
+    return CSV_QUERY if m and m.groups() == ('1', '7', '5') else FMT_QUERY
 
 
 def stamp_of(relfile):
@@ -71,9 +83,11 @@ def channels_with(profile_arg, rel):
     return '%s/%s' % (base, ':'.join(have))
 
 
-def check_window(rel, profile_arg, records):
+def check_window(rel, profile_arg, records, query):
     """(rows, lost, duplicates, wrong) of one window against nfdump."""
-    rows = nfdump_ref.nfdump_rows(channels_with(profile_arg, rel), rel, QUERY)
+    rows = nfdump_ref.nfdump_rows(channels_with(profile_arg, rel), rel, query)
+    # csv rows come as dicts keyed by the header, as the records are.
+    rows = [list(r.values()) if isinstance(r, dict) else r for r in rows]
     like = list(records[0].values()) if records else [None] * 64
     want = collections.Counter(
         tuple(_canon_text(t, v) for t, v in zip(r, like)) for r in rows)
@@ -97,7 +111,8 @@ def main():
     wrappers(root, work)
     version = subprocess.run(['nfdump', '-V'], capture_output=True, text=True,
                              stdin=subprocess.DEVNULL).stdout.strip()
-    print('release: %s, query %s' % (version, QUERY), flush=True)
+    query = demo_query()
+    print('release: %s, query %s' % (version, query), flush=True)
     broker = KafkaBroker(os.path.join(work, 'kafka'))
     broker.start()
     logpath = os.path.join(work, 'nfkafka.log')
@@ -107,7 +122,7 @@ def main():
                 open(logpath, 'w') as log:
             before = coll.windows()
             argv = ['chroot', root, a.nfkafka, '-M', coll.profile_arg(),
-                    '-b', broker.bootstrap, '-t', 'release', '-Q', QUERY,
+                    '-b', broker.bootstrap, '-t', 'release', '-Q', query,
                     '--state', os.path.join(work, 'state')]
             proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL,
@@ -144,7 +159,7 @@ def main():
             records = by_window.pop(stamp, [])
             try:
                 rows, lost, dups, wrong = check_window(rel, coll.profile_arg(),
-                                                       records)
+                                                       records, query)
             except RuntimeError as e:
                 print('release: window %s: Kafka %d records; the reference %s'
                       % (stamp, len(records), e), flush=True)

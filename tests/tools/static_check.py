@@ -28,7 +28,7 @@ import tempfile
 from collector import make_window
 from consume import consume
 from kafka_broker import KafkaBroker, free_port
-from release_check import QUERY, SYSTEM_PATH, check_window, stamp_of, wrappers
+from release_check import FMT_QUERY as QUERY, SYSTEM_PATH, check_window, wrappers
 
 
 SASL_USER, SASL_PASSWORD = 'nfkafka', 'static-test-password'
@@ -94,7 +94,7 @@ def export(root, binary, bootstrap, topic, base, rel, *extra):
 def verdict(name, rc, stderr, broker, topic, base, rel, failed):
     msgs = consume(broker.bootstrap, topic, timeout=60)
     rows, lost, dups, wrong = check_window(
-        rel, '%s/chanA:chanB' % base, [m['value'] for m in msgs])
+        rel, '%s/chanA:chanB' % base, [m['value'] for m in msgs], QUERY)
     ok = rc == 0 and rows > 0 and not (lost or dups or wrong)
     print('static: %s: exit %d, nfdump %d rows, Kafka %d records, lost %d, '
           'duplicates %d, wrong %d: %s' % (name, rc, rows, len(msgs), lost, dups,
