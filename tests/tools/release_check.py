@@ -18,6 +18,7 @@ import collections
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -179,6 +180,8 @@ def main():
         print('release: FAILED: %s' % f, flush=True)
     if not failed:
         print('release: %d windows exact, %d records' % (len(wins), len(msgs)))
+    if not failed:
+        shutil.rmtree(work, ignore_errors=True)   # kept for a look on failure
     return 1 if failed else 0
 
 

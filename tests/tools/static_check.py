@@ -170,6 +170,8 @@ def main():
     finally:
         broker.stop()
     print('static: %s' % ('FAILED: ' + ', '.join(failed) if failed else 'all passed'))
+    if not failed:
+        shutil.rmtree(work, ignore_errors=True)   # kept for a look on failure
     return 1 if failed else 0
 
 
