@@ -17,7 +17,11 @@ set -eu
 build="build-essential pkg-config libuv1-dev librdkafka-dev libcbor-dev
 libinih-dev libcmocka-dev tzdata nfdump"
 debs="$build kcat python3 python3-venv default-jre-headless maven man-db
-mandoc valgrind systemd faketime clang libclang-rt-dev libjemalloc-dev"
+mandoc valgrind systemd faketime clang libclang-rt-dev libjemalloc-dev
+mmdebstrap procps"
+# mmdebstrap: make check's Debian 13 short form (tests/release.sh).
+# procps: the unit's ExecReload runs /bin/kill, which systemd-analyze
+# verify wants to find; a minimal Debian 13 system lacks it.
 case "${1:-}" in
 --build) debs=$build ;;
 --deb) debs="$build debhelper lintian dpkg-dev fakeroot libjemalloc-dev" ;;
