@@ -42,7 +42,7 @@ sh "$root/tests/setup/deps.sh" autoconf automake libtool pkg-config flex bison \
 echo "nfdump.sh: building nfdump $version into $prefix (about a minute)" >&2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-tar xzf "$tarball" -C "$tmp"
+tar xzf "$tarball" -C "$tmp" 2>/dev/null || die "$tarball is not an nfdump source tarball; fix: replace it (or remove it to skip nfdump $version)"
 cd "$tmp"/nfdump-*/
 rm -rf "$prefix"
 {
