@@ -132,6 +132,10 @@ else
 	in_root apt-get clean
 	rm -f "$root/deps.sh"
 	undo_mounts
+	# The ones made for an older deps.sh go.
+	for old in "$store/$release-$form"-*.tar; do
+		[ "$old" = "$ready" ] || rm -f "$old"
+	done
 	tar -C "$root" --one-file-system -cf "$ready.part" . && mv "$ready.part" "$ready"
 fi
 mount_all
