@@ -16,7 +16,8 @@ struct exporter;
 /*
  * query and key_fields are allocated by options_export(); they belong to
  * whoever holds the struct: exporter_new() and export_reconfigure() take
- * them, anyone else frees them with export_options_free().
+ * them (exporter_new only when it succeeds), anyone else frees them with
+ * export_options_free().
  */
 struct export_options {
 	struct query *query;
@@ -32,6 +33,9 @@ struct export_options {
 	size_t nkey_fields;
 	int headers;		/* window, profile, row, revision on each */
 	unsigned batch;		/* records per message; 1: one each */
+	int identity;		/* --identity: window, revision, row fields */
+	const char *schema_registry; /* --schema-registry URL (Avro) */
+	const char *schema_registry_auth; /* its USER:PASSWORD, or NULL */
 };
 
 /* What became of one window. */
@@ -42,7 +46,7 @@ struct export_result {
 	uint64_t acked_bytes;	/* their encoded bytes */
 	uint64_t delivery_errors; /* records the broker did not acknowledge */
 	int nfdump_ran;		/* nfdump was started and has finished */
-	uint64_t untyped;	/* values kept as text: not of their type */
+	uint64_t untyped;	/* values sent as null: not of their type */
 	uint64_t pauses;	/* nfdump held back by a full producer queue */
 	double nfdump_secs;	/* nfdump's run time */
 	double total_secs;	/* start to last acknowledgement */
@@ -63,9 +67,12 @@ typedef void (*export_done_cb)(void *arg, const char *stamp,
 /*
  * The exporter borrows the producer k, which must outlive it; it takes the
  * producer's delivery reports until exporter_free. ko names the topics.
+ * -EINVAL with errstr when the encoding or the schema registry cannot be
+ * set up.
  */
-void exporter_new(uv_loop_t *loop, const struct export_options *o,
-    struct kafka *k, const struct kafka_options *ko, struct exporter **xp);
+int exporter_new(uv_loop_t *loop, const struct export_options *o,
+    struct kafka *k, const struct kafka_options *ko, struct exporter **xp,
+    char *errstr, size_t errlen);
 /*
  * Exports window w: runs the query, produces every record, and calls cb
  * once nfdump has finished and every record has its delivery report; a
