@@ -189,12 +189,24 @@ static void summary_json(const struct summary *s, struct json *j,
 	json_raw(j, "}", 1);
 }
 
+/*
+ * libcbor fails to add only when it cannot allocate (or was handed the
+ * NULL of a failed build), which is fatal here as everywhere; 0.10 warns
+ * when the result goes unchecked.
+ */
 static void summary_cbor_add(cbor_item_t *map, const char *key,
     cbor_item_t *value)
 {
-	cbor_map_add(map, (struct cbor_pair){
+	if (!cbor_map_add(map, (struct cbor_pair){
 	    .key = cbor_move(cbor_build_string(key)),
-	    .value = cbor_move(value) });
+	    .value = cbor_move(value) }))
+		fatalx("summary: out of memory adding %s", key);
+}
+
+static void summary_cbor_push(cbor_item_t *array, cbor_item_t *item)
+{
+	if (!cbor_array_push(array, cbor_move(item)))
+		fatalx("summary: out of memory");
 }
 
 static cbor_item_t *summary_cbor_time(int64_t sec)
@@ -213,7 +225,7 @@ static cbor_item_t *summary_cbor_names(const char **names, size_t n)
 	cbor_item_t *a = cbor_new_definite_array(n);
 
 	for (size_t i = 0; i < n; i++)
-		cbor_array_push(a, cbor_move(cbor_build_string(names[i])));
+		summary_cbor_push(a, cbor_build_string(names[i]));
 	return a;
 }
 
@@ -241,7 +253,7 @@ static cbor_item_t *summary_cbor_parts(const struct summary *s)
 		    s->parts[i].messages));
 		summary_cbor_add(m, "records", cbor_build_uint64(
 		    s->parts[i].records));
-		cbor_array_push(a, cbor_move(m));
+		summary_cbor_push(a, m);
 	}
 	return a;
 }
