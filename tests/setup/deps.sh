@@ -9,7 +9,9 @@ set -eu
 debs="build-essential pkg-config libuv1-dev librdkafka-dev libcbor-dev
 libinih-dev libsystemd-dev libcmocka-dev nfdump kcat python3 python3-venv
 default-jre-headless maven man-db mandoc valgrind systemd faketime clang
-libclang-rt-dev libjemalloc-dev"
+libclang-rt-dev libjemalloc-dev procps"
+# procps: the unit's ExecReload runs /bin/kill, which systemd-analyze
+# verify wants to find; a minimal Debian 13 system lacks it.
 [ $# -eq 0 ] || debs="$*"
 
 missing=""
