@@ -106,6 +106,18 @@ const char *dialect_refuses(const struct dialect *d, enum dialect_mode mode,
 
 	if ((mode == DIALECT_CSV_TOKENS || mode == DIALECT_CSV_FAST) && !newer)
 		return "needs nfdump 1.7.5 or later";
+	/*
+	 * 1.7.5 replaces the output format of -A by its own, and refuses
+	 * any other than plain csv ("Can not use print format ... to
+	 * aggregate flows", on stdout, exit 1); 1.7.8 prints -A into the
+	 * query's format again.
+	 */
+	if ((mode == DIALECT_FMT || mode == DIALECT_CSV_TOKENS) && aggregated &&
+	    newer && !dialect_at_least(d, DIALECT_USER_AGGR))
+		return "cannot print aggregated flows (-A): this nfdump "
+		    "aggregates only into its own columns; use -o csv with -A "
+		    "(first_seen, duration, the -A fields, packets, bytes, bps, "
+		    "bpp, flows) or nfdump 1.7.8 or later";
 	/* 1.7.5 and later: "Invalid print format csv-fast to aggregate". */
 	if (mode == DIALECT_CSV_FAST && aggregated)
 		return "cannot print aggregated flows (-A); use csv or csv:";
@@ -214,4 +226,32 @@ int dialect_verdict(const struct dialect *d, enum dialect_mode mode,
 	else
 		return 0;
 	return -EIO;
+}
+
+/*
+ * Every nfdump checks its options, output format and filter before it
+ * opens a file, and every one of them that gets that far says something
+ * about an empty file: 1.7 calls it empty (exit 0), 1.6 and 1.8 name it
+ * and exit non-zero. So on an empty file, a run that exits 0 without its
+ * usage, or that names the file, accepted the query; any other run is
+ * nfdump refusing it, in its own words: the first line it wrote.
+ */
+int dialect_probe_verdict(int status, const char *out, const char *file,
+    char *why, size_t whylen)
+{
+	const char *line = out + strspn(out, "\n");
+	int n = (int)strcspn(line, "\n");
+	int usage = strstr(out, "\nusage ") != NULL ||
+	    strncmp(out, "usage ", 6) == 0;
+
+	if ((status == 0 && !usage) || (status < NFDUMP_SIGNALLED &&
+	    strstr(out, file) != NULL))
+		return 0;
+	if (status >= NFDUMP_SIGNALLED)
+		snprintf(why, whylen, "killed by signal %d%s%.*s",
+		    status - NFDUMP_SIGNALLED, n > 0 ? ": " : "", n, line);
+	else
+		snprintf(why, whylen, "\"%.*s\" (exit %d)", n > 200 ? 200 : n,
+		    line, status);
+	return -EINVAL;
 }

@@ -384,6 +384,23 @@ static void app_finish(struct app *a)
 		log_warn("event loop: handles left open at exit");
 }
 
+/*
+ * nfdump is the authority on its own syntax: a query it refuses would fail
+ * every window, so it stops nfkafka before the first one.
+ */
+static void app_probe(const struct export_options *eo)
+{
+	char errstr[512];
+	int error = query_probe(eo->query, eo->nfdump, errstr, sizeof errstr);
+
+	if (error == -EINVAL)
+		usage_error("-Q", errstr);
+	if (error != 0)
+		log_warn("nfdump %s: could not check the query on an empty "
+		    "file (%s); windows will tell", eo->nfdump,
+		    strerror(-error));
+}
+
 int main(int argc, char **argv)
 {
 	struct app a = { .argc = argc, .argv = argv,
@@ -395,6 +412,7 @@ int main(int argc, char **argv)
 	if (options_export(&a.c, &a.profile, &a.dialect, &eo, errstr,
 	    sizeof errstr) != 0)
 		usage_error("", errstr);
+	app_probe(&eo);
 	a.ko = options_kafka(&a.c);
 	if (kafka_check(&a.ko, errstr, sizeof errstr) != 0)
 		usage_error("", errstr);

@@ -5,10 +5,13 @@
  * number format (-N, -6); the rest is the operator's.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "nfdump.h"
 #include "query.h"
 #include "strv.h"
 #include "words.h"
@@ -247,6 +250,19 @@ static int query_words(struct query *q, char **w, size_t n, char *errstr,
 	return 0;
 }
 
+/*
+ * The default query aggregates into -o fmt:, which nfdump 1.7.5 refuses;
+ * there it runs as the same aggregation into 1.7.5's own csv columns.
+ */
+static const char *query_default_for(const char *text,
+    const struct dialect *d)
+{
+	if (strcmp(text, QUERY_DEFAULT) == 0 &&
+	    dialect_refuses(d, DIALECT_FMT, 1) != NULL)
+		return QUERY_DEFAULT_CSV;
+	return text;
+}
+
 int query_parse(const char *text, const struct dialect *d, struct query *q,
     char *errstr, size_t errlen)
 {
@@ -256,6 +272,7 @@ int query_parse(const char *text, const struct dialect *d, struct query *q,
 
 	memset(q, 0, sizeof *q);
 	q->dialect = d;
+	text = query_default_for(text, d);
 	if ((error = words_split(text, &words, &n, errstr, errlen)) != 0)
 		return error;
 	error = query_words(q, words, n, errstr, errlen);
@@ -307,6 +324,47 @@ char **query_argv(const struct query *q, const char *nfdump,
 		free(filter);
 	}
 	return argv;
+}
+
+/* An nfcapd name any version reads, for a file that is empty. */
+#define QUERY_PROBE_FILE "nfcapd.197001010000"
+#define QUERY_PROBE_MS 10000
+
+int query_probe(const struct query *q, const char *nfdump, char *errstr,
+    size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096], path[4200], out[4096], why[320];
+	char **argv;
+	int fd, status, error = 0;
+
+	snprintf(dir, sizeof dir, "%s/nfkafka-probe-XXXXXX",
+	    tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return -errno;
+	snprintf(path, sizeof path, "%s/%s", dir, QUERY_PROBE_FILE);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) < 0) {
+		error = -errno;
+		rmdir(dir);
+		return error;
+	}
+	close(fd);
+	argv = query_argv(q, nfdump, dir, QUERY_PROBE_FILE);
+	status = nfdump_run_sync_all(argv, out, sizeof out, QUERY_PROBE_MS);
+	strv_free(argv);
+	unlink(path);
+	rmdir(dir);
+	if (status < 0)
+		return status;
+	if (dialect_probe_verdict(status, out, QUERY_PROBE_FILE, why,
+	    sizeof why) != 0) {
+		snprintf(errstr, errlen, "nfdump %s refuses the query: %s; "
+		    "give -Q a query this nfdump accepts",
+		    dialect_name(q->dialect), why);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 void query_free(struct query *q)

@@ -156,9 +156,47 @@ static void test_modes_per_version(void **state)
 	assert_null(dialect_refuses(&d178, DIALECT_CSV_TOKENS, 1));
 	assert_null(dialect_refuses(&d178, DIALECT_CSV_FAST, 0));
 	assert_non_null(dialect_refuses(&d178, DIALECT_CSV_FAST, 1));
+	/* 1.7.5 aggregates only into its own csv columns. */
+	struct dialect d175 = dialect_of(DIALECT_V(1, 7, 5));
+
+	assert_non_null(dialect_refuses(&d175, DIALECT_FMT, 1));
+	assert_non_null(dialect_refuses(&d175, DIALECT_CSV_TOKENS, 1));
+	assert_null(dialect_refuses(&d175, DIALECT_CSV, 1));
+	assert_null(dialect_refuses(&d175, DIALECT_FMT, 0));
+	assert_null(dialect_refuses(&d178, DIALECT_FMT, 1));
 	assert_non_null(strchr(dialect_optstring(&d171), 'L'));
 	assert_null(strchr(dialect_optstring(&d178), 'L'));
 	assert_non_null(strstr(dialect_optstring(&d178), "z::"));
+}
+
+/* What nfdump says of an empty file: accepted, or its own refusal. */
+static void test_probe_verdict(void **state)
+{
+	const char *f = "nfcapd.197001010000";
+	char why[256];
+
+	(void)state;
+	/* 1.7: the header, "No matching flows", a read() complaint, exit 0. */
+	assert_int_equal(dialect_probe_verdict(0, "read() error in nffile.c\n"
+	    "Date first seen  DC\nNo matching flows\n", f, why, sizeof why), 0);
+	/* 1.8 and 1.6 name the file and exit 1 or 250. */
+	assert_int_equal(dialect_probe_verdict(1, "Date first seen\nFile size "
+	    "error for 'd/nfcapd.197001010000': too small\n", f, why,
+	    sizeof why), 0);
+	assert_int_equal(dialect_probe_verdict(250, "Open file 'd/nfcapd."
+	    "197001010000': bad magic: 0x0\n", f, why, sizeof why), 0);
+	/* 1.7.5's refusal of -A with fmt:, on stdout. */
+	assert_int_equal(dialect_probe_verdict(1, "Can not use print format "
+	    "fmt:%ts to aggregate flows\n", f, why, sizeof why), -EINVAL);
+	assert_string_equal(why, "\"Can not use print format fmt:%ts to "
+	    "aggregate flows\" (exit 1)");
+	/* An unknown option: its usage, and exit 0. */
+	assert_int_equal(dialect_probe_verdict(0, "nfdump: invalid option -- "
+	    "'Y'\nusage nfdump [options]\n", f, why, sizeof why), -EINVAL);
+	assert_non_null(strstr(why, "invalid option -- 'Y'"));
+	assert_int_equal(dialect_probe_verdict(NFDUMP_SIGNALLED + 6, "", f, why,
+	    sizeof why), -EINVAL);
+	assert_non_null(strstr(why, "signal 6"));
 }
 
 int main(void)
@@ -170,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_summary),
 		cmocka_unit_test(test_verdict_failures),
 		cmocka_unit_test(test_modes_per_version),
+		cmocka_unit_test(test_probe_verdict),
 	};
 
 	return cmocka_run_group_tests_name("dialect", tests, NULL, NULL);
