@@ -49,6 +49,7 @@ struct dialect_end {
 	int header;		/* a first line arrived */
 	int usage;		/* it printed its usage */
 	int summary;		/* it printed its summary */
+	const char *firstline;	/* its first line on stdout; may be NULL */
 };
 
 /*

@@ -204,7 +204,20 @@ int dialect_verdict(const struct dialect *d, enum dialect_mode mode,
 {
 	int errn;
 	const char *err = dialect_complaint(end->errtext, &errn);
-	const char *colon = errn > 0 ? ": " : "";
+	const char *colon;
+
+	/*
+	 * Some complaints go to stdout, as its only line (1.7.5: "Can not
+	 * use print format ... to aggregate flows"): a run that failed with
+	 * a silent stderr shows that line instead.
+	 */
+	if (errn == 0 && end->status != 0 && end->firstline != NULL) {
+		err = end->firstline;
+		errn = (int)strcspn(err, "\n");
+	}
+	if (errn > 200)
+		errn = 200;
+	colon = errn > 0 ? ": " : "";
 
 	if (end->status >= NFDUMP_SIGNALLED)
 		snprintf(why, whylen, "nfdump on %s was killed by signal %d%s"

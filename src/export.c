@@ -78,6 +78,7 @@ struct export_run {
 	uint64_t t_nfdump;
 	struct export_result r;
 	char nfdump_err[1024];
+	char first_line[256];	/* nfdump's first line, for its complaint */
 
 	export_done_cb cb;
 	void *arg;
@@ -137,6 +138,7 @@ static void export_judge_nfdump(struct export_run *run)
 	struct dialect_end end = {
 		.status = run->nfdump_status,
 		.errtext = run->nfdump_err,
+		.firstline = run->first_line,
 		.header = run->lines > 0,
 		.usage = run->usage,
 		.summary = run->summary_seen,
@@ -502,6 +504,9 @@ static int export_line(void *arg, const char *line, size_t len)
 		export_trailer(run, line, len);
 		return 0;
 	}
+	if (run->lines == 0)
+		snprintf(run->first_line, sizeof run->first_line, "%.*s",
+		    (int)len, line);
 	switch (dialect_classify(run->lines++, line, len)) {
 	case DIALECT_USAGE:
 		run->usage = 1;

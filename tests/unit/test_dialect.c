@@ -144,6 +144,22 @@ static void test_verdict_failures(void **state)
 	assert_non_null(strstr(why, "printed nothing"));
 }
 
+/* 1.7.5 says why it refuses -A with fmt: on stdout, its only line. */
+static void test_verdict_stdout_complaint(void **state)
+{
+	struct dialect d = dialect_of(DIALECT_V(1, 7, 5));
+	struct dialect_end end = { .status = 1, .errtext = "", .header = 1,
+		.firstline = "Can not use print format fmt:%ts to aggregate "
+		    "flows" };
+	char why[256];
+
+	(void)state;
+	assert_int_equal(dialect_verdict(&d, DIALECT_FMT, &end,
+	    "nfcapd.202611271200", why, sizeof why), -EIO);
+	assert_string_equal(why, "nfdump on nfcapd.202611271200 exited with "
+	    "status 1: Can not use print format fmt:%ts to aggregate flows");
+}
+
 static void test_modes_per_version(void **state)
 {
 	struct dialect d171 = dialect_of(V171), d178 = dialect_of(V178);
@@ -209,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_failures),
 		cmocka_unit_test(test_modes_per_version),
 		cmocka_unit_test(test_probe_verdict),
+		cmocka_unit_test(test_verdict_stdout_complaint),
 	};
 
 	return cmocka_run_group_tests_name("dialect", tests, NULL, NULL);
