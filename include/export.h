@@ -89,6 +89,13 @@ void export_reconfigure(struct exporter *x, const struct export_options *o);
 int export_children(const struct exporter *x);
 /* Stops the window in flight without calling its cb; it counts as undone. */
 void export_abandon(struct exporter *x);
+/*
+ * After nfdump failed on a window: whether nfdump still accepts the query
+ * (query_probe). -EINVAL with nfdump's words in why when it refuses it: a
+ * fault of the configuration that every window would meet, not of the
+ * window.
+ */
+int export_probe(const struct exporter *x, char *why, size_t whylen);
 struct kafka *exporter_kafka(struct exporter *x);
 /* Flushes the producer for up to timeout_ms and frees the exporter. */
 void exporter_free(struct exporter *x, int timeout_ms);

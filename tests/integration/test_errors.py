@@ -321,12 +321,18 @@ FAKES = {
 }
 
 
+# The empty file nfkafka runs the query on at start (query_probe).
+PROBE_FILE = 'nfcapd.197001010000'
+
+
 def fake_nfdump(tmp_path, body, version='NSEL-NEL1.7.1'):
-    """A shell script as --nfdump: it answers nfkafka's "nfdump -V" at start
-    as the nfdump of that version would, and runs body for everything else."""
+    """A shell script as --nfdump: it answers nfkafka's "nfdump -V" and its
+    query check on an empty file at start as the nfdump of that version
+    would, and runs body for everything else."""
     path = tmp_path / 'fake-nfdump'
     path.write_text('#!/bin/sh\nif [ "$1" = -V ]; then echo "nfdump: Version: '
-                    '%s"; exit 0; fi\n%s' % (version, body))
+                    '%s"; exit 0; fi\ncase "$*" in *%s*) echo "No matching '
+                    'flows"; exit 0;; esac\n%s' % (version, PROBE_FILE, body))
     path.chmod(0o755)
     return path
 
