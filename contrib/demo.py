@@ -29,7 +29,7 @@ INTERVAL = int(os.environ.get('DEMO_INTERVAL', '10'))
 WINDOWS = int(os.environ.get('DEMO_WINDOWS', '3'))
 TOPIC = 'network-metadata'
 FMT_QUERY = "-A proto,dstip -O bytes -o 'fmt:%ts,%pr,%da,%fl,%pkt,%byt'"
-# nfdump 1.7.5 to 1.7.7 aggregate only into their own csv columns.
+# nfdump 1.7.5 aggregates only into its own csv columns.
 CSV_QUERY = '-A proto,dstip -O bytes -o csv'
 
 
@@ -41,7 +41,7 @@ def demo_query():
                          text=True).stdout
     m = re.search(r'(\d+)\.(\d+)\.(\d+)', out)
     v = tuple(int(x) for x in m.groups()) if m else (0, 0, 0)
-    return CSV_QUERY if (1, 7, 5) <= v < (1, 7, 8) else FMT_QUERY
+    return CSV_QUERY if v[:3] == (1, 7, 5) else FMT_QUERY
 
 
 def follow(bootstrap, stop, seen):

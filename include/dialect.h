@@ -16,8 +16,8 @@
 #define DIALECT_V(a, b, c) ((a) * 10000 + (b) * 100 + (c))
 /* The first nfdump with csv-fast, csv:<tokens> and a csv without summary. */
 #define DIALECT_CSV_MODES DIALECT_V(1, 7, 5)
-/* 1.7.5 prints -A only as its own csv; 1.7.8 in the query's format again. */
-#define DIALECT_USER_AGGR DIALECT_V(1, 7, 8)
+/* 1.7.5 alone prints -A only as its own csv; 1.7.6 on print the query's. */
+#define DIALECT_USER_AGGR DIALECT_V(1, 7, 6)
 
 struct dialect {
 	int version;		/* DIALECT_V(...); 0 when not understood */

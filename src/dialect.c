@@ -109,7 +109,7 @@ const char *dialect_refuses(const struct dialect *d, enum dialect_mode mode,
 	/*
 	 * 1.7.5 replaces the output format of -A by its own, and refuses
 	 * any other than plain csv ("Can not use print format ... to
-	 * aggregate flows", on stdout, exit 1); 1.7.8 prints -A into the
+	 * aggregate flows", on stdout, exit 1); 1.7.6 prints -A into the
 	 * query's format again.
 	 */
 	if ((mode == DIALECT_FMT || mode == DIALECT_CSV_TOKENS) && aggregated &&
@@ -117,7 +117,7 @@ const char *dialect_refuses(const struct dialect *d, enum dialect_mode mode,
 		return "cannot print aggregated flows (-A): this nfdump "
 		    "aggregates only into its own columns; use -o csv with -A "
 		    "(first_seen, duration, the -A fields, packets, bytes, bps, "
-		    "bpp, flows) or nfdump 1.7.8 or later";
+		    "bpp, flows) or nfdump 1.7.6 or later";
 	/* 1.7.5 and later: "Invalid print format csv-fast to aggregate". */
 	if (mode == DIALECT_CSV_FAST && aggregated)
 		return "cannot print aggregated flows (-A); use csv or csv:";
