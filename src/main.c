@@ -390,15 +390,26 @@ static void app_finish(struct app *a)
  */
 static void app_probe(const struct export_options *eo)
 {
-	char errstr[512];
+	const char *doubt = eo->query->schema.doubt;
+	char errstr[512], both[1024];
 	int error = query_probe(eo->query, eo->nfdump, errstr, sizeof errstr);
 
+	/* The table's reason first: it says more than nfdump's words. */
+	if (error == -EINVAL && doubt != NULL) {
+		snprintf(both, sizeof both, "%s; %s", doubt, errstr);
+		usage_error("-Q", both);
+	}
 	if (error == -EINVAL)
 		usage_error("-Q", errstr);
+	if (error != 0 && doubt != NULL)
+		usage_error("-Q", doubt);
 	if (error != 0)
 		log_warn("nfdump %s: could not check the query on an empty "
 		    "file (%s); windows will tell", eo->nfdump,
 		    strerror(-error));
+	else if (doubt != NULL)
+		log_info("nfdump %s accepts the query, though %s: its values "
+		    "are sent as text", eo->nfdump, doubt);
 }
 
 int main(int argc, char **argv)

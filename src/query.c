@@ -326,8 +326,8 @@ char **query_argv(const struct query *q, const char *nfdump,
 	return argv;
 }
 
-/* An nfcapd name any version reads, for a file that is empty. */
-#define QUERY_PROBE_FILE "nfcapd.197001010000"
+/* An nfcapd name any version reads (not --check-config's window). */
+#define QUERY_PROBE_FILE "nfcapd.197001010005"
 #define QUERY_PROBE_MS 10000
 
 int query_probe(const struct query *q, const char *nfdump, char *errstr,
