@@ -22,6 +22,16 @@
 #define DIALECT_OPTS_178 \
 	"6aA:Bbc:C:D:E:G:s:gH:hn:i:jf:qyz::r:v:w:J:M:NImO:P:R:XZt:TVv:W:x:o:"
 
+/* 1.6.25's: -K, -l and -L; no -C, -G, -g, -W. */
+#define DIALECT_OPTS_16 \
+	"6aA:Bbc:D:E:s:hn:i:jf:qyzr:v:w:J:K:M:NImO:R:XZt:TVv:x:l:L:o:"
+/*
+ * The 1.8 beta's: -D, -t take no argument any more, -K and -l are new;
+ * -W is a budget of CPU cores, 1 still being one filter thread.
+ */
+#define DIALECT_OPTS_18 \
+	"6aA:Bbc:C:DE:f:G:gH:hK::l:n:i:jqyz::r:v:w:J:M:NImO:P:R:s:x:XZtTVW:o:"
+
 int dialect_parse(const char *text, struct dialect *d)
 {
 	const char *v = strstr(text, "Version:");
@@ -95,8 +105,13 @@ const char *dialect_name(const struct dialect *d)
 
 const char *dialect_optstring(const struct dialect *d)
 {
-	return dialect_at_least(d, DIALECT_CSV_MODES) ? DIALECT_OPTS_178 :
-	    DIALECT_OPTS_171;
+	if (dialect_at_least(d, DIALECT_V(1, 8, 0)))
+		return DIALECT_OPTS_18;
+	if (dialect_at_least(d, DIALECT_CSV_MODES))
+		return DIALECT_OPTS_178;
+	if (d != NULL && d->version != 0 && d->version < DIALECT_V(1, 7, 0))
+		return DIALECT_OPTS_16;
+	return DIALECT_OPTS_171;
 }
 
 const char *dialect_refuses(const struct dialect *d, enum dialect_mode mode,

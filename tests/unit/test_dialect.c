@@ -180,6 +180,14 @@ static void test_modes_per_version(void **state)
 	assert_null(dialect_refuses(&d175, DIALECT_CSV, 1));
 	assert_null(dialect_refuses(&d175, DIALECT_FMT, 0));
 	assert_null(dialect_refuses(&d178, DIALECT_FMT, 1));
+	/* 1.6 has -L and no -W; the 1.8 beta's -t takes no argument. */
+	struct dialect d16 = dialect_of(DIALECT_V(1, 6, 25));
+	struct dialect d18 = dialect_of(DIALECT_V(1, 8, 0));
+
+	assert_non_null(strchr(dialect_optstring(&d16), 'L'));
+	assert_null(strchr(dialect_optstring(&d16), 'W'));
+	assert_non_null(strstr(dialect_optstring(&d18), "tT"));
+	assert_non_null(strstr(dialect_optstring(&d18), "W:"));
 	assert_non_null(strchr(dialect_optstring(&d171), 'L'));
 	assert_null(strchr(dialect_optstring(&d178), 'L'));
 	assert_non_null(strstr(dialect_optstring(&d178), "z::"));
