@@ -3,11 +3,15 @@
 nfdump from 1.6.25 to the 1.8 beta, compared record by record with that
 nfdump's own output; the default query on each; and what each version
 refuses, refused at start with one line naming it."""
+import time
+
 import pytest
 
-from collector import make_window
+from collector import Collector, make_window
 from compare import assert_rows_match
 from conftest import ALL_NFDUMP_VERSIONS, consume, run_nfkafka
+from livecheck import (FLOW_QUERY, assert_kafka_matches, logged_windows,
+                       new_windows, stamp_of, wait_exported)
 from nfdump_ref import nfdump_rows
 
 CHANNELS = ('chanA', 'chanB')
@@ -286,3 +290,32 @@ def test_row_index_names_one_record_in_every_export(broker, topic, tmp_path_fact
     assert len(records) == 40000
     differ = [row for row, seen in records.items() if len(seen) != 1]
     assert not differ, '%d of 40000 rows name other records in the second export' % len(differ)
+
+
+@pytest.mark.parametrize('nfdump_version', ['1.6.25', '1.7.5',
+                                            '1.8.0-beta-5fa3336'],
+                         indirect=True)
+def test_live_with_its_own_nfcapd(broker, topic, tmp_path, daemons,
+                                  nfdump_version):
+    """Live mode with that version's own nfcapd rotating every 2 s (1.6.25's
+    takes -l DIR and writes 1.6 files; the 1.8 beta writes its new format):
+    every window exported, record by record as that nfdump prints it.
+    1.7.1 and 1.7.8: test_live.py."""
+    with Collector(tmp_path / 'p', interval=2) as coll:
+        before = coll.windows()
+        d = daemons(['-M', coll.profile_arg(), '-b', broker.bootstrap,
+                     '-t', topic, '-Q', FLOW_QUERY, '--state',
+                     tmp_path / 'state'])
+        d.wait_log('watching', timeout=60)
+        for _ in range(3):
+            for ch, n in (('chanA', 120), ('chanB', 80)):
+                coll.send(ch, n)
+            time.sleep(coll.interval)
+        coll.stop()
+        wins = new_windows(coll, before)
+        wait_exported(d, [stamp_of(w) for w in wins], timeout=180)
+    assert len(wins) >= 3
+    total = sum(n for _, _, n in logged_windows(d.text()))
+    assert total >= 3 * 200 * 0.9
+    assert_kafka_matches(broker, topic, coll.profile_arg(), wins, total)
+    assert d.stop() == 0
