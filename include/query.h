@@ -44,10 +44,9 @@ char *query_filter_text(const struct query *q);
 char **query_argv(const struct query *q, const char *nfdump,
     const char *profile, const char *relfile);
 /*
- * Asks nfdump whether it accepts the query: a run on an empty file, which
- * every version reads after it has checked its options, output format and
- * filter. 0 when it does; -EINVAL with nfdump's own words in errstr when
- * it refuses; another -errno when nfdump could not be asked.
+ * Asks nfdump whether it accepts the query: a run on an empty window
+ * written for the purpose. 0 when it does; -EINVAL with nfdump's own words
+ * in errstr when it refuses; another -errno when nfdump could not be asked.
  */
 int query_probe(const struct query *q, const char *nfdump, char *errstr,
     size_t errlen);

@@ -257,12 +257,11 @@ int dialect_verdict(const struct dialect *d, enum dialect_mode mode,
 }
 
 /*
- * Every nfdump checks its options, output format and filter before it
- * opens a file, and every one of them that gets that far says something
- * about an empty file: 1.7 calls it empty (exit 0), 1.6 and 1.8 name it
- * and exit non-zero. So on an empty file, a run that exits 0 without its
- * usage, or that names the file, accepted the query; any other run is
- * nfdump refusing it, in its own words: the first line it wrote.
+ * On an empty window (query.c's, in 1.6's layout), 1.6 and 1.7 print no
+ * flows and exit 0; 1.8 checks its options, output format and filter
+ * first, then refuses the old layout, naming the file. So a run that exits
+ * 0 without its usage, or that names the file, accepted the query; any
+ * other run is nfdump refusing it, in its own words: its first line.
  */
 int dialect_probe_verdict(int status, const char *out, const char *file,
     char *why, size_t whylen)

@@ -66,12 +66,18 @@ FAMILIES = {
 }
 
 # What the other versions lack of those (their nfdump -o 'fmt:%x' refuses
-# it; 1.6.25's list is its output_fmt.c's).
+# it; 1.6.25's list is its output_fmt.c's, built as nfdump.sh builds it:
+# without NSEL, so none of its NSEL tokens either).
+NSEL_16 = set('nfc tevt evt xevt sgt msec iacl eacl xsa xda xsp xdp uname nevt '
+              'ivrf evrf nsa nda nsp ndp pbstart pbsize'.split())
 LACKS = {
     (1, 6, 25): set('tds cnt idt tsg teg trg sasn dasn sc dc sloc dloc gsa gda '
                     'stor dtor ja3 ja4 sni nbid tls inam onam ttl minttl maxttl '
-                    'frag flid'.split()),
+                    'frag flid'.split()) | NSEL_16,
     (1, 7, 5): {'idt', 'minttl', 'maxttl'},
+    # The 1.8 beta (5fa3336) dies of SIGSEGV printing %tevt or %evt of a
+    # flow without NSEL event data: its bug, left to upstream.
+    (1, 8, 0): {'tevt', 'evt'},
 }
 
 
@@ -130,6 +136,9 @@ def export_and_compare(broker, topic, window, query, names):
 def test_token_family_matches_nfdump(broker, topic, window, nfdump_version,
                                      family):
     tokens = tokens_for(family, nfdump_version)
+    if not tokens:
+        pytest.skip('nfdump %s prints no token of %s' % (
+            nfdump_version.version, family))
     query = "-o 'fmt:%s'" % ','.join('%' + t for t in tokens)
     export_and_compare(broker, topic, window, query, field_names(tokens))
 

@@ -26,6 +26,11 @@ def _parse_time(text):
     raise AssertionError('not an nfdump time: %r' % text)
 
 
+def _number(text):
+    """nfdump's number; the 1.8 beta prints a zero duration as a time."""
+    return 0.0 if text == '00:00:00.000' else float(text)
+
+
 def value_matches(value, text):
     """Does the typed value say what nfdump printed as text?"""
     if isinstance(value, bool):
@@ -38,7 +43,7 @@ def value_matches(value, text):
     if isinstance(value, int):
         return text.isdigit() and value == int(text)
     if isinstance(value, float):
-        return abs(value - float(text)) <= 1e-9 * max(1.0, abs(value))
+        return abs(value - _number(text)) <= 1e-9 * max(1.0, abs(value))
     return isinstance(value, str) and value == text
 
 
@@ -61,7 +66,7 @@ def _canon_text(text, like):
         if isinstance(like, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
             return (1, str(ipaddress.ip_address(text)))
         if isinstance(like, (int, float)) and not isinstance(like, bool):
-            return (2, round(float(text), 6))
+            return (2, round(_number(text), 6))
     except (AssertionError, ValueError):
         pass
     return (3, text)
