@@ -153,7 +153,9 @@ class Nfdump:
 ALL_NFDUMP_VERSIONS = ('1.6.25', '1.7.1', '1.7.5', '1.7.8',
                        '1.8.0-beta-5fa3336')
 NFDUMP_VERSIONS = ('1.7.1', '1.7.8')
-SYSTEM_NFDUMP = '/usr/bin/nfdump'
+# The system's nfdump; NFKAFKA_TEST_SYSTEM_NFDUMP names another, to try
+# the suite as another system would run it (Debian 13: 1.7.5's).
+SYSTEM_NFDUMP = os.environ.get('NFKAFKA_TEST_SYSTEM_NFDUMP', '/usr/bin/nfdump')
 _SYSTEM = []
 _BINDIRS = {}
 
