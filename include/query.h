@@ -16,6 +16,7 @@
  * (1.7.5): first_seen, duration, dst_ctr, packets, bytes, bps, bpp, flows.
  */
 #define QUERY_DEFAULT_CSV "-A dstgeo -o csv -N -6 -q"
+#define QUERY_DEFAULT_CSV_TOKENS "%ts,%td,%dc,%pkt,%byt,%bps,%bpp,%fl"
 
 /* An operator's nfdump query, ready to be run for any window. */
 struct query {

@@ -255,29 +255,44 @@ static int query_words(struct query *q, char **w, size_t n, char *errstr,
  * The default query aggregates into -o fmt:, which nfdump 1.7.5 refuses;
  * there it runs as the same aggregation into 1.7.5's own csv columns.
  */
-static const char *query_default_for(const char *text,
-    const struct dialect *d)
+static int query_is_default_csv(const char *text, const struct dialect *d)
 {
-	if (strcmp(text, QUERY_DEFAULT) == 0 &&
-	    dialect_refuses(d, DIALECT_FMT, 1) != NULL)
-		return QUERY_DEFAULT_CSV;
-	return text;
+	return strcmp(text, QUERY_DEFAULT) == 0 &&
+	    dialect_refuses(d, DIALECT_FMT, 1) != NULL;
+}
+
+/*
+ * 1.7.5 prints -A ... -o csv as it would csv:%ts,%td,<the -A fields>,
+ * %pkt,%byt,%bps,%bpp,%fl: for the default, nfkafka knows those columns
+ * at start, so --key and --timestamp are checked against them.
+ */
+static int query_default_csv_schema(struct query *q, char *errstr,
+    size_t errlen)
+{
+	schema_free(&q->schema);
+	q->csv = 0;
+	return schema_from_csv_tokens(q->dialect, QUERY_DEFAULT_CSV_TOKENS,
+	    &q->schema, errstr, errlen);
 }
 
 int query_parse(const char *text, const struct dialect *d, struct query *q,
     char *errstr, size_t errlen)
 {
+	int default_csv = query_is_default_csv(text, d);
 	char **words;
 	size_t n;
 	int error;
 
 	memset(q, 0, sizeof *q);
 	q->dialect = d;
-	text = query_default_for(text, d);
+	if (default_csv)
+		text = QUERY_DEFAULT_CSV;
 	if ((error = words_split(text, &words, &n, errstr, errlen)) != 0)
 		return error;
 	error = query_words(q, words, n, errstr, errlen);
 	strv_free(words);
+	if (error == 0 && default_csv)
+		error = query_default_csv_schema(q, errstr, errlen);
 	if (error != 0)
 		query_free(q);
 	return error;

@@ -80,6 +80,23 @@ static void expect_doubt(const char *text, const char *why)
 	query_free(&q);
 }
 
+/* 1.7.5 runs the default as -A dstgeo -o csv, with known columns. */
+static void test_default_175(void **state)
+{
+	struct dialect d = dialect_of(DIALECT_V(1, 7, 5));
+	struct query q;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(query_parse(QUERY_DEFAULT, &d, &q, err, sizeof err), 0);
+	assert_int_equal(q.csv, 0);
+	assert_int_equal(q.mode, DIALECT_CSV);
+	assert_int_equal(q.schema.nfields, 8);
+	assert_string_equal(q.schema.fields[2].name, "dst_ctr");
+	assert_string_equal(q.schema.fields[6].name, "bpp");
+	query_free(&q);
+}
+
 static void test_default(void **state)
 {
 	const char *opts[] = { "-A", "dstgeo", "-o",
@@ -389,6 +406,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_default),
+		T(test_default_175),
 		T(test_flowmon_paste),
 		T(test_program_word),
 		T(test_attached_args),
