@@ -226,7 +226,8 @@ int dialect_verdict(const struct dialect *d, enum dialect_mode mode,
 	 * use print format ... to aggregate flows"): a run that failed with
 	 * a silent stderr shows that line instead.
 	 */
-	if (errn == 0 && end->status != 0 && end->firstline != NULL) {
+	if (errn == 0 && end->status != 0 && end->status < NFDUMP_SIGNALLED &&
+	    end->firstline != NULL) {
 		err = end->firstline;
 		errn = (int)strcspn(err, "\n");
 	}
