@@ -78,7 +78,8 @@ ASAN = BUILD=build/asan BIN=build/asan/nfkafka JEMALLOC= \
 asan:
 	$(MAKE) $(ASAN) all unit
 	NFKAFKA_BIN=build/asan/nfkafka sh tests/run-integration.sh \
-		tests/integration/test_errors.py tests/integration/test_once.py \
+		tests/integration/test_bad_*.py tests/integration/test_secrets.py \
+		tests/integration/test_once.py \
 		-k "not large"
 
 # libFuzzer targets (clang) for every parser of outside input, built with

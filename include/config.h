@@ -58,6 +58,55 @@ struct config {
 	int version;
 };
 
+/* How an option's argument is read, compared, moved and freed. */
+enum config_type {
+	CONFIG_STRING,		/* a copy of the text, at most max bytes */
+	CONFIG_NUMBER,		/* an integer from min to max */
+	CONFIG_SECONDS,		/* seconds such as 1.5, kept in milliseconds */
+	CONFIG_CHOICE,		/* one of choices' names, kept as its value */
+	CONFIG_STAMP,		/* a window time, kept as nfcapd's stamp */
+	CONFIG_FLAG,		/* no argument: sets 1 */
+	CONFIG_LOUDER,		/* no argument: one log level up */
+	CONFIG_QUIETER,		/* no argument: one log level down */
+	CONFIG_PROPERTY,	/* -X name=value, or -X list */
+	CONFIG_REPLAY,		/* --replay FROM TO: two words */
+};
+
+/* What a config file and SIGHUP may do with an option. */
+enum config_scope {
+	CONFIG_CLI,		/* a mode or action: command line only */
+	CONFIG_START,		/* read at start; a reload leaves it be */
+	CONFIG_RESTART,		/* a reload warns that it needs a restart */
+	CONFIG_RELOAD,		/* a reload applies it from the next window */
+};
+
+struct config_choice {
+	const char *name;
+	int value;
+};
+
+/*
+ * One row of the options table (src/config_table.c): getopt, the config
+ * file's keys, defaults, checks, --help, config_free and SIGHUP read it.
+ * Adding an option is a row here plus its entry in nfkafka(8).
+ */
+struct config_option {
+	const char *name;	/* long option and config file key */
+	int shortname;		/* 0: none */
+	enum config_type type;
+	size_t offset;		/* of the value in struct config */
+	const char *def;	/* default, read as if given; NULL: none */
+	long min, max;		/* a number's range; a string's length */
+	const struct config_choice *choices; /* NULL-named last */
+	enum config_scope scope;
+	const char *arg;	/* the argument in --help; NULL: none */
+	const char *hint;	/* what the argument is, for errors */
+	const char *help;	/* one line of --help; NULL: man page only */
+};
+
+extern const struct config_option config_table[];
+extern const size_t config_table_size;
+
 /*
  * Reads the config file named by -c, if any, then the command line over
  * it. 0, or -EINVAL with a one-line reason naming the option (or the file,
@@ -73,5 +122,11 @@ int config_load_string(struct config *c, const char *path, const char *text,
     size_t len, char *errstr, size_t errlen);
 void config_free(struct config *c);
 void config_usage(void);
+/* Whether option o's value differs between a and b. */
+int config_changed(const struct config_option *o, const struct config *a,
+    const struct config *b);
+/* Takes option o's value from from into to (from keeps no copy). */
+void config_move(const struct config_option *o, struct config *to,
+    struct config *from);
 
 #endif

@@ -22,6 +22,7 @@
 struct dialect {
 	int version;		/* DIALECT_V(...); 0 when not understood */
 	char text[96];		/* what nfdump -V said its version is */
+	char name[128];		/* for messages: dialect_name() */
 };
 
 /* How the query's output is printed. */

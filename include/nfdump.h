@@ -41,8 +41,6 @@ void nfdump_resume(struct nfdump *n);
  * after a grace); done_cb still follows.
  */
 void nfdump_kill(struct nfdump *n);
-/* The environment every nfdump gets: TZ=UTC, LC_ALL=C and PATH only. */
-char **nfdump_env(void);
 /* Marks every descriptor above stderr close-on-exec before a spawn. */
 void nfdump_cloexec(void);
 /*

@@ -21,16 +21,16 @@ struct window {
 
 struct windows;
 
-/* The oldest pending window may have become ready: see windows_ready(). */
-typedef void (*windows_wake_cb)(void *arg);
+/* The oldest pending window may have become ready: see window_ready(). */
+typedef void (*window_wake_cb)(void *arg);
 
-struct windows *windows_new(uv_loop_t *loop, size_t nchannels,
-    uint64_t grace_ms, windows_wake_cb cb, void *arg);
+struct windows *window_new(uv_loop_t *loop, size_t nchannels,
+    uint64_t grace_ms, window_wake_cb cb, void *arg);
 /*
  * Records that channel has rotated relfile. Returns 0, or -EALREADY when
  * the window is at or before the floor (already exported).
  */
-int windows_add(struct windows *ws, size_t channel, const char *relfile,
+int window_add(struct windows *ws, size_t channel, const char *relfile,
     const char *stamp);
 /*
  * Queues revision of an exported window (its files changed), in stamp
@@ -38,42 +38,42 @@ int windows_add(struct windows *ws, size_t channel, const char *relfile,
  * queued; again for a queued one restarts that time (0), or -EEXIST if it
  * is queued with another revision.
  */
-int windows_add_revision(struct windows *ws, const char *stamp,
+int window_add_revision(struct windows *ws, const char *stamp,
     const char *relfile, unsigned revision);
 /* Drops a queued window or revision: 0, or -ENOENT. */
-int windows_remove(struct windows *ws, const char *stamp);
+int window_remove(struct windows *ws, const char *stamp);
 /*
- * Between these, windows_add appends in O(1) and the end sorts once, so a
+ * Between these, window_add appends in O(1) and the end sorts once, so a
  * scan of a long history costs O(n log n), not O(n^2).
  */
-void windows_scan_begin(struct windows *ws);
-void windows_scan_end(struct windows *ws);
+void window_scan_begin(struct windows *ws);
+void window_scan_end(struct windows *ws);
 /*
  * Windows at or before stamp count as exported; pending ones are dropped,
  * queued revisions kept. The floor never moves back.
  */
-void windows_set_floor(struct windows *ws, const char *stamp);
-const char *windows_floor(const struct windows *ws);
+void window_set_floor(struct windows *ws, const char *stamp);
+const char *window_floor(const struct windows *ws);
 /*
  * The oldest pending window if it is ready: every channel has rotated it,
  * every missing channel has already rotated a newer window, or the grace
  * period since its first file has passed. Otherwise NULL, and the wake
  * callback is scheduled for when the grace period ends.
  */
-struct window *windows_ready(struct windows *ws);
+struct window *window_ready(struct windows *ws);
 /* The oldest pending window, ready or not. */
-struct window *windows_head(struct windows *ws);
+struct window *window_head(struct windows *ws);
 /* Removes the oldest window after its export; the floor moves up to it. */
-void windows_pop(struct windows *ws);
+void window_pop(struct windows *ws);
 /*
  * Removes window w after its export, wherever it stands: a revision of an
  * older window may have been queued ahead of it while it was exported.
  */
-void windows_done(struct windows *ws, struct window *w);
-size_t windows_pending(const struct windows *ws);
+void window_done(struct windows *ws, struct window *w);
+size_t window_pending(const struct windows *ws);
 /* Age in ms of the oldest pending window's first file; 0 if none. */
-uint64_t windows_oldest_age(const struct windows *ws);
-void windows_set_grace(struct windows *ws, uint64_t grace_ms);
-void windows_free(struct windows *ws);
+uint64_t window_oldest_age(const struct windows *ws);
+void window_set_grace(struct windows *ws, uint64_t grace_ms);
+void window_free(struct windows *ws);
 
 #endif

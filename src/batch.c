@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "buf.h"
 #include "xmalloc.h"
 
 struct batch {
@@ -42,11 +43,7 @@ void batch_free(struct batch *b)
 
 void batch_add(struct batch *b, uint64_t row, const void *item, size_t len)
 {
-	if (b->cap - b->len < len + 1) {
-		while (b->cap - b->len < len + 1)
-			b->cap *= 2;
-		b->buf = xrealloc(b->buf, b->cap);
-	}
+	b->buf = buf_grow(b->buf, &b->cap, b->len, len + 1);
 	if (b->count++ == 0)
 		b->first = row;
 	memcpy(b->buf + b->len, item, len);

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "kafka.h"
+#include "log.h"
 #include "nfcapd.h"
 #include "query.h"
 #include "xmalloc.h"
@@ -22,102 +23,103 @@
 #define CONFIG_FILE_MAX (1024 * 1024)
 #define CONFIG_FILE_MAX_TEXT "1 MiB"
 
-enum {
-	OPT_ONCE = 256,
-	OPT_NFDUMP,
-	OPT_VALUES,
-	OPT_LOG_FILE,
-	OPT_FLUSH_TIMEOUT,
-	OPT_STATE,
-	OPT_GRACE,
-	OPT_SINCE,
-	OPT_REPLAY,
-	OPT_BACKOFF_MIN,
-	OPT_BACKOFF_MAX,
-	OPT_TRANSACTIONAL_ID,
-	OPT_BACKLOG_WARN,
-	OPT_LOG_LEVEL,
-	OPT_METRICS,
-	OPT_HEALTH_BACKLOG,
-	OPT_CHECK_CONFIG,
-	OPT_HEADERS,
-	OPT_LEDGER_WINDOWS,
-	OPT_BATCH,
-	OPT_FORMAT,
-	OPT_TIMESTAMP,
-	OPT_SUMMARY_TOPIC,
-	OPT_INTERVAL,
-	OPT_NFDUMP_TIMEOUT,
+/* Room for getopt's tables; the unit test checks the table fits. */
+#define CONFIG_GETOPT_MAX 96
+
+/* getopt's long options and optstring, built from the options table. */
+struct config_getopt {
+	char shortopts[2 * CONFIG_GETOPT_MAX];
+	struct option longopts[CONFIG_GETOPT_MAX + 1];
 };
 
-/* The leading ':' makes getopt tell a missing argument from an unknown option. */
-static const char config_shortopts[] = ":c:M:b:i:p:t:X:Q:k:vqhV";
+/* What getopt returns for row i: its letter, or 256 and up. */
+static int config_val(size_t i)
+{
+	return config_table[i].shortname != 0 ? config_table[i].shortname :
+	    256 + (int)i;
+}
 
-static const struct option config_longopts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "profile", required_argument, NULL, 'M' },
-	{ "once", required_argument, NULL, OPT_ONCE },
-	{ "brokers", required_argument, NULL, 'b' },
-	{ "host", required_argument, NULL, 'i' },
-	{ "port", required_argument, NULL, 'p' },
-	{ "topic", required_argument, NULL, 't' },
-	{ "property", required_argument, NULL, 'X' },
-	{ "query", required_argument, NULL, 'Q' },
-	{ "nfdump", required_argument, NULL, OPT_NFDUMP },
-	{ "nfdump-timeout", required_argument, NULL, OPT_NFDUMP_TIMEOUT },
-	{ "key", required_argument, NULL, 'k' },
-	{ "values", required_argument, NULL, OPT_VALUES },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
-	{ "flush-timeout", required_argument, NULL, OPT_FLUSH_TIMEOUT },
-	{ "state", required_argument, NULL, OPT_STATE },
-	{ "grace", required_argument, NULL, OPT_GRACE },
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "replay", required_argument, NULL, OPT_REPLAY },
-	{ "backoff-min", required_argument, NULL, OPT_BACKOFF_MIN },
-	{ "backoff-max", required_argument, NULL, OPT_BACKOFF_MAX },
-	{ "transactional-id", required_argument, NULL, OPT_TRANSACTIONAL_ID },
-	{ "backlog-warn", required_argument, NULL, OPT_BACKLOG_WARN },
-	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-	{ "metrics", required_argument, NULL, OPT_METRICS },
-	{ "health-backlog", required_argument, NULL, OPT_HEALTH_BACKLOG },
-	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
-	{ "headers", required_argument, NULL, OPT_HEADERS },
-	{ "ledger-windows", required_argument, NULL, OPT_LEDGER_WINDOWS },
-	{ "batch", required_argument, NULL, OPT_BATCH },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "timestamp", required_argument, NULL, OPT_TIMESTAMP },
-	{ "summary-topic", required_argument, NULL, OPT_SUMMARY_TOPIC },
-	{ "interval", required_argument, NULL, OPT_INTERVAL },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
+static void config_getopt_init(struct config_getopt *g)
+{
+	size_t n = 0;
+
+	if (config_table_size > CONFIG_GETOPT_MAX)
+		fatalx("options table: more than %d rows", CONFIG_GETOPT_MAX);
+	/* A leading ':' tells a missing argument from an unknown option. */
+	g->shortopts[n++] = ':';
+	for (size_t i = 0; i < config_table_size; i++) {
+		const struct config_option *o = &config_table[i];
+
+		g->longopts[i] = (struct option){ o->name, o->arg != NULL ?
+		    required_argument : no_argument, NULL, config_val(i) };
+		if (o->shortname == 0)
+			continue;
+		g->shortopts[n++] = (char)o->shortname;
+		if (o->arg != NULL)
+			g->shortopts[n++] = ':';
+	}
+	g->shortopts[n] = '\0';
+	g->longopts[config_table_size] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+/* The row of what getopt returned, or NULL. */
+static const struct config_option *config_by_val(int val)
+{
+	if (val >= 256 && (size_t)(val - 256) < config_table_size)
+		return &config_table[val - 256];
+	for (size_t i = 0; i < config_table_size && val > 0; i++) {
+		if (config_table[i].shortname == val)
+			return &config_table[i];
+	}
+	return NULL;
+}
+
+static const struct config_option *config_by_name(const char *name)
+{
+	for (size_t i = 0; i < config_table_size; i++) {
+		if (strcmp(config_table[i].name, name) == 0)
+			return &config_table[i];
+	}
+	return NULL;
+}
+
+/* How errors name an option: its letter if it has one. */
+static void config_opt_name(const struct config_option *o, char *buf,
+    size_t len)
+{
+	if (o->shortname != 0)
+		snprintf(buf, len, "-%c", o->shortname);
+	else
+		snprintf(buf, len, "--%s", o->name);
+}
+
+static void config_usage_row(const struct config_option *o)
+{
+	char left[64];
+
+	snprintf(left, sizeof left, "%s%c%s--%s%s%s", o->shortname ? "-" :
+	    " ", o->shortname ? o->shortname : ' ', o->shortname ? ", " :
+	    "  ", o->name, o->arg != NULL ? " " : "", o->arg != NULL ?
+	    o->arg : "");
+	/* A long one on a line of its own keeps the help in one column. */
+	if (strlen(left) > 30)
+		printf("  %s\n  %-30s %s", left, "", o->help);
+	else
+		printf("  %-30s %s", left, o->help);
+	if (o->def != NULL)
+		printf(" (default %s)", o->def);
+	printf("\n");
+}
 
 void config_usage(void)
 {
 	printf("usage: nfkafka -M DIR/CHAN[:CHAN...] -b BROKERS [options]\n"
 	    "       nfkafka --once FILE -M DIR/CHAN[:CHAN...] -b BROKERS "
 	    "[options]\n"
-	    "Exports each nfcapd window to Kafka as it rotates.\n"
-	    "  -M DIR/CHAN[:CHAN]  channels to export (nfdump -M syntax)\n"
-	    "  --once FILE         export one window, e.g. "
-	    "2026/11/27/nfcapd.202611271055\n"
-	    "  -b HOST:PORT[,...]  Kafka brokers (or -i HOST [-p PORT])\n"
-	    "  -t TOPIC            topic (default %s)\n"
-	    "  -Q 'ARGS'           nfdump query (default %s)\n"
-	    "  -k FIELD[,FIELD]    message key from record fields\n"
-	    "  --state FILE        remember the last exported window\n"
-	    "  --grace SECONDS     wait for late channels (default %d)\n"
-	    "  --since TIME, --replay FROM TO   export past windows\n"
-	    "  --format cbor|json  message encoding (default cbor)\n"
-	    "  --batch N           up to N records per message (default 1)\n"
-	    "  --summary-topic T   one completeness summary per window\n"
-	    "  -X NAME=VALUE       librdkafka property; -X list lists them\n"
-	    "  -v, -q              more, less logging\n"
-	    "Every option is described in nfkafka(8): man nfkafka\n",
-	    CONFIG_DEFAULT_TOPIC, QUERY_DEFAULT, CONFIG_DEFAULT_GRACE);
+	    "Exports each nfcapd window to Kafka as it rotates.\n");
+	for (size_t i = 0; i < config_table_size; i++)
+		config_usage_row(&config_table[i]);
+	printf("Every option is described in nfkafka(8): man nfkafka\n");
 }
 
 static int config_int(const char *opt, const char *arg, long min, long max,
@@ -190,23 +192,6 @@ static void config_set(char **field, const char *value)
 {
 	free(*field);
 	*field = xstrdup(value);
-}
-
-static int config_log_level(const char *arg, enum log_level *level,
-    char *errstr, size_t errlen)
-{
-	static const char *const names[] = { "error", "warn", "info",
-		"debug" };
-
-	for (int i = 0; i < 4; i++) {
-		if (strcmp(arg, names[i]) == 0) {
-			*level = (enum log_level)i;
-			return 0;
-		}
-	}
-	snprintf(errstr, errlen, "--log-level %s: expected error, warn, info "
-	    "or debug", arg);
-	return -EINVAL;
 }
 
 /* A regular file to read; a FIFO or a device would block or never end. */
@@ -314,139 +299,101 @@ static int config_property(struct config *c, const char *arg, char *errstr,
 	return error;
 }
 
-static int config_format(const char *arg, enum encode_format *format,
-    char *errstr, size_t errlen)
+/* One of o's choices, kept as its value. */
+static int config_choice(const struct config_option *o, const char *opt,
+    const char *arg, int *out, char *errstr, size_t errlen)
 {
-	if (strcmp(arg, "cbor") == 0)
-		*format = ENCODE_CBOR;
-	else if (strcmp(arg, "json") == 0)
-		*format = ENCODE_JSON;
-	else {
-		snprintf(errstr, errlen, "--format %s: expected cbor or json",
-		    arg);
+	size_t n = 0, len;
+
+	for (const struct config_choice *ch = o->choices; ch->name != NULL;
+	    ch++, n++) {
+		if (strcmp(arg, ch->name) == 0) {
+			*out = ch->value;
+			return 0;
+		}
+	}
+	snprintf(errstr, errlen, "%s %s: expected ", opt, arg);
+	for (size_t i = 0; i < n; i++) {
+		len = strlen(errstr);
+		snprintf(errstr + len, errlen - len, "%s%s", o->choices[i].name,
+		    i + 2 < n ? ", " : i + 2 == n ? " or " : "");
+	}
+	return -EINVAL;
+}
+
+/* A string, of min to max bytes when max is set. */
+static int config_string(const struct config_option *o, const char *opt,
+    const char *arg, char **out, char *errstr, size_t errlen)
+{
+	size_t len = strlen(arg);
+
+	if (o->max > 0 && (len < (size_t)o->min || len > (size_t)o->max)) {
+		snprintf(errstr, errlen, "%s %s: expected %s", opt, arg,
+		    o->hint);
 		return -EINVAL;
 	}
+	config_set(out, arg);
 	return 0;
 }
 
-static int config_option(struct config *c, int opt, const char *arg,
-    char *errstr, size_t errlen)
+/* One option's argument, read as its row says. */
+static int config_option(struct config *c, const struct config_option *o,
+    const char *arg, char *errstr, size_t errlen)
 {
-	switch (opt) {
-	case 'M': config_set(&c->profile, arg); break;
-	case OPT_ONCE: config_set(&c->once, arg); break;
-	case 'b': config_set(&c->brokers, arg); break;
-	case 'i': config_set(&c->host, arg); break;
-	case 'p':
-		return config_int("-p", arg, 1, 65535, &c->port, errstr,
-		    errlen);
-	case 't': config_set(&c->topic, arg); break;
-	case 'X':
+	void *at = (char *)c + o->offset;
+	int *level = at;
+	char opt[48];
+
+	config_opt_name(o, opt, sizeof opt);
+	switch (o->type) {
+	case CONFIG_STRING:
+		return config_string(o, opt, arg, at, errstr, errlen);
+	case CONFIG_NUMBER:
+		return config_int(opt, arg, o->min, o->max, at, errstr, errlen);
+	case CONFIG_SECONDS:
+		return config_seconds(opt, arg, at, errstr, errlen);
+	case CONFIG_CHOICE:
+		return config_choice(o, opt, arg, at, errstr, errlen);
+	case CONFIG_STAMP:
+		return config_stamp(opt, arg, at, errstr, errlen);
+	case CONFIG_FLAG:
+		*(int *)at = 1;
+		return 0;
+	case CONFIG_LOUDER:
+		*level += *level < LOG_LVL_DEBUG;
+		return 0;
+	case CONFIG_QUIETER:
+		*level -= *level > LOG_LVL_ERROR;
+		return 0;
+	case CONFIG_PROPERTY:
 		if (strcmp(arg, "list") == 0) {
 			c->list_props = 1;
-			break;
+			return 0;
 		}
 		return config_property(c, arg, errstr, errlen);
-	case 'Q': config_set(&c->query, arg); break;
-	case OPT_NFDUMP: config_set(&c->nfdump, arg); break;
-	case OPT_NFDUMP_TIMEOUT:
-		return config_int("--nfdump-timeout", arg, 1, 604800,
-		    &c->nfdump_timeout_s, errstr, errlen);
-	case 'k': config_set(&c->key, arg); break;
-	case OPT_VALUES:
-		if (strcmp(arg, "typed") == 0)
-			c->values = ENCODE_TYPED;
-		else if (strcmp(arg, "strings") == 0)
-			c->values = ENCODE_STRINGS;
-		else {
-			snprintf(errstr, errlen, "--values %s: expected "
-			    "typed or strings", arg);
-			return -EINVAL;
-		}
-		break;
-	case 'v':
-		if (c->log_level < LOG_LVL_DEBUG)
-			c->log_level++;
-		break;
-	case 'q':
-		if (c->log_level > LOG_LVL_ERROR)
-			c->log_level--;
-		break;
-	case OPT_LOG_FILE: config_set(&c->log_file, arg); break;
-	case OPT_FLUSH_TIMEOUT:
-		return config_seconds("--flush-timeout", arg, &c->flush_ms,
-		    errstr, errlen);
-	case OPT_STATE: config_set(&c->state, arg); break;
-	case OPT_GRACE:
-		return config_int("--grace", arg, 0, 86400, &c->grace_s,
-		    errstr, errlen);
-	case OPT_SINCE:
-		return config_stamp("--since", arg, c->since, errstr, errlen);
-	case OPT_BACKOFF_MIN:
-		return config_seconds("--backoff-min", arg,
-		    &c->backoff_min_ms, errstr, errlen);
-	case OPT_BACKOFF_MAX:
-		return config_seconds("--backoff-max", arg,
-		    &c->backoff_max_ms, errstr, errlen);
-	case OPT_TRANSACTIONAL_ID: config_set(&c->transactional_id, arg); break;
-	case 'c': config_set(&c->config_file, arg); break;
-	case OPT_LOG_LEVEL:
-		return config_log_level(arg, &c->log_level, errstr, errlen);
-	case OPT_METRICS: config_set(&c->metrics, arg); break;
-	case OPT_HEALTH_BACKLOG:
-		return config_int("--health-backlog", arg, 0, 1000000,
-		    &c->health_backlog, errstr, errlen);
-	case OPT_CHECK_CONFIG: c->check_config = 1; break;
-	case OPT_BATCH:
-		return config_int("--batch", arg, 1, CONFIG_BATCH_MAX,
-		    &c->batch, errstr, errlen);
-	case OPT_HEADERS:
-		if (strcmp(arg, "yes") != 0 && strcmp(arg, "no") != 0) {
-			snprintf(errstr, errlen, "--headers %s: expected yes or "
-			    "no", arg);
-			return -EINVAL;
-		}
-		c->headers = strcmp(arg, "yes") == 0;
-		break;
-	case OPT_LEDGER_WINDOWS:
-		return config_int("--ledger-windows", arg, 1, 100000,
-		    &c->ledger_windows, errstr, errlen);
-	case OPT_FORMAT:
-		return config_format(arg, &c->format, errstr, errlen);
-	case OPT_TIMESTAMP:
-		if (strlen(arg) == 0 || strlen(arg) >= 64) {
-			snprintf(errstr, errlen, "--timestamp %s: expected send, "
-			    "window or a time field such as first_seen", arg);
-			return -EINVAL;
-		}
-		config_set(&c->timestamp, arg);
-		break;
-	case OPT_SUMMARY_TOPIC: config_set(&c->summary_topic, arg); break;
-	case OPT_INTERVAL:
-		return config_int("--interval", arg, 1, 86400, &c->interval_s,
-		    errstr, errlen);
-	case OPT_BACKLOG_WARN:
-		return config_int("--backlog-warn", arg, 0, 86400 * 365,
-		    &c->backlog_warn_s, errstr, errlen);
-	case 'h': c->help = 1; break;
-	case 'V': c->version = 1; break;
-	default:
-		return -EINVAL;
+	case CONFIG_REPLAY:
+		break; /* two words: config_replay */
 	}
-	return 0;
+	return -EINVAL;
+}
+
+/* Every default of the table, read as if given. */
+static void config_defaults(struct config *c)
+{
+	char errstr[256];
+
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < config_table_size; i++) {
+		if (config_table[i].def != NULL && config_option(c,
+		    &config_table[i], config_table[i].def, errstr,
+		    sizeof errstr) != 0)
+			fatalx("options table: %s", errstr);
+	}
 }
 
 /* Fills what the command line left out, and checks options together. */
 static int config_finish(struct config *c, char *errstr, size_t errlen)
 {
-	if (c->topic == NULL)
-		c->topic = xstrdup(CONFIG_DEFAULT_TOPIC);
-	if (c->query == NULL)
-		c->query = xstrdup(QUERY_DEFAULT);
-	if (c->nfdump == NULL)
-		c->nfdump = xstrdup("nfdump");
-	if (c->timestamp == NULL)
-		c->timestamp = xstrdup("send");
 	if (c->help || c->version || c->list_props)
 		return 0;
 	if (c->brokers != NULL && c->host != NULL) {
@@ -505,29 +452,6 @@ struct config_file {
 	char err[512];
 };
 
-/* Command-line-only options: modes and actions, not settings. */
-static const char *const config_file_refused[] = { "config", "once",
-	"replay", "help", "version", "check-config", "verbose", "quiet",
-	NULL };
-
-static int config_refused(const char *name)
-{
-	for (const char *const *r = config_file_refused; *r != NULL; r++) {
-		if (strcmp(*r, name) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static const struct option *config_longopt(const char *name)
-{
-	for (const struct option *o = config_longopts; o->name != NULL; o++) {
-		if (strcmp(o->name, name) == 0)
-			return o;
-	}
-	return NULL;
-}
-
 /* A [kafka] line is checked at once, so that its error names the line. */
 static int config_kafka_line(const struct config *c, char *errstr,
     size_t errlen)
@@ -544,7 +468,7 @@ static int config_file_entry(void *user, const char *section,
 {
 	struct config_file *cf = user;
 	char why[480];
-	const struct option *o;
+	const struct config_option *o;
 	int error;
 
 	if (cf->err[0] != '\0')
@@ -558,16 +482,16 @@ static int config_file_entry(void *user, const char *section,
 		snprintf(why, sizeof why, "unknown section [%s]: use [kafka] "
 		    "for librdkafka properties", section);
 		error = -EINVAL;
-	} else if (config_refused(name)) {
-		snprintf(why, sizeof why, "\"%s\" is a command-line option, "
-		    "not a setting", name);
-		error = -EINVAL;
-	} else if ((o = config_longopt(name)) == NULL) {
+	} else if ((o = config_by_name(name)) == NULL) {
 		snprintf(why, sizeof why, "unknown key \"%s\" (keys are the "
 		    "long options of nfkafka(8))", name);
 		error = -EINVAL;
+	} else if (o->scope == CONFIG_CLI) {
+		snprintf(why, sizeof why, "\"%s\" is a command-line option, "
+		    "not a setting", name);
+		error = -EINVAL;
 	} else {
-		error = config_option(cf->c, o->val, value, why, sizeof why);
+		error = config_option(cf->c, o, value, why, sizeof why);
 	}
 	if (error != 0) {
 		snprintf(cf->err, sizeof cf->err, "key %s: %s", name, why);
@@ -714,52 +638,23 @@ static int config_load_file(struct config *c, const char *path,
 }
 
 /* -c FILE is read before the rest of the command line, which overrides it. */
-static int config_find_file(int argc, char **argv, struct config *c)
+static int config_find_file(int argc, char **argv,
+    const struct config_getopt *g, struct config *c)
 {
+	const struct config_option *o;
 	int opt;
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, config_shortopts,
-	    config_longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, g->shortopts, g->longopts,
+	    NULL)) != -1) {
+		o = config_by_val(opt);
 		if (opt == 'c')
 			config_set(&c->config_file, optarg);
-		else if (opt == OPT_REPLAY && optind < argc)
+		else if (o != NULL && o->type == CONFIG_REPLAY && optind < argc)
 			optind++;
 	}
 	return c->config_file != NULL;
-}
-
-/* What an option's argument is, for the error when it is missing. */
-static const char *config_arg_hint(int val)
-{
-	switch (val) {
-	case OPT_ONCE:
-		return "a window file such as 2026/11/27/nfcapd.202611271055";
-	case OPT_STATE:
-		return "a file such as /var/lib/nfkafka/state";
-	case 'c':
-		return "a config file such as /etc/nfkafka.conf";
-	case 'M':
-		return "channels such as /data/live/chanA:chanB";
-	case 'b':
-		return "brokers such as 127.0.0.1:9092";
-	case 'X':
-		return "a librdkafka property=value";
-	case OPT_SINCE:
-	case OPT_REPLAY:
-		return "a window time such as 202611271055";
-	}
-	return "see nfkafka(8)";
-}
-
-static const struct option *config_longopt_val(int val)
-{
-	for (const struct option *o = config_longopts; o->name != NULL; o++) {
-		if (o->val == val)
-			return o;
-	}
-	return NULL;
 }
 
 /*
@@ -771,15 +666,17 @@ static const struct option *config_longopt_val(int val)
 static void config_getopt_error(int opt, const char *word, char *errstr,
     size_t errlen)
 {
-	const struct option *o = config_longopt_val(optopt);
+	const struct config_option *o = config_by_val(optopt);
+	const char *hint = o != NULL && o->hint != NULL ? o->hint :
+	    "see nfkafka(8)";
 	int longform = strncmp(word, "--", 2) == 0;
 
-	if (opt == ':' && o != NULL && (longform || optopt >= 256))
+	if (opt == ':' && o != NULL && (longform || o->shortname == 0))
 		snprintf(errstr, errlen, "--%s needs an argument (%s)",
-		    o->name, config_arg_hint(optopt));
+		    o->name, hint);
 	else if (opt == ':')
 		snprintf(errstr, errlen, "-%c needs an argument (%s)",
-		    optopt, config_arg_hint(optopt));
+		    optopt, hint);
 	else if (o != NULL)
 		snprintf(errstr, errlen, "--%s takes no argument (see nfkafka "
 		    "--help)", o->name);
@@ -813,42 +710,29 @@ static int config_replay(struct config *c, int argc, char **argv,
 int config_parse(int argc, char **argv, struct config *c, char *errstr,
     size_t errlen)
 {
+	const struct config_option *o;
+	struct config_getopt g;
 	int opt, error;
 
-	memset(c, 0, sizeof *c);
-	c->log_level = LOG_LVL_INFO;
-	c->values = ENCODE_TYPED;
-	c->flush_ms = 10000;
-	c->nfdump_timeout_s = 3600;
-	c->grace_s = CONFIG_DEFAULT_GRACE;
-	c->backoff_min_ms = 1000;
-	c->backoff_max_ms = 60000;
-	c->backlog_warn_s = 3600;
-	c->ledger_windows = CONFIG_DEFAULT_LEDGER_WINDOWS;
-	c->health_backlog = 2;
-	c->headers = 1;
-	c->batch = 1;
-	c->format = ENCODE_CBOR;
-	c->interval_s = 300;
-	if (config_find_file(argc, argv, c) &&
+	config_defaults(c);
+	config_getopt_init(&g);
+	if (config_find_file(argc, argv, &g, c) &&
 	    config_load_file(c, c->config_file, errstr, errlen) != 0)
 		return -EINVAL;
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, config_shortopts,
-	    config_longopts, NULL)) != -1) {
-		if (opt == '?' || opt == ':') {
+	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts,
+	    NULL)) != -1) {
+		if (opt == '?' || opt == ':' || (o = config_by_val(opt)) ==
+		    NULL) {
 			config_getopt_error(opt, argv[optind - 1], errstr, errlen);
 			return -EINVAL;
 		}
-		if (opt == OPT_REPLAY) {
+		if (o->type == CONFIG_REPLAY)
 			error = config_replay(c, argc, argv, errstr, errlen);
-			if (error != 0)
-				return error;
-			continue;
-		}
-		if ((error = config_option(c, opt, optarg, errstr,
-		    errlen)) != 0)
+		else
+			error = config_option(c, o, optarg, errstr, errlen);
+		if (error != 0)
 			return error;
 	}
 	if (optind < argc) {
@@ -859,27 +743,90 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 	return config_finish(c, errstr, errlen);
 }
 
-void config_free(struct config *c)
+static void config_free_props(struct config *c)
 {
-	free(c->profile);
-	free(c->once);
-	free(c->brokers);
-	free(c->host);
-	free(c->topic);
 	for (size_t i = 0; i < c->nprops; i++) {
 		free(c->props[i].name);
 		free(c->props[i].value);
 	}
 	free(c->props);
-	free(c->query);
-	free(c->nfdump);
-	free(c->key);
-	free(c->log_file);
-	free(c->state);
-	free(c->transactional_id);
-	free(c->config_file);
-	free(c->metrics);
-	free(c->timestamp);
-	free(c->summary_topic);
+	c->props = NULL;
+	c->nprops = 0;
+}
+
+void config_free(struct config *c)
+{
+	for (size_t i = 0; i < config_table_size; i++) {
+		if (config_table[i].type == CONFIG_STRING)
+			free(*(char **)((char *)c + config_table[i].offset));
+	}
+	config_free_props(c);
 	memset(c, 0, sizeof *c);
+}
+
+static int config_props_differ(const struct config *a,
+    const struct config *b)
+{
+	if (a->nprops != b->nprops)
+		return 1;
+	for (size_t i = 0; i < a->nprops; i++) {
+		if (strcmp(a->props[i].name, b->props[i].name) != 0 ||
+		    strcmp(a->props[i].value, b->props[i].value) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+int config_changed(const struct config_option *o, const struct config *a,
+    const struct config *b)
+{
+	const char *pa = (const char *)a + o->offset;
+	const char *pb = (const char *)b + o->offset;
+	const char *sa, *sb;
+
+	switch (o->type) {
+	case CONFIG_STRING:
+		sa = *(char *const *)pa;
+		sb = *(char *const *)pb;
+		return sa == NULL || sb == NULL ? sa != sb : strcmp(sa, sb) != 0;
+	case CONFIG_STAMP:
+		return strcmp(pa, pb) != 0;
+	case CONFIG_PROPERTY:
+		return config_props_differ(a, b);
+	case CONFIG_REPLAY:
+		return strcmp(a->replay_from, b->replay_from) != 0 ||
+		    strcmp(a->replay_to, b->replay_to) != 0;
+	default:
+		return *(const int *)pa != *(const int *)pb;
+	}
+}
+
+void config_move(const struct config_option *o, struct config *to,
+    struct config *from)
+{
+	char *pt = (char *)to + o->offset, *pf = (char *)from + o->offset;
+
+	switch (o->type) {
+	case CONFIG_STRING:
+		free(*(char **)pt);
+		*(char **)pt = *(char **)pf;
+		*(char **)pf = NULL;
+		break;
+	case CONFIG_STAMP:
+		memcpy(pt, pf, sizeof to->since);
+		break;
+	case CONFIG_PROPERTY:
+		config_free_props(to);
+		to->props = from->props;
+		to->nprops = from->nprops;
+		from->props = NULL;
+		from->nprops = 0;
+		break;
+	case CONFIG_REPLAY:
+		memcpy(to->replay_from, from->replay_from, sizeof to->replay_from);
+		memcpy(to->replay_to, from->replay_to, sizeof to->replay_to);
+		break;
+	default:
+		*(int *)pt = *(int *)pf;
+	}
 }

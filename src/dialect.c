@@ -32,6 +32,17 @@
 #define DIALECT_OPTS_18 \
 	"6aA:Bbc:C:DE:f:G:gH:hK::l:n:i:jqyz::r:v:w:J:M:NImO:P:R:s:x:XZtTVW:o:"
 
+/* "1.7.1", or what nfdump said when it is not understood. */
+static void dialect_set_name(struct dialect *d)
+{
+	if (d->version == 0)
+		snprintf(d->name, sizeof d->name, "of unknown version (%s)",
+		    d->text);
+	else
+		snprintf(d->name, sizeof d->name, "%d.%d.%d", d->version /
+		    10000, d->version / 100 % 100, d->version % 100);
+}
+
 int dialect_parse(const char *text, struct dialect *d)
 {
 	const char *v = strstr(text, "Version:");
@@ -51,6 +62,7 @@ int dialect_parse(const char *text, struct dialect *d)
 			break;
 		}
 	}
+	dialect_set_name(d);
 	return d->text[0] != '\0' ? 0 : -EINVAL;
 }
 
@@ -82,6 +94,7 @@ struct dialect dialect_of(int version)
 
 	snprintf(d.text, sizeof d.text, "%d.%d.%d", version / 10000,
 	    version / 100 % 100, version % 100);
+	dialect_set_name(&d);
 	return d;
 }
 
@@ -92,15 +105,7 @@ int dialect_at_least(const struct dialect *d, int version)
 
 const char *dialect_name(const struct dialect *d)
 {
-	static char name[128];
-
-	if (d == NULL || d->version == 0)
-		snprintf(name, sizeof name, "of unknown version (%s)",
-		    d != NULL ? d->text : "");
-	else
-		snprintf(name, sizeof name, "%d.%d.%d", d->version / 10000,
-		    d->version / 100 % 100, d->version % 100);
-	return name;
+	return d != NULL ? d->name : "of unknown version ()";
 }
 
 const char *dialect_optstring(const struct dialect *d)

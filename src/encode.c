@@ -6,6 +6,7 @@
 #include <cbor.h>
 #include <string.h>
 
+#include "buf.h"
 #include "encode.h"
 #include "utf8.h"
 #include "json.h"
@@ -59,11 +60,7 @@ void encoder_free(struct encoder *enc)
 
 static unsigned char *encoder_reserve(struct encoder *enc, size_t n)
 {
-	if (enc->cap - enc->len < n) {
-		while (enc->cap - enc->len < n)
-			enc->cap *= 2;
-		enc->buf = xrealloc(enc->buf, enc->cap);
-	}
+	enc->buf = buf_grow(enc->buf, &enc->cap, enc->len, n);
 	return enc->buf + enc->len;
 }
 

@@ -12,8 +12,10 @@
 #include <string.h>
 
 #include "batch.h"
+#include "buf.h"
 #include "dialect.h"
 #include "export.h"
+#include "fields.h"
 #include "log.h"
 #include "nfcapd.h"
 #include "nfdump.h"
@@ -268,30 +270,6 @@ static void export_maybe_done(struct export_run *run)
 	uv_timer_start(run->x->finish, export_finish, 0, 0);
 }
 
-/* Resolves --timestamp FIELD to a time field of the output. */
-static int export_bind_timestamp(struct export_run *run,
-    const struct schema *schema)
-{
-	const char *name = run->x->o.timestamp;
-	int i;
-
-	run->ts_index = -1;
-	if (strcmp(name, "send") == 0 || strcmp(name, "window") == 0)
-		return 0;
-	i = schema_find(schema, name);
-	if (i < 0 || (schema->fields[i].type != FIELD_TIME &&
-	    schema->fields[i].type != FIELD_EPOCH &&
-	    schema->fields[i].type != FIELD_MSEC)) {
-		/* Every window would fail the same way: stop. */
-		export_fail(run, "--timestamp %s is not a time field in the "
-		    "query's output (see RECORD FORMAT in nfkafka(8))", name);
-		run->kafka_error = run->permanent = 1;
-		return -EINVAL;
-	}
-	run->ts_index = i;
-	return 0;
-}
-
 /* The record's message timestamp in ms; 0 means the send time. */
 static int64_t export_timestamp(const struct export_run *run)
 {
@@ -312,21 +290,18 @@ static int export_bind_schema(struct export_run *run,
     const struct schema *schema)
 {
 	const struct export_options *o = &run->x->o;
+	char why[256];
 
 	run->schema = schema;
 	run->values = xcalloc(schema->nfields, sizeof *run->values);
-	if (export_bind_timestamp(run, schema) != 0)
-		return -EINVAL;
 	run->key_index = xcalloc(o->nkey_fields + 1, sizeof *run->key_index);
-	for (size_t i = 0; i < o->nkey_fields; i++) {
-		run->key_index[i] = schema_find(schema, o->key_fields[i]);
-		if (run->key_index[i] < 0) {
-			/* Every window would fail the same way: stop. */
-			export_fail(run, "key field %s is not in the query's "
-			    "output", o->key_fields[i]);
-			run->kafka_error = run->permanent = 1;
-			return -EINVAL;
-		}
+	if (fields_timestamp(o->timestamp, schema, &run->ts_index, why,
+	    sizeof why) != 0 || fields_key(o->key_fields, o->nkey_fields,
+	    schema, run->key_index, why, sizeof why) != 0) {
+		/* Every window would fail the same way: stop. */
+		export_fail(run, "%s", why);
+		run->kafka_error = run->permanent = 1;
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -339,30 +314,12 @@ static size_t export_key(struct exporter *x, struct export_run *run)
 	for (size_t i = 0; i < x->o.nkey_fields; i++) {
 		struct slice v = run->values[run->key_index[i]];
 
-		if (x->keycap < len + v.n + 1) {
-			x->keycap = (len + v.n + 1) * 2;
-			x->keybuf = xrealloc(x->keybuf, x->keycap);
-		}
+		x->keybuf = buf_grow(x->keybuf, &x->keycap, len, v.n + 1);
 		if (i > 0)
 			x->keybuf[len++] = ',';
 		memcpy(x->keybuf + len, v.p, v.n);
 		len += v.n;
 	}
-	return len;
-}
-
-/* The row index header, without snprintf's cost on every record. */
-static size_t export_decimal(uint64_t v, char buf[24])
-{
-	char tmp[24];
-	size_t n = 0, len;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	for (len = 0; n > 0; len++)
-		buf[len] = tmp[--n];
 	return len;
 }
 
@@ -379,10 +336,10 @@ static size_t export_headers(const struct export_run *run, uint64_t first,
 		return 0;
 	n = export_window_headers(run, h);
 	h[n++] = (struct kafka_header){ "nfkafka-row", row,
-		export_decimal(first, row) };
+		buf_decimal(first, row) };
 	if (run->batch != NULL)
 		h[n++] = (struct kafka_header){ "nfkafka-count", num,
-			export_decimal(count, num) };
+			buf_decimal(count, num) };
 	return n;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "json.h"
 #include "utf8.h"
 #include "xmalloc.h"
@@ -30,11 +31,7 @@ void json_free(struct json *j)
 
 static char *json_reserve(struct json *j, size_t n)
 {
-	if (j->cap - j->len < n) {
-		while (j->cap - j->len < n)
-			j->cap *= 2;
-		j->buf = xrealloc(j->buf, j->cap);
-	}
+	j->buf = buf_grow(j->buf, &j->cap, j->len, n);
 	return j->buf + j->len;
 }
 
@@ -103,16 +100,7 @@ void json_key(struct json *j, const char *name)
 
 void json_uint(struct json *j, uint64_t v)
 {
-	char tmp[24], *p = json_reserve(j, sizeof tmp);
-	size_t n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (n > 0)
-		*p++ = tmp[--n];
-	j->len = (size_t)(p - j->buf);
+	j->len += buf_decimal(v, json_reserve(j, 20));
 }
 
 void json_double(struct json *j, double v)

@@ -86,7 +86,7 @@ static int live_recheck(struct live *l, const struct ledger_window *e)
 			changed |= 1UL << i;
 	}
 	free(now);
-	if (changed == 0 || windows_add_revision(l->ws, e->stamp, e->relfile,
+	if (changed == 0 || window_add_revision(l->ws, e->stamp, e->relfile,
 	    e->revision + 1) != 1)
 		return changed != 0;
 	names = profile_names(l->p, changed, ",");
@@ -141,7 +141,7 @@ static void live_file(void *arg, size_t channel, const char *relfile,
 		return;
 	if (l->o.since[0] != '\0' && strcmp(stamp, l->o.since) < 0)
 		return;
-	if (windows_add(l->ws, channel, relfile, stamp) == -EALREADY &&
+	if (window_add(l->ws, channel, relfile, stamp) == -EALREADY &&
 	    !l->scanning && !l->replay)
 		live_changed(l, channel, relfile, stamp);
 	if (!l->scanning)
@@ -156,7 +156,7 @@ static void live_save(struct live *l, const char *floor)
 	if (l->o.state == NULL || l->replay)
 		return;
 	if (state_save(l->o.state, l->p, floor != NULL ? floor :
-	    windows_floor(l->ws), l->lg, errstr, sizeof errstr) != 0) {
+	    window_floor(l->ws), l->lg, errstr, sizeof errstr) != 0) {
 		/* The window is in Kafka; a restart would only resend it. */
 		if (l->state_error == NULL ||
 		    strcmp(l->state_error, errstr) != 0)
@@ -219,7 +219,7 @@ static void live_log_done(struct live *l, const struct window *w,
 	    start, missing[0] ? " (missing: " : "", missing,
 	    missing[0] ? ")" : "", rev);
 	notify_status("last window %s: %" PRIu64 " records; %zu pending",
-	    w->stamp, r->rows, windows_pending(l->ws) - 1);
+	    w->stamp, r->rows, window_pending(l->ws) - 1);
 	free(names);
 	free(missing);
 }
@@ -232,7 +232,7 @@ static void live_settle(struct live *l, struct window *w,
     const struct export_result *r, double lag)
 {
 	char stamp[NFCAPD_STAMP_LEN + 1];
-	const char *floor = windows_floor(l->ws);
+	const char *floor = window_floor(l->ws);
 
 	memcpy(stamp, w->stamp, sizeof stamp);
 	if (l->lg != NULL) {
@@ -243,7 +243,7 @@ static void live_settle(struct live *l, struct window *w,
 	live_save(l, strcmp(stamp, floor) > 0 ? stamp : floor);
 	if (r != NULL)
 		live_log_done(l, w, r, lag);
-	windows_done(l->ws, w);
+	window_done(l->ws, w);
 	l->inflight = NULL;
 	if (l->lg != NULL && ledger_find(l->lg, stamp) != NULL)
 		live_recheck(l, ledger_find(l->lg, stamp));
@@ -333,7 +333,7 @@ static void live_done(void *arg, const char *stamp,
  */
 static void live_check_backlog(struct live *l)
 {
-	struct window *w = windows_head(l->ws);
+	struct window *w = window_head(l->ws);
 	double age;
 
 	if (w == NULL || l->replay || l->o.backlog_warn_s == 0) {
@@ -345,7 +345,7 @@ static void live_check_backlog(struct live *l)
 		log_warn("backlog: %zu window(s) waiting, the oldest (%s) is "
 		    "%.0f minutes old; check that the collector does not "
 		    "expire files before they are exported",
-		    windows_pending(l->ws), w->stamp, age / 60);
+		    window_pending(l->ws), w->stamp, age / 60);
 		l->backlog_warned = 1;
 	} else if (age <= l->o.backlog_warn_s) {
 		l->backlog_warned = 0;
@@ -366,7 +366,7 @@ static void live_recover_inflight(struct live *l,
 	ledger_put(l->lg, in->stamp, in->relfile, in->revision, in->files);
 	e = ledger_find(l->lg, in->stamp);
 	if (in->revision > 0)
-		windows_remove(l->ws, in->stamp);
+		window_remove(l->ws, in->stamp);
 	if (e != NULL)
 		live_recheck(l, e);
 }
@@ -403,10 +403,10 @@ static int live_recover(struct live *l)
 		live_recover_inflight(l, in);
 	if (in != NULL)
 		ledger_set_inflight(l->lg, NULL, NULL, 0, NULL);
-	if (strcmp(stamp, windows_floor(l->ws)) > 0) {
+	if (strcmp(stamp, window_floor(l->ws)) > 0) {
 		log_info("exactly-once: Kafka already has window %s committed; "
 		    "resuming after it", stamp);
-		windows_set_floor(l->ws, stamp);
+		window_set_floor(l->ws, stamp);
 	}
 	live_save(l, NULL);
 	return 0;
@@ -430,7 +430,7 @@ static int live_snapshot(struct live *l, struct window *w)
 	if (w->mask == 0) {
 		log_warn("window %s: its files are gone; revision %u not "
 		    "exported", w->stamp, w->revision);
-		windows_pop(l->ws);
+		window_pop(l->ws);
 		live_kick(l);
 		return -ENOENT;
 	}
@@ -453,11 +453,11 @@ static void live_kick(struct live *l)
 	live_check_backlog(l);
 	if (uv_is_active((uv_handle_t *)l->retry))
 		return;
-	if (windows_pending(l->ws) > 0 && live_recover(l) != 0)
+	if (window_pending(l->ws) > 0 && live_recover(l) != 0)
 		return;
-	w = windows_ready(l->ws);
+	w = window_ready(l->ws);
 	if (w == NULL) {
-		if (l->replay && windows_pending(l->ws) == 0)
+		if (l->replay && window_pending(l->ws) == 0)
 			live_finish(l, l->failed_windows > 0 ? 1 : 0);
 		return;
 	}
@@ -520,7 +520,7 @@ static int live_floor(struct live *l, char *errstr, size_t errlen)
 				log_info("state %s: resuming after window %s",
 				    l->o.state, stamp);
 			l->o.since = "";
-			windows_set_floor(l->ws, stamp);
+			window_set_floor(l->ws, stamp);
 			if (l->o.recover == NULL)
 				ledger_set_inflight(l->lg, NULL, NULL, 0, NULL);
 			return 0;
@@ -541,7 +541,7 @@ static int live_floor(struct live *l, char *errstr, size_t errlen)
 			log_info("no state yet and no window on disk: "
 			    "exporting every window that rotates");
 	}
-	windows_set_floor(l->ws, stamp);
+	window_set_floor(l->ws, stamp);
 	/* Written now, so a restart before any export starts from here too. */
 	if (l->o.state != NULL)
 		return state_save(l->o.state, l->p, stamp, l->lg, errstr,
@@ -565,7 +565,7 @@ int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
 	l->arg = arg;
 	l->replay = o->replay_from[0] != '\0';
 	/* Replayed windows are complete on disk: no channel is late. */
-	l->ws = windows_new(loop, p->nchannels, l->replay ? 0 : o->grace_ms,
+	l->ws = window_new(loop, p->nchannels, l->replay ? 0 : o->grace_ms,
 	    live_wake, l);
 	if (!l->replay)
 		l->lg = ledger_new(p->nchannels, o->ledger_windows);
@@ -587,15 +587,15 @@ int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
 		return error;
 	}
 	l->scanning = 1;
-	windows_scan_begin(l->ws);
+	window_scan_begin(l->ws);
 	watch_scan(p, live_file, l);
-	windows_scan_end(l->ws);
+	window_scan_end(l->ws);
 	l->scanning = 0;
 	if (l->lg != NULL)
 		live_check_ledger(l);
-	if (windows_pending(l->ws) > 0)
+	if (window_pending(l->ws) > 0)
 		log_info("%zu window(s) on disk to export first",
-		    windows_pending(l->ws));
+		    window_pending(l->ws));
 	live_kick(l);
 	return 0;
 }
@@ -612,15 +612,15 @@ void live_stop(struct live *l)
 void live_gauges(struct live *l, uint64_t *pending, double *oldest_age,
     int *retrying, const char **last_window)
 {
-	*pending = windows_pending(l->ws);
-	*oldest_age = windows_oldest_age(l->ws) / 1e3;
+	*pending = window_pending(l->ws);
+	*oldest_age = window_oldest_age(l->ws) / 1e3;
 	*retrying = uv_is_active((uv_handle_t *)l->retry);
-	*last_window = windows_floor(l->ws);
+	*last_window = window_floor(l->ws);
 }
 
 void live_set_grace(struct live *l, uint64_t grace_ms)
 {
-	windows_set_grace(l->ws, grace_ms);
+	window_set_grace(l->ws, grace_ms);
 	live_kick(l);
 }
 
@@ -642,7 +642,7 @@ void live_free(struct live *l)
 	if (l == NULL)
 		return;
 	watch_stop(l->watch);
-	windows_free(l->ws);
+	window_free(l->ws);
 	ledger_free(l->lg);
 	free(l->snap);
 	uv_close((uv_handle_t *)l->retry, live_timer_closed);

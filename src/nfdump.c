@@ -28,6 +28,12 @@
 /* An nfdump that ignores SIGTERM this long gets SIGKILL. */
 #define NFDUMP_KILL_GRACE_MS 5000
 
+/* The environment every nfdump gets: TZ=UTC, LC_ALL=C and PATH only. */
+struct nfdump_env {
+	char *vars[4];
+	char path[4096];
+};
+
 struct nfdump {
 	uv_process_t proc;
 	uv_pipe_t out;
@@ -49,11 +55,28 @@ struct nfdump {
 	size_t tail;
 	char errtext[NFDUMP_ERR_MAX];
 	size_t errlen;
+	char errread[4096];	/* what a read of stderr lands in */
+	struct nfdump_env env;
 
 	nfdump_line_cb line_cb;
 	nfdump_done_cb done_cb;
 	void *arg;
 };
+
+/* UTC: times parse the same whatever the machine's zone; C: numbers. */
+static char **nfdump_env(struct nfdump_env *e)
+{
+	const char *path = getenv("PATH");
+
+	e->vars[0] = "TZ=UTC";
+	e->vars[1] = "LC_ALL=C";
+	e->vars[2] = e->vars[3] = NULL;
+	if (path != NULL) {
+		snprintf(e->path, sizeof e->path, "PATH=%s", path);
+		e->vars[2] = e->path;
+	}
+	return e->vars;
+}
 
 static void nfdump_maybe_done(struct nfdump *n)
 {
@@ -197,11 +220,10 @@ static void nfdump_read_out(uv_stream_t *s, ssize_t nread,
 
 static void nfdump_err_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
-	static char scratch[4096];
+	struct nfdump *n = h->data;
 
-	(void)h;
 	(void)hint;
-	*buf = uv_buf_init(scratch, sizeof scratch);
+	*buf = uv_buf_init(n->errread, sizeof n->errread);
 }
 
 /* Keeps the first part of stderr for the error message, drops the rest. */
@@ -248,7 +270,7 @@ int nfdump_start(uv_loop_t *loop, char *const *argv, uint64_t timeout_ms,
 	stdio[2].data.stream = (uv_stream_t *)&n->err;
 	opts.file = argv[0];
 	opts.args = (char **)argv;
-	opts.env = nfdump_env();
+	opts.env = nfdump_env(&n->env);
 	opts.stdio = stdio;
 	opts.stdio_count = 3;
 	opts.exit_cb = nfdump_exited;
@@ -305,21 +327,6 @@ void nfdump_kill(struct nfdump *n)
 			uv_read_start((uv_stream_t *)&n->out, nfdump_alloc,
 			    nfdump_read_out);
 	}
-}
-
-char **nfdump_env(void)
-{
-	/* UTC: times parse the same whatever the machine's zone; C: numbers. */
-	static char *env[] = { "TZ=UTC", "LC_ALL=C", NULL, NULL };
-	static char pathvar[4096];
-	const char *path = getenv("PATH");
-
-	env[2] = NULL;
-	if (path != NULL) {
-		snprintf(pathvar, sizeof pathvar, "PATH=%s", path);
-		env[2] = pathvar;
-	}
-	return env;
 }
 
 /*
@@ -385,6 +392,7 @@ static int nfdump_sync(char *const argv[], char *out, size_t outlen,
     int timeout_ms, int both)
 {
 	posix_spawn_file_actions_t fa;
+	struct nfdump_env env;
 	int pipefd[2], status, error;
 	pid_t pid;
 
@@ -399,7 +407,7 @@ static int nfdump_sync(char *const argv[], char *out, size_t outlen,
 	else
 		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null",
 		    O_WRONLY, 0);
-	error = posix_spawnp(&pid, argv[0], &fa, NULL, argv, nfdump_env());
+	error = posix_spawnp(&pid, argv[0], &fa, NULL, argv, nfdump_env(&env));
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
 	if (error != 0) {

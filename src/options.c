@@ -9,14 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields.h"
 #include "log.h"
 #include "options.h"
 #include "strv.h"
 #include "xmalloc.h"
 
-/* Splits -k and checks the names against a fmt: query's schema. */
-static int options_key_fields(const char *key, const struct query *q,
-    char ***fieldsp, size_t *np, char *errstr, size_t errlen)
+/* Splits -k into field names. */
+static int options_key_fields(const char *key, char ***fieldsp, size_t *np,
+    char *errstr, size_t errlen)
 {
 	char **fields = NULL, *list, *save = NULL;
 	size_t n = 0;
@@ -27,16 +28,8 @@ static int options_key_fields(const char *key, const struct query *q,
 		return 0;
 	list = xstrdup(key);
 	for (char *f = strtok_r(list, ",", &save); f != NULL;
-	    f = strtok_r(NULL, ",", &save)) {
-		if (!q->csv && schema_find(&q->schema, f) < 0) {
-			snprintf(errstr, errlen, "-k: field %s is not in the "
-			    "query's output format", f);
-			free(list);
-			strv_free(fields);
-			return -EINVAL;
-		}
+	    f = strtok_r(NULL, ",", &save))
 		strv_push(&fields, &n, f);
-	}
 	free(list);
 	if (n == 0) {
 		snprintf(errstr, errlen, "-k: no field names");
@@ -48,26 +41,25 @@ static int options_key_fields(const char *key, const struct query *q,
 }
 
 /*
- * --timestamp FIELD must name a time field of a fmt: query, checked here
- * so that a typo is a start-up or reload error, not a failed window.
+ * The -k and --timestamp fields of a fmt: query, checked here so that a
+ * typo is a start-up or reload error, not a failed window; a CSV query's
+ * are checked with its header, when nfdump prints it.
  */
-static int options_timestamp_field(const char *ts, const struct query *q,
-    char *errstr, size_t errlen)
+static int options_check_fields(const struct export_options *eo,
+    const struct query *q, char *errstr, size_t errlen)
 {
-	int i;
+	int *index, ts, error = 0;
 
-	if (ts == NULL || strcmp(ts, "send") == 0 || strcmp(ts, "window") == 0 ||
-	    q->schema.nfields == 0)
-		return 0;
-	i = schema_find(&q->schema, ts);
-	if (i < 0 || (q->schema.fields[i].type != FIELD_TIME &&
-	    q->schema.fields[i].type != FIELD_EPOCH &&
-	    q->schema.fields[i].type != FIELD_MSEC)) {
-		snprintf(errstr, errlen, "--timestamp %s is not a time field in "
-		    "the query's output (see RECORD FORMAT in nfkafka(8))", ts);
-		return -EINVAL;
+	if (!q->csv) {
+		index = xcalloc(eo->nkey_fields + 1, sizeof *index);
+		error = fields_key(eo->key_fields, eo->nkey_fields, &q->schema,
+		    index, errstr, errlen);
+		free(index);
 	}
-	return 0;
+	if (error == 0 && q->schema.nfields > 0)
+		error = fields_timestamp(eo->timestamp, &q->schema, &ts, errstr,
+		    errlen);
+	return error;
 }
 
 int options_export(const struct config *c, const struct profile *p,
@@ -83,14 +75,8 @@ int options_export(const struct config *c, const struct profile *p,
 		free(q);
 		return -EINVAL;
 	}
-	if (options_key_fields(c->key, q, &eo->key_fields, &eo->nkey_fields,
+	if (options_key_fields(c->key, &eo->key_fields, &eo->nkey_fields,
 	    errstr, errlen) != 0) {
-		query_free(q);
-		free(q);
-		return -EINVAL;
-	}
-	if (options_timestamp_field(c->timestamp, q, errstr, errlen) != 0) {
-		strv_free(eo->key_fields);
 		query_free(q);
 		free(q);
 		return -EINVAL;
@@ -106,6 +92,10 @@ int options_export(const struct config *c, const struct profile *p,
 	eo->interval_s = c->interval_s;
 	eo->headers = c->headers;
 	eo->batch = (unsigned)c->batch;
+	if (options_check_fields(eo, q, errstr, errlen) != 0) {
+		export_options_free(eo);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -121,80 +111,23 @@ struct kafka_options options_kafka(const struct config *c)
 	};
 }
 
-static int options_differs(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a != b;
-	return strcmp(a, b) != 0;
-}
-
-static int options_props_differ(const struct config *a,
-    const struct config *b)
-{
-	if (a->nprops != b->nprops)
-		return 1;
-	for (size_t i = 0; i < a->nprops; i++) {
-		if (strcmp(a->props[i].name, b->props[i].name) != 0 ||
-		    strcmp(a->props[i].value, b->props[i].value) != 0)
-			return 1;
-	}
-	return 0;
-}
-
 void options_report_restart_needed(const struct config *cur,
     const struct config *next)
 {
-	const struct {
-		const char *name;
-		int changed;
-	} fixed[] = {
-		{ "profile", options_differs(cur->profile, next->profile) },
-		{ "brokers", options_differs(cur->brokers, next->brokers) },
-		{ "topic", options_differs(cur->topic, next->topic) },
-		{ "librdkafka properties", options_props_differ(cur, next) },
-		{ "transactional-id", options_differs(cur->transactional_id,
-		    next->transactional_id) },
-		{ "state", options_differs(cur->state, next->state) },
-		{ "summary-topic", options_differs(cur->summary_topic,
-		    next->summary_topic) },
-		{ "nfdump", options_differs(cur->nfdump, next->nfdump) },
-		{ "metrics", options_differs(cur->metrics, next->metrics) },
-		{ "log-file", options_differs(cur->log_file, next->log_file) },
-		{ "flush-timeout", cur->flush_ms != next->flush_ms },
-		{ "nfdump-timeout", cur->nfdump_timeout_s !=
-		    next->nfdump_timeout_s },
-		{ "health-backlog", cur->health_backlog !=
-		    next->health_backlog },
-	};
+	for (size_t i = 0; i < config_table_size; i++) {
+		const struct config_option *o = &config_table[i];
 
-	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
-		if (fixed[i].changed)
+		if (o->scope == CONFIG_RESTART && config_changed(o, cur, next))
 			log_warn("SIGHUP: %s changed; restart nfkafka to apply "
-			    "it", fixed[i].name);
+			    "it", o->name);
 	}
-}
-
-static void options_take(char **cur, char **next)
-{
-	free(*cur);
-	*cur = *next;
-	*next = NULL;
 }
 
 void options_adopt(struct config *cur, struct config *next)
 {
-	options_take(&cur->query, &next->query);
-	options_take(&cur->key, &next->key);
-	cur->values = next->values;
-	cur->format = next->format;
-	options_take(&cur->timestamp, &next->timestamp);
-	cur->interval_s = next->interval_s;
-	cur->headers = next->headers;
-	cur->batch = next->batch;
-	cur->log_level = next->log_level;
-	cur->grace_s = next->grace_s;
-	cur->backoff_min_ms = next->backoff_min_ms;
-	cur->backoff_max_ms = next->backoff_max_ms;
-	cur->backlog_warn_s = next->backlog_warn_s;
+	for (size_t i = 0; i < config_table_size; i++) {
+		if (config_table[i].scope == CONFIG_RELOAD)
+			config_move(&config_table[i], cur, next);
+	}
 	config_free(next);
 }

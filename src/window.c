@@ -28,19 +28,19 @@ struct windows {
 	size_t count;
 	int bulk;		/* scanning: append now, sort at the end */
 	uv_timer_t *timer;
-	windows_wake_cb cb;
+	window_wake_cb cb;
 	void *arg;
 };
 
-static void windows_timer_fired(uv_timer_t *t)
+static void window_timer_fired(uv_timer_t *t)
 {
 	struct windows *ws = t->data;
 
 	ws->cb(ws->arg);
 }
 
-struct windows *windows_new(uv_loop_t *loop, size_t nchannels,
-    uint64_t grace_ms, windows_wake_cb cb, void *arg)
+struct windows *window_new(uv_loop_t *loop, size_t nchannels,
+    uint64_t grace_ms, window_wake_cb cb, void *arg)
 {
 	struct windows *ws = xcalloc(1, sizeof *ws);
 
@@ -58,7 +58,7 @@ struct windows *windows_new(uv_loop_t *loop, size_t nchannels,
 	return ws;
 }
 
-static struct window *windows_make(struct windows *ws, const char *stamp,
+static struct window *window_make(struct windows *ws, const char *stamp,
     const char *relfile)
 {
 	struct window *w = xcalloc(1, sizeof *w);
@@ -70,7 +70,7 @@ static struct window *windows_make(struct windows *ws, const char *stamp,
 	return w;
 }
 
-static void windows_append(struct windows *ws, struct window *w)
+static void window_append(struct windows *ws, struct window *w)
 {
 	w->next = NULL;
 	if (ws->tail != NULL)
@@ -84,7 +84,7 @@ static void windows_append(struct windows *ws, struct window *w)
  * The window with stamp, or NULL with *wp where it belongs. New windows
  * are nearly always the newest: the tail answers that in O(1).
  */
-static struct window *windows_find(struct windows *ws, const char *stamp,
+static struct window *window_find(struct windows *ws, const char *stamp,
     struct window ***wp)
 {
 	struct window **p;
@@ -105,7 +105,7 @@ static struct window *windows_find(struct windows *ws, const char *stamp,
 	return NULL;
 }
 
-static void windows_insert(struct windows *ws, struct window **wp,
+static void window_insert(struct windows *ws, struct window **wp,
     struct window *w)
 {
 	w->next = *wp;
@@ -114,7 +114,7 @@ static void windows_insert(struct windows *ws, struct window **wp,
 		ws->tail = w;
 }
 
-int windows_add(struct windows *ws, size_t channel, const char *relfile,
+int window_add(struct windows *ws, size_t channel, const char *relfile,
     const char *stamp)
 {
 	struct window **wp, *w;
@@ -124,45 +124,45 @@ int windows_add(struct windows *ws, size_t channel, const char *relfile,
 	if (strcmp(stamp, ws->floor) <= 0)
 		return -EALREADY;
 	if (ws->bulk) {
-		w = windows_make(ws, stamp, relfile);
+		w = window_make(ws, stamp, relfile);
 		w->mask = 1UL << channel;
-		windows_append(ws, w);
+		window_append(ws, w);
 		return 0;
 	}
-	if ((w = windows_find(ws, stamp, &wp)) != NULL) {
+	if ((w = window_find(ws, stamp, &wp)) != NULL) {
 		if (w->revision == 0)
 			w->mask |= 1UL << channel;
 		w->last_ms = uv_now(ws->loop);
 		return 0;
 	}
-	w = windows_make(ws, stamp, relfile);
+	w = window_make(ws, stamp, relfile);
 	w->mask = 1UL << channel;
-	windows_insert(ws, wp, w);
+	window_insert(ws, wp, w);
 	return 0;
 }
 
-int windows_add_revision(struct windows *ws, const char *stamp,
+int window_add_revision(struct windows *ws, const char *stamp,
     const char *relfile, unsigned revision)
 {
 	struct window **wp, *w;
 
-	if ((w = windows_find(ws, stamp, &wp)) != NULL) {
+	if ((w = window_find(ws, stamp, &wp)) != NULL) {
 		/* Still changing: wait for it to settle again. */
 		w->last_ms = uv_now(ws->loop);
 		return w->revision == revision ? 0 : -EEXIST;
 	}
-	w = windows_make(ws, stamp, relfile);
+	w = window_make(ws, stamp, relfile);
 	w->revision = revision;
-	windows_insert(ws, wp, w);
+	window_insert(ws, wp, w);
 	return 1;
 }
 
-void windows_scan_begin(struct windows *ws)
+void window_scan_begin(struct windows *ws)
 {
 	ws->bulk = 1;
 }
 
-static int windows_cmp(const void *a, const void *b)
+static int window_cmp(const void *a, const void *b)
 {
 	const struct window *x = *(struct window *const *)a;
 	const struct window *y = *(struct window *const *)b;
@@ -171,7 +171,7 @@ static int windows_cmp(const void *a, const void *b)
 }
 
 /* Sorts what the scan appended and merges each window's channels. */
-void windows_scan_end(struct windows *ws)
+void window_scan_end(struct windows *ws)
 {
 	struct window **v, *w;
 	size_t n = 0;
@@ -182,7 +182,7 @@ void windows_scan_end(struct windows *ws)
 	v = xcalloc(ws->count, sizeof *v);
 	for (w = ws->head; w != NULL; w = w->next)
 		v[n++] = w;
-	qsort(v, n, sizeof *v, windows_cmp);
+	qsort(v, n, sizeof *v, window_cmp);
 	ws->head = ws->tail = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (ws->tail != NULL && strcmp(ws->tail->stamp,
@@ -194,12 +194,12 @@ void windows_scan_end(struct windows *ws)
 			ws->count--;
 			continue;
 		}
-		windows_append(ws, v[i]);
+		window_append(ws, v[i]);
 	}
 	free(v);
 }
 
-static void windows_unlink(struct windows *ws, struct window **wp)
+static void window_unlink(struct windows *ws, struct window **wp)
 {
 	struct window *w = *wp, *prev = NULL;
 
@@ -215,13 +215,13 @@ static void windows_unlink(struct windows *ws, struct window **wp)
 }
 
 /* Pending revisions stay: they are of windows already below any floor. */
-void windows_set_floor(struct windows *ws, const char *stamp)
+void window_set_floor(struct windows *ws, const char *stamp)
 {
 	struct window **wp = &ws->head;
 
 	while (*wp != NULL && strcmp((*wp)->stamp, stamp) <= 0) {
 		if ((*wp)->revision == 0)
-			windows_unlink(ws, wp);
+			window_unlink(ws, wp);
 		else
 			wp = &(*wp)->next;
 	}
@@ -229,24 +229,24 @@ void windows_set_floor(struct windows *ws, const char *stamp)
 		memcpy(ws->floor, stamp, sizeof ws->floor);
 }
 
-int windows_remove(struct windows *ws, const char *stamp)
+int window_remove(struct windows *ws, const char *stamp)
 {
 	for (struct window **wp = &ws->head; *wp != NULL; wp = &(*wp)->next) {
 		if (strcmp((*wp)->stamp, stamp) == 0) {
-			windows_unlink(ws, wp);
+			window_unlink(ws, wp);
 			return 0;
 		}
 	}
 	return -ENOENT;
 }
 
-const char *windows_floor(const struct windows *ws)
+const char *window_floor(const struct windows *ws)
 {
 	return ws->floor;
 }
 
 /* A missing channel that rotated a newer window skipped this one. */
-static int windows_missing_moved_on(const struct windows *ws,
+static int window_missing_moved_on(const struct windows *ws,
     const struct window *w)
 {
 	for (size_t i = 0; i < ws->nchannels; i++) {
@@ -257,7 +257,7 @@ static int windows_missing_moved_on(const struct windows *ws,
 	return 1;
 }
 
-struct window *windows_ready(struct windows *ws)
+struct window *window_ready(struct windows *ws)
 {
 	struct window *w = ws->head;
 	uint64_t now = uv_now(ws->loop), due;
@@ -268,24 +268,24 @@ struct window *windows_ready(struct windows *ws)
 		due = w->last_ms + WINDOWS_SETTLE_MS;
 		if (now >= due)
 			return w;
-		uv_timer_start(ws->timer, windows_timer_fired, due - now, 0);
+		uv_timer_start(ws->timer, window_timer_fired, due - now, 0);
 		return NULL;
 	}
-	if (w->mask == ws->all || windows_missing_moved_on(ws, w))
+	if (w->mask == ws->all || window_missing_moved_on(ws, w))
 		return w;
 	due = w->first_ms + ws->grace_ms;
 	if (now >= due)
 		return w;
-	uv_timer_start(ws->timer, windows_timer_fired, due - now, 0);
+	uv_timer_start(ws->timer, window_timer_fired, due - now, 0);
 	return NULL;
 }
 
-struct window *windows_head(struct windows *ws)
+struct window *window_head(struct windows *ws)
 {
 	return ws->head;
 }
 
-void windows_pop(struct windows *ws)
+void window_pop(struct windows *ws)
 {
 	struct window *w = ws->head;
 
@@ -293,48 +293,48 @@ void windows_pop(struct windows *ws)
 		return;
 	if (strcmp(w->stamp, ws->floor) > 0)
 		memcpy(ws->floor, w->stamp, sizeof ws->floor);
-	windows_unlink(ws, &ws->head);
+	window_unlink(ws, &ws->head);
 }
 
-void windows_done(struct windows *ws, struct window *done)
+void window_done(struct windows *ws, struct window *done)
 {
 	for (struct window **wp = &ws->head; *wp != NULL; wp = &(*wp)->next) {
 		if (*wp != done)
 			continue;
 		if (strcmp(done->stamp, ws->floor) > 0)
 			memcpy(ws->floor, done->stamp, sizeof ws->floor);
-		windows_unlink(ws, wp);
+		window_unlink(ws, wp);
 		return;
 	}
 }
 
-size_t windows_pending(const struct windows *ws)
+size_t window_pending(const struct windows *ws)
 {
 	return ws->count;
 }
 
-uint64_t windows_oldest_age(const struct windows *ws)
+uint64_t window_oldest_age(const struct windows *ws)
 {
 	return ws->head != NULL ? uv_now(ws->loop) - ws->head->first_ms : 0;
 }
 
-void windows_set_grace(struct windows *ws, uint64_t grace_ms)
+void window_set_grace(struct windows *ws, uint64_t grace_ms)
 {
 	ws->grace_ms = grace_ms;
 }
 
-static void windows_timer_closed(uv_handle_t *h)
+static void window_timer_closed(uv_handle_t *h)
 {
 	free(h);
 }
 
-void windows_free(struct windows *ws)
+void window_free(struct windows *ws)
 {
 	if (ws == NULL)
 		return;
 	while (ws->head != NULL)
-		windows_pop(ws);
-	uv_close((uv_handle_t *)ws->timer, windows_timer_closed);
+		window_pop(ws);
+	uv_close((uv_handle_t *)ws->timer, window_timer_closed);
 	free(ws->newest);
 	free(ws);
 }

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 
 import pytest
@@ -22,6 +21,7 @@ ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
 
 from kafka_broker import KafkaBroker, free_port  # noqa: E402
 from consume import consume  # noqa: E402
+from wait import wait_until  # noqa: E402
 
 NFKAFKA = os.environ.get('NFKAFKA_BIN', os.path.join(ROOT, 'nfkafka'))
 NFDUMP_VERSIONS = ('1.7.1', '1.7.8')
@@ -82,15 +82,9 @@ class Daemon:
 
     def wait_log(self, needle, timeout=30, count=1):
         """Wait until needle appears count times in the log of this run."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.text().count(needle) >= count:
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise AssertionError('nfkafka log lacks %r x%d (exit %s):\n%s' % (
-            needle, count, self.proc.poll(), self.text()))
+        wait_until(lambda: self.text().count(needle) >= count, timeout,
+                   lambda: 'nfkafka log lacks %r x%d:\n%s' % (
+                       needle, count, self.text()), proc=self.proc)
 
     def send(self, sig):
         self.proc.send_signal(sig)

@@ -2,20 +2,17 @@
 """Shared checks for live-mode tests: which windows nfkafka logged, and
 whether Kafka holds exactly nfdump's rows for each of them."""
 import os
-import re
-import time
 
+import nflog
 from compare import assert_rows_match
 from conftest import consume, records_by_window
 from nfdump_ref import nfdump_rows
+from wait import wait_until
 
 FLOW_QUERY = "-o 'fmt:%ts,%te,%td,%pr,%sa,%sp,%da,%dp,%pkt,%byt,%flg'"
 FLOW_FIELDS = ['first_seen', 'last_seen', 'duration', 'proto', 'src_addr',
                'src_port', 'dst_addr', 'dst_port', 'packets', 'bytes',
                'tcp_flags']
-
-LOGGED_RE = re.compile(r'window (\d{14}): (\S+): (\d+) records')
-
 
 def stamp_of(relfile):
     s = os.path.basename(relfile).split('.', 1)[1]
@@ -24,19 +21,16 @@ def stamp_of(relfile):
 
 def logged_windows(text):
     """[(stamp, channels, records)] in the order nfkafka exported them."""
-    return [(m[1], m[2], int(m[3])) for m in LOGGED_RE.finditer(text)]
+    return nflog.windows(text)
 
 
 def wait_exported(daemon, stamps, timeout=60):
     """Wait until every stamp has a window line in the daemon's log."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done = {s for s, _, _ in logged_windows(daemon.text())}
-        if set(stamps) <= done:
-            return
-        time.sleep(0.1)
-    raise AssertionError('windows not exported: %s\n%s' % (
-        sorted(set(stamps) - done), daemon.text()))
+    def done():
+        return {s for s, _, _ in logged_windows(daemon.text())}
+    wait_until(lambda: set(stamps) <= done(), timeout,
+               lambda: 'windows not exported: %s\n%s' % (
+                   sorted(set(stamps) - done()), daemon.text()), interval=0.1)
 
 
 def new_windows(coll, before):

@@ -11,6 +11,7 @@ import pytest
 
 from collector import Collector, count_flows, make_window  # noqa: E402
 from nfdump_ref import nfdump_rows  # noqa: E402
+from wait import wait_until  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not shutil.which('nfcapd'), reason='needs nfcapd')
 
@@ -64,10 +65,8 @@ def test_pause_stops_rotation(tmp_path):
         later = [w for w in c.windows()['chanB'] if w > before[-1]]
         assert len(later) >= 2
         c.resume('chanA')
-        deadline = time.monotonic() + 5
-        while not set(later) <= set(c.windows()['chanA']):
-            assert time.monotonic() < deadline, (later, c.windows()['chanA'])
-            time.sleep(0.1)
+        wait_until(lambda: set(later) <= set(c.windows()['chanA']), 5,
+                   lambda: (later, c.windows()['chanA']), interval=0.1)
         # ...and then rotates on schedule again.
         c.mark('chanA')
         c.wait_rotated('chanA', timeout=5)

@@ -24,6 +24,7 @@ from conftest import ROOT, consume, records_by_window, run_nfkafka
 from livecheck import FLOW_FIELDS, FLOW_QUERY, stamp_of, wait_exported
 from nfdump_ref import nfdump_rows, run_nfdump
 from procs import stop_process
+from wait import wait_until
 
 CHANNELS = ('chanA', 'chanB')
 DEFAULT_QUERY = "-A dstgeo -o 'fmt:%ts,%dc,%td,%pkt,%byt,%pps,%bps,%fl' -N -6 -q"
@@ -271,20 +272,17 @@ def wait_high(bootstrap, topic, at_least, timeout=60):
     from confluent_kafka import Consumer, KafkaException, TopicPartition
     c = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'probe',
                   'isolation.level': 'read_uncommitted'})
-    deadline = time.monotonic() + timeout
+    def high():
+        try:
+            return c.get_watermark_offsets(TopicPartition(topic, 0),
+                                           timeout=1)[1]
+        except KafkaException:
+            return 0
     try:
-        while time.monotonic() < deadline:
-            try:
-                _, high = c.get_watermark_offsets(TopicPartition(topic, 0),
-                                                  timeout=1)
-            except KafkaException:
-                high = 0
-            if high >= at_least:
-                return
-            time.sleep(0.01)
+        wait_until(lambda: high() >= at_least, timeout,
+                   'no records in %s' % topic, interval=0.01)
     finally:
         c.close()
-    raise AssertionError('no records in %s after %ds' % (topic, timeout))
 
 
 @pytest.mark.parametrize('mode', ['at-least-once', 'exactly-once'])
@@ -365,15 +363,18 @@ def test_kafka_connect_json_converter_accepts_every_message(broker, topic,
          str(tmp_path / 'worker.properties'), str(tmp_path / 'sink.properties')],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 180
-        lines = 0
-        while time.monotonic() < deadline and java.poll() is None:
-            if sink.exists():
-                with open(sink) as f:
-                    lines = sum(1 for _ in f)
-            if lines >= len(rows):
-                break
-            time.sleep(0.5)
+        def sunk():
+            if not sink.exists():
+                return 0
+            with open(sink) as f:
+                return sum(1 for _ in f)
+        try:
+            wait_until(lambda: sunk() >= len(rows), 180,
+                       lambda: 'Connect wrote %d of %d records' % (sunk(),
+                                                                  len(rows)),
+                       interval=0.5, proc=java)
+        except TimeoutError:
+            pass    # the assertions below say what is missing
         time.sleep(2)   # anything beyond the records would show now
         with open(sink) as f:
             lines = f.read().splitlines()

@@ -15,6 +15,7 @@ from conftest import consume, run_nfkafka
 from livecheck import FLOW_QUERY, stamp_of, state_floor, wait_exported
 from nfdump_ref import nfdump_rows
 from watermark import topic_size
+from wait import wait_until
 
 FIGURES = []
 
@@ -44,25 +45,22 @@ def wait_some_records(c, topic, at_least=20_000, timeout=180):
     """Returns once the topic holds some of the window: mid-window for sure.
     A loaded machine may take minutes to start nfdump and the producer: the
     deadline is generous, the wait ends as soon as the records are there."""
-    deadline = time.monotonic() + timeout
+    def enough():
+        try:
+            high = topic_size(c, topic, timeout=1)
+        except KafkaException:
+            # Asked before nfkafka created the topic, the client keeps
+            # "unknown partition" until its metadata is refreshed; with
+            # a transactional producer that takes long enough to stick.
+            c.list_topics(topic, timeout=2)
+            time.sleep(0.2)
+            return None
+        return high if high >= at_least else None
     try:
-        while time.monotonic() < deadline:
-            try:
-                high = topic_size(c, topic, timeout=1)
-            except KafkaException:
-                high = -1
-            if high >= at_least:
-                return high
-            if high < 0:
-                # Asked before nfkafka created the topic, the client keeps
-                # "unknown partition" until its metadata is refreshed; with
-                # a transactional producer that takes long enough to stick.
-                c.list_topics(topic, timeout=2)
-                time.sleep(0.2)
-            time.sleep(0.01)
+        return wait_until(enough, timeout, 'no records in %s' % topic,
+                          interval=0.01)
     finally:
         c.close()
-    raise AssertionError('no records in %s after %ds' % (topic, timeout))
 
 
 def record(scenario, expected, lost, dupes, mode='at-least-once'):

@@ -11,6 +11,7 @@ from collector import Collector
 from livecheck import (FLOW_QUERY, assert_kafka_matches, logged_windows,
                        new_windows, stamp_of, state_floor, wait_exported)
 from nfdump_ref import nfdump_rows
+from wait import wait_until
 
 FLOWS = {'chanA': 120, 'chanB': 80}
 
@@ -162,17 +163,13 @@ def test_sighup_reopens_log_file(broker, topic, tmp_path, daemons):
     log = tmp_path / 'nfkafka.log'
     with Collector(tmp_path / 'p', interval=2) as coll:
         d = daemons(live_args(coll, broker, topic, tmp_path, '--log-file', log))
-        deadline = time.monotonic() + 10
-        while not (log.exists() and 'watching' in log.read_text()):
-            assert time.monotonic() < deadline, d.text()
-            time.sleep(0.05)
+        wait_until(lambda: log.exists() and 'watching' in log.read_text(),
+                   30, d.text)
         os.rename(log, tmp_path / 'nfkafka.log.1')
         d.send(signal.SIGHUP)
         feed(coll, 2)
-        deadline = time.monotonic() + 10
-        while not (log.exists() and 'records' in log.read_text()):
-            assert time.monotonic() < deadline, d.text()
-            time.sleep(0.05)
+        wait_until(lambda: log.exists() and 'records' in log.read_text(),
+                   60, d.text)
         assert d.stop() == 0
     assert 'reopened' in log.read_text()
 
@@ -206,15 +203,14 @@ def test_systemd_notify_ready_status_watchdog(broker, topic, tmp_path, daemons):
     got = []
 
     def drain(until, timeout=15):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def heard():
             try:
                 got.append(sock.recv(4096).decode())
             except socket.timeout:
                 pass
-            if any(until in m for m in got):
-                return
-        raise AssertionError('no %r from nfkafka; got %r' % (until, got))
+            return any(until in m for m in got)
+        wait_until(heard, timeout, lambda: 'no %r from nfkafka; got %r'
+                   % (until, got), interval=0)
     with Collector(tmp_path / 'p', interval=2) as coll:
         d = daemons(live_args(coll, broker, topic, tmp_path),
                     env={'NOTIFY_SOCKET': sock_path, 'WATCHDOG_USEC': '200000'})

@@ -26,6 +26,7 @@ from conftest import (ROOT, VALGRIND, consume, free_port, nfkafka_argv,
 from livecheck import (FLOW_FIELDS, FLOW_QUERY, logged_windows, new_windows,
                        stamp_of, state_floor, wait_exported)
 from nfdump_ref import nfdump_rows, path_version
+from wait import wait_until
 
 CHANNELS = ('chanA', 'chanB')
 AGG_QUERY = "-A proto -o 'fmt:%pr,%fl,%pkt,%byt'"
@@ -250,10 +251,9 @@ def live_conf(path, coll, broker, topic, state, query, *more):
 
 def wait_windows(d, count, timeout=30, records=-1):
     """Wait for count exported windows of more than `records` records."""
-    deadline = time.monotonic() + timeout * SLOW
-    while len([n for _, _, n in logged_windows(d.text()) if n > records]) < count:
-        assert time.monotonic() < deadline, d.text()
-        time.sleep(0.1)
+    wait_until(lambda: len([n for _, _, n in logged_windows(d.text())
+                            if n > records]) >= count, timeout * SLOW, d.text,
+               interval=0.1)
 
 
 def test_sighup_reload_while_windows_flow(broker, topic, tmp_path, daemons):
@@ -455,12 +455,11 @@ def test_health_unhealthy_without_broker(window, closed_port, tmp_path,
                  '-X', 'message.timeout.ms=2000', '--backoff-min', '0.2',
                  '--flush-timeout', '1'])
     d.wait_log('metrics on')
-    deadline = time.monotonic() + 8 * SLOW
-    while True:
-        status, _ctype, body = http_get(port, '/health')
-        if status == 503 or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    status, _ctype, body = wait_until(
+        lambda: (lambda r: r if r[0] == 503 else None)(
+            http_get(port, '/health')), 60 * SLOW,
+        lambda: 'no 503 from /health: %r' % (http_get(port, '/health'),),
+        interval=0.2)
     assert status == 503, body
     assert body.startswith('unhealthy: '), body
     m = scrape(port)

@@ -6,7 +6,6 @@ down) is exported again, whole, as its next revision. Counted record by
 record against nfdump; figures printed at the end of the run."""
 import collections
 import os
-import time
 
 import pytest
 
@@ -15,6 +14,7 @@ from compare import assert_rows_match
 from conftest import consume
 from livecheck import FLOW_FIELDS, FLOW_QUERY, stamp_of, wait_exported
 from nfdump_ref import nfdump_rows
+from wait import wait_until
 
 FIGURES = []
 AGG_QUERY = "-A proto -o 'fmt:%pr,%fl,%pkt,%byt'"
@@ -203,16 +203,14 @@ def test_file_appended_while_stopped(broker, topic, tmp_path, daemons):
 
 
 def wait_state_line(state, prefix, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def has_line():
         try:
-            if any(line.startswith(prefix)
-                   for line in state.read_text().splitlines()):
-                return
+            return any(line.startswith(prefix)
+                       for line in state.read_text().splitlines())
         except FileNotFoundError:
-            pass
-        time.sleep(0.01)
-    raise AssertionError('state file has no %r line' % prefix)
+            return False
+    wait_until(has_line, timeout, 'state file has no %r line' % prefix,
+               interval=0.01)
 
 
 @pytest.mark.parametrize('crash', ['after-commit', 'mid-revision'])

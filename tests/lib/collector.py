@@ -35,6 +35,7 @@ import time
 
 import nfgen  # noqa: E402
 from procs import stop_process  # noqa: E402
+from wait import wait_until  # noqa: E402
 
 ROTATED_RE = re.compile(r'^nfcapd\.\d{12}(\d{2})?$')
 FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'
@@ -61,14 +62,12 @@ def _udp_stats(port):
 
 def _wait_drained(port, timeout=60.0):
     """Wait until nfcapd has read everything queued on its socket."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def drained():
         st = _udp_stats(port)
-        if st is None or st[0] == 0:
-            time.sleep(0.05)   # let it finish the datagram it just read
-            return
-        time.sleep(0.02)
-    raise TimeoutError('nfcapd on port %d did not drain its socket' % port)
+        return st is None or st[0] == 0
+    wait_until(drained, timeout, 'nfcapd on port %d did not drain its socket'
+               % port, interval=0.02)
+    time.sleep(0.05)   # let it finish the datagram it just read
 
 
 def _current_files(flowdir):
@@ -117,13 +116,14 @@ def _start_nfcapd(flowdir, interval, subdirs, bufsize, log, faketime=None):
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=env)
         _ALL_PROCS.add(proc)
-        deadline = time.monotonic() + 10
-        while proc.poll() is None and time.monotonic() < deadline:
+        try:
             # Ready = socket bound and the first file open.
-            if _udp_stats(port) is not None and _current_files(flowdir) - before:
-                return proc, port
-            time.sleep(0.02)
-        _terminate(proc)
+            wait_until(lambda: _udp_stats(port) is not None and
+                       _current_files(flowdir) - before, 10,
+                       'nfcapd on port %d' % port, interval=0.02, proc=proc)
+            return proc, port
+        except TimeoutError:
+            _terminate(proc)
     raise RuntimeError('could not start nfcapd in %s (see its log)' % flowdir)
 
 
@@ -226,18 +226,14 @@ class Collector:
         start / last mark()); return the oldest `count` of them, relative."""
         # nfcapd rotates up to ~2 s after an interval ends (seen with -t 2).
         timeout = timeout if timeout is not None else self.interval * (count + 1) + 5
-        deadline = time.monotonic() + timeout
-        while True:
-            new = [f for f in rotated_files(self.chandir(channel))
-                   if f not in self._seen[channel]]
-            if len(new) >= count:
-                got = new[:count]
-                self._seen[channel].update(got)
-                return got
-            if time.monotonic() > deadline:
-                raise TimeoutError('%s: %d of %d rotated files after %.1fs: %s'
-                                   % (channel, len(new), count, timeout, new))
-            time.sleep(0.05)
+        def new():
+            return [f for f in rotated_files(self.chandir(channel))
+                    if f not in self._seen[channel]]
+        got = wait_until(lambda: new()[:count] if len(new()) >= count else
+                         None, timeout, lambda: '%s: %d of %d rotated files: %s'
+                         % (channel, len(new()), count, new()))
+        self._seen[channel].update(got)
+        return got
 
     def pause(self, channel):
         """Freeze that nfcapd (SIGSTOP): it stops rotating.  Datagrams sent

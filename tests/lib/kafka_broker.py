@@ -20,6 +20,8 @@ import time
 import uuid
 from pathlib import Path
 
+from wait import wait_until
+
 KAFKA_SH = Path(__file__).resolve().parents[1] / "setup" / "kafka.sh"
 _live = set()  # brokers with a JVM we may have to kill at exit
 _classpath = None
@@ -324,18 +326,14 @@ class KafkaBroker:
     def _wait_ready(self, deadline):
         # Ready = the broker answers Metadata and lists itself; it only does
         # so once it is registered and unfenced, i.e. can take produce requests.
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"kafka exited with {self.proc.returncode}:\n"
-                                   + self.log_tail(40))
+        def answers():
             try:
-                if _metadata(("127.0.0.1", self.port), [], timeout=1.0)[0]:
-                    return
+                return _metadata(("127.0.0.1", self.port), [], timeout=1.0)[0]
             except (OSError, struct.error):
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("kafka did not come up:\n" + self.log_tail(40))
-            time.sleep(0.05)
+                return None
+        wait_until(answers, deadline - time.monotonic(),
+                   lambda: "kafka did not come up:\n" + self.log_tail(40),
+                   proc=self.proc)
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None
@@ -385,14 +383,10 @@ class KafkaBroker:
         _name, err, msg = r.string(), r.take(">h"), r.string()
         if err not in (0, 36):  # 36 = TOPIC_ALREADY_EXISTS
             raise RuntimeError(f"create topic {name}: error {err} {msg}")
-        deadline = time.monotonic() + timeout
-        while True:
+        def led():
             err, leaders = _metadata(("127.0.0.1", self.port), [name])[1].get(name, (-1, []))
-            if err == 0 and leaders and all(x >= 0 for x in leaders):
-                return
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"topic {name} has no leader")
-            time.sleep(0.05)
+            return err == 0 and leaders and all(x >= 0 for x in leaders)
+        wait_until(led, timeout, f"topic {name} has no leader")
 
     def log_tail(self, n=50):
         try:

@@ -236,6 +236,139 @@ static void test_file_refuses_modes(void **state)
 	unlink(path);
 }
 
+/* The man page's option entry that a line starting ".It Fl" begins. */
+struct man_entry {
+	char names[8][40];	/* letters and long names, without dashes */
+	int nnames;
+	int scope;		/* enum config_scope, or -1: not said */
+};
+
+static void man_entry_names(const char *line, struct man_entry *e)
+{
+	char copy[512], *save = NULL, *w;
+	int after_fl = 0;
+
+	snprintf(copy, sizeof copy, "%s", line);
+	for (w = strtok_r(copy, " \t\n", &save); w != NULL;
+	    w = strtok_r(NULL, " \t\n", &save)) {
+		if (after_fl && e->nnames < 8)
+			snprintf(e->names[e->nnames++], sizeof e->names[0], "%s",
+			    w[0] == '-' ? w + 1 : w);
+		after_fl = strcmp(w, "Fl") == 0;
+	}
+}
+
+static int man_scope(const char *line)
+{
+	if (strstr(line, "Reload: yes") != NULL)
+		return CONFIG_RELOAD;
+	if (strstr(line, "Reload: restart") != NULL)
+		return CONFIG_RESTART;
+	if (strstr(line, "Command line only") != NULL)
+		return CONFIG_CLI;
+	if (strstr(line, "Used at start only") != NULL)
+		return CONFIG_START;
+	return -1;
+}
+
+/* The entries of nfkafka(8)'s OPTIONS section. */
+static int man_entries(struct man_entry *entries, int max)
+{
+	const char *path = getenv("NFKAFKA_MAN");
+	char line[512];
+	int in = 0, n = 0;
+	FILE *f = fopen(path != NULL ? path : "man/nfkafka.8", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, ".Sh ", 4) == 0)
+			in = strncmp(line, ".Sh OPTIONS", 11) == 0;
+		else if (in && strncmp(line, ".It Fl ", 7) == 0) {
+			assert_true(n < max);
+			memset(&entries[n], 0, sizeof entries[n]);
+			entries[n].scope = -1;
+			man_entry_names(line, &entries[n++]);
+		} else if (in && n > 0 && entries[n - 1].scope < 0)
+			entries[n - 1].scope = man_scope(line);
+	}
+	fclose(f);
+	return n;
+}
+
+static const struct config_option *table_row(const char *name)
+{
+	for (size_t i = 0; i < config_table_size; i++) {
+		const struct config_option *o = &config_table[i];
+
+		if (strcmp(o->name, name) == 0 || (strlen(name) == 1 &&
+		    o->shortname == name[0]))
+			return o;
+	}
+	return NULL;
+}
+
+/*
+ * Both ways: each entry of the man page's OPTIONS names a row (its letter
+ * and long name), with the row's reload behaviour, in the table's order;
+ * each row has an entry.
+ */
+static void test_man_page_lists_the_table(void **state)
+{
+	struct man_entry entries[128];
+	int n = man_entries(entries, 128);
+	size_t seen[128] = { 0 };
+	ptrdiff_t last = 0;
+
+	(void)state;
+	for (int i = 0; i < n; i++) {
+		const struct config_option *o = table_row(entries[i].names[0]);
+		int has_long = 0;
+
+		if (o == NULL)
+			fail_msg("nfkafka(8) has -%s%s, the table has not",
+			    strlen(entries[i].names[0]) > 1 ? "-" : "",
+			    entries[i].names[0]);
+		for (int j = 0; j < entries[i].nnames; j++) {
+			if (table_row(entries[i].names[j]) != o)
+				fail_msg("nfkafka(8): %s in %s's entry",
+				    entries[i].names[j], o->name);
+			has_long |= strcmp(entries[i].names[j], o->name) == 0;
+		}
+		if (!has_long)
+			fail_msg("nfkafka(8): --%s missing", o->name);
+		if (entries[i].scope != (int)o->scope)
+			fail_msg("nfkafka(8): --%s's reload is not the table's",
+			    o->name);
+		/* --help lists the options in the man page's order. */
+		if (o - config_table < last)
+			fail_msg("nfkafka(8) has --%s after --%s; the table "
+			    "before", o->name, config_table[last].name);
+		last = o - config_table;
+		seen[last]++;
+	}
+	for (size_t i = 0; i < config_table_size; i++) {
+		if (seen[i] != 1)
+			fail_msg("nfkafka(8) has --%s %zu times, not once",
+			    config_table[i].name, seen[i]);
+	}
+}
+
+/* A letter the table's short form would list is its row's. */
+static void test_table_is_well_formed(void **state)
+{
+	(void)state;
+	assert_true(config_table_size <= 96);
+	for (size_t i = 0; i < config_table_size; i++) {
+		const struct config_option *o = &config_table[i];
+
+		assert_non_null(o->help);
+		assert_true(o->type != CONFIG_CHOICE || o->choices != NULL);
+		assert_true(table_row(o->name) == o);
+		assert_true(o->shortname == 0 || table_row((char[]){
+		    (char)o->shortname, '\0' }) == o);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +382,8 @@ int main(void)
 		cmocka_unit_test(test_file_then_command_line),
 		cmocka_unit_test(test_file_errors_name_the_line),
 		cmocka_unit_test(test_file_refuses_modes),
+		cmocka_unit_test(test_man_page_lists_the_table),
+		cmocka_unit_test(test_table_is_well_formed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

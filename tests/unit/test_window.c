@@ -23,7 +23,7 @@ static struct windows *make(uv_loop_t *loop, size_t nch, uint64_t grace)
 {
 	uv_loop_init(loop);
 	woken = 0;
-	return windows_new(loop, nch, grace, wake, NULL);
+	return window_new(loop, nch, grace, wake, NULL);
 }
 
 /*
@@ -43,7 +43,7 @@ static void run_until_woken(uv_loop_t *loop)
 
 static void done(uv_loop_t *loop, struct windows *ws)
 {
-	windows_free(ws);
+	window_free(ws);
 	uv_run(loop, UV_RUN_DEFAULT);
 	assert_int_equal(uv_loop_close(loop), 0);
 }
@@ -54,29 +54,29 @@ static void test_order_and_merge(void **state)
 	struct windows *ws = make(&loop, 2, 0);
 
 	(void)state;
-	assert_int_equal(windows_add(ws, 0, "nfcapd.202611271010", "20261127101000"), 0);
-	assert_int_equal(windows_add(ws, 0, "nfcapd.202611271000", "20261127100000"), 0);
-	assert_int_equal(windows_add(ws, 1, "nfcapd.202611271005", "20261127100500"), 0);
-	assert_int_equal(windows_add(ws, 1, "nfcapd.202611271000", "20261127100000"), 0);
-	assert_int_equal(windows_pending(ws), 3);
-	assert_string_equal(windows_head(ws)->stamp, "20261127100000");
-	assert_int_equal(windows_head(ws)->mask, 3);
-	windows_pop(ws);
-	assert_string_equal(windows_floor(ws), "20261127100000");
-	assert_string_equal(windows_head(ws)->stamp, "20261127100500");
-	windows_pop(ws);
-	assert_string_equal(windows_head(ws)->stamp, "20261127101000");
+	assert_int_equal(window_add(ws, 0, "nfcapd.202611271010", "20261127101000"), 0);
+	assert_int_equal(window_add(ws, 0, "nfcapd.202611271000", "20261127100000"), 0);
+	assert_int_equal(window_add(ws, 1, "nfcapd.202611271005", "20261127100500"), 0);
+	assert_int_equal(window_add(ws, 1, "nfcapd.202611271000", "20261127100000"), 0);
+	assert_int_equal(window_pending(ws), 3);
+	assert_string_equal(window_head(ws)->stamp, "20261127100000");
+	assert_int_equal(window_head(ws)->mask, 3);
+	window_pop(ws);
+	assert_string_equal(window_floor(ws), "20261127100000");
+	assert_string_equal(window_head(ws)->stamp, "20261127100500");
+	window_pop(ws);
+	assert_string_equal(window_head(ws)->stamp, "20261127101000");
 	/* A newer window after the tail goes last; one between goes between. */
-	windows_add(ws, 0, "nfcapd.202611271020", "20261127102000");
-	windows_add(ws, 0, "nfcapd.202611271015", "20261127101500");
-	windows_pop(ws);
-	assert_string_equal(windows_head(ws)->stamp, "20261127101500");
-	windows_pop(ws);
-	assert_string_equal(windows_head(ws)->stamp, "20261127102000");
-	windows_pop(ws);
-	assert_null(windows_head(ws));
-	windows_add(ws, 0, "nfcapd.202611271030", "20261127103000");
-	assert_string_equal(windows_head(ws)->stamp, "20261127103000");
+	window_add(ws, 0, "nfcapd.202611271020", "20261127102000");
+	window_add(ws, 0, "nfcapd.202611271015", "20261127101500");
+	window_pop(ws);
+	assert_string_equal(window_head(ws)->stamp, "20261127101500");
+	window_pop(ws);
+	assert_string_equal(window_head(ws)->stamp, "20261127102000");
+	window_pop(ws);
+	assert_null(window_head(ws));
+	window_add(ws, 0, "nfcapd.202611271030", "20261127103000");
+	assert_string_equal(window_head(ws)->stamp, "20261127103000");
 	done(&loop, ws);
 }
 
@@ -86,17 +86,17 @@ static void test_grace(void **state)
 	struct windows *ws = make(&loop, 2, 3600 * 1000);
 
 	(void)state;
-	windows_add(ws, 0, "nfcapd.202611271000", "20261127100000");
+	window_add(ws, 0, "nfcapd.202611271000", "20261127100000");
 	/* chanB is late and has rotated nothing newer: wait. */
-	assert_null(windows_ready(ws));
-	windows_add(ws, 1, "nfcapd.202611271000", "20261127100000");
-	assert_non_null(windows_ready(ws));
-	windows_pop(ws);
-	windows_add(ws, 0, "nfcapd.202611271005", "20261127100500");
-	assert_null(windows_ready(ws));
+	assert_null(window_ready(ws));
+	window_add(ws, 1, "nfcapd.202611271000", "20261127100000");
+	assert_non_null(window_ready(ws));
+	window_pop(ws);
+	window_add(ws, 0, "nfcapd.202611271005", "20261127100500");
+	assert_null(window_ready(ws));
 	/* chanB moved on to a newer window: it skipped this one. */
-	windows_add(ws, 1, "nfcapd.202611271010", "20261127101000");
-	assert_string_equal(windows_ready(ws)->stamp, "20261127100500");
+	window_add(ws, 1, "nfcapd.202611271010", "20261127101000");
+	assert_string_equal(window_ready(ws)->stamp, "20261127100500");
 	done(&loop, ws);
 }
 
@@ -106,12 +106,12 @@ static void test_grace_expires(void **state)
 	struct windows *ws = make(&loop, 2, 50);
 
 	(void)state;
-	windows_add(ws, 0, "nfcapd.202611271000", "20261127100000");
-	assert_null(windows_ready(ws));
+	window_add(ws, 0, "nfcapd.202611271000", "20261127100000");
+	assert_null(window_ready(ws));
 	run_until_woken(&loop);		/* the grace timer */
 	assert_int_equal(woken, 1);
 	uv_update_time(&loop);
-	assert_non_null(windows_ready(ws));
+	assert_non_null(window_ready(ws));
 	done(&loop, ws);
 }
 
@@ -121,21 +121,21 @@ static void test_floor(void **state)
 	struct windows *ws = make(&loop, 1, 0);
 
 	(void)state;
-	windows_set_floor(ws, "20261127100500");
-	assert_int_equal(windows_add(ws, 0, "nfcapd.202611271000",
+	window_set_floor(ws, "20261127100500");
+	assert_int_equal(window_add(ws, 0, "nfcapd.202611271000",
 	    "20261127100000"), -EALREADY);
-	assert_int_equal(windows_add(ws, 0, "nfcapd.202611271005",
+	assert_int_equal(window_add(ws, 0, "nfcapd.202611271005",
 	    "20261127100500"), -EALREADY);
-	assert_int_equal(windows_add(ws, 0, "nfcapd.202611271010",
+	assert_int_equal(window_add(ws, 0, "nfcapd.202611271010",
 	    "20261127101000"), 0);
-	assert_int_equal(windows_add(ws, 0, "nfcapd.202611271015",
+	assert_int_equal(window_add(ws, 0, "nfcapd.202611271015",
 	    "20261127101500"), 0);
-	windows_set_floor(ws, "20261127101000");
-	assert_int_equal(windows_pending(ws), 1);
-	assert_string_equal(windows_head(ws)->stamp, "20261127101500");
+	window_set_floor(ws, "20261127101000");
+	assert_int_equal(window_pending(ws), 1);
+	assert_string_equal(window_head(ws)->stamp, "20261127101500");
 	/* The floor never moves back. */
-	windows_set_floor(ws, "20261127090000");
-	assert_string_equal(windows_floor(ws), "20261127101000");
+	window_set_floor(ws, "20261127090000");
+	assert_string_equal(window_floor(ws), "20261127101000");
 	done(&loop, ws);
 }
 
@@ -148,8 +148,8 @@ static void test_scan_sorts_and_merges(void **state)
 	size_t n = 0;
 
 	(void)state;
-	windows_set_floor(ws, "20261127000010");
-	windows_scan_begin(ws);
+	window_set_floor(ws, "20261127000010");
+	window_scan_begin(ws);
 	for (int i = 9999; i >= 0; i--) {
 		int s = (i * 7919) % 10000;	/* every number once, shuffled */
 
@@ -157,15 +157,15 @@ static void test_scan_sorts_and_merges(void **state)
 		snprintf(name, sizeof name, "nfcapd.%s", stamp);
 		if (s % 100 >= 60)
 			continue;	/* no such second */
-		windows_add(ws, 0, name, stamp);
+		window_add(ws, 0, name, stamp);
 		if (s % 2 == 0)
-			windows_add(ws, 1, name, stamp);
+			window_add(ws, 1, name, stamp);
 	}
-	windows_scan_end(ws);
-	for (w = windows_head(ws); w != NULL; w = windows_head(ws)) {
-		assert_true(strcmp(w->stamp, windows_floor(ws)) > 0);
+	window_scan_end(ws);
+	for (w = window_head(ws); w != NULL; w = window_head(ws)) {
+		assert_true(strcmp(w->stamp, window_floor(ws)) > 0);
 		assert_int_equal(w->mask, (w->stamp[13] - '0') % 2 == 0 ? 3 : 1);
-		windows_pop(ws);
+		window_pop(ws);
 		n++;
 	}
 	assert_int_equal(n, 6000 - 11);
@@ -178,35 +178,35 @@ static void test_revisions(void **state)
 	struct windows *ws = make(&loop, 2, 0);
 
 	(void)state;
-	windows_add(ws, 0, "nfcapd.202611271000", "20261127100000");
-	windows_pop(ws);
-	windows_add(ws, 0, "nfcapd.202611271005", "20261127100500");
+	window_add(ws, 0, "nfcapd.202611271000", "20261127100000");
+	window_pop(ws);
+	window_add(ws, 0, "nfcapd.202611271005", "20261127100500");
 	/* The changed window 10:00 is queued before 10:05, in stamp order. */
-	assert_int_equal(windows_add_revision(ws, "20261127100000",
+	assert_int_equal(window_add_revision(ws, "20261127100000",
 	    "nfcapd.202611271000", 1), 1);
-	assert_int_equal(windows_add_revision(ws, "20261127100000",
+	assert_int_equal(window_add_revision(ws, "20261127100000",
 	    "nfcapd.202611271000", 1), 0);
-	assert_int_equal(windows_add_revision(ws, "20261127100000",
+	assert_int_equal(window_add_revision(ws, "20261127100000",
 	    "nfcapd.202611271000", 2), -EEXIST);
-	assert_int_equal(windows_head(ws)->revision, 1);
+	assert_int_equal(window_head(ws)->revision, 1);
 	/* A revision waits for its files to settle, and holds the rest. */
-	assert_null(windows_ready(ws));
+	assert_null(window_ready(ws));
 	/* Moving the floor keeps a queued revision. */
-	windows_set_floor(ws, "20261127100000");
-	assert_int_equal(windows_pending(ws), 2);
+	window_set_floor(ws, "20261127100000");
+	assert_int_equal(window_pending(ws), 2);
 	run_until_woken(&loop);
 	assert_int_equal(woken, 1);
 	uv_update_time(&loop);
-	assert_int_equal(windows_ready(ws)->revision, 1);
-	windows_pop(ws);
+	assert_int_equal(window_ready(ws)->revision, 1);
+	window_pop(ws);
 	/* Popping a revision does not move the floor back. */
-	assert_string_equal(windows_floor(ws), "20261127100000");
-	assert_string_equal(windows_ready(ws)->stamp, "20261127100500");
-	assert_int_equal(windows_remove(ws, "20261127100500"), 0);
-	assert_int_equal(windows_remove(ws, "20261127100500"), -ENOENT);
-	assert_int_equal(windows_pending(ws), 0);
-	windows_add(ws, 0, "nfcapd.202611271010", "20261127101000");
-	assert_string_equal(windows_head(ws)->stamp, "20261127101000");
+	assert_string_equal(window_floor(ws), "20261127100000");
+	assert_string_equal(window_ready(ws)->stamp, "20261127100500");
+	assert_int_equal(window_remove(ws, "20261127100500"), 0);
+	assert_int_equal(window_remove(ws, "20261127100500"), -ENOENT);
+	assert_int_equal(window_pending(ws), 0);
+	window_add(ws, 0, "nfcapd.202611271010", "20261127101000");
+	assert_string_equal(window_head(ws)->stamp, "20261127101000");
 	done(&loop, ws);
 }
 
@@ -221,19 +221,19 @@ static void test_done_while_a_revision_queues_ahead(void **state)
 	struct window *exporting;
 
 	(void)state;
-	windows_add(ws, 0, "nfcapd.202611271000", "20261127100000");
-	windows_pop(ws);
-	windows_add(ws, 0, "nfcapd.202611271005", "20261127100500");
-	exporting = windows_ready(ws);
+	window_add(ws, 0, "nfcapd.202611271000", "20261127100000");
+	window_pop(ws);
+	window_add(ws, 0, "nfcapd.202611271005", "20261127100500");
+	exporting = window_ready(ws);
 	assert_string_equal(exporting->stamp, "20261127100500");
-	assert_int_equal(windows_add_revision(ws, "20261127100000",
+	assert_int_equal(window_add_revision(ws, "20261127100000",
 	    "nfcapd.202611271000", 1), 1);
-	assert_ptr_not_equal(windows_head(ws), exporting);
-	windows_done(ws, exporting);
-	assert_int_equal(windows_pending(ws), 1);
-	assert_string_equal(windows_head(ws)->stamp, "20261127100000");
-	assert_int_equal(windows_head(ws)->revision, 1);
-	assert_string_equal(windows_floor(ws), "20261127100500");
+	assert_ptr_not_equal(window_head(ws), exporting);
+	window_done(ws, exporting);
+	assert_int_equal(window_pending(ws), 1);
+	assert_string_equal(window_head(ws)->stamp, "20261127100000");
+	assert_int_equal(window_head(ws)->revision, 1);
+	assert_string_equal(window_floor(ws), "20261127100500");
 	done(&loop, ws);
 }
 
