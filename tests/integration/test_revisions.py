@@ -21,9 +21,8 @@ AGG_QUERY = "-A proto -o 'fmt:%pr,%fl,%pkt,%byt'"
 AGG_FIELDS = ['proto', 'flows', 'packets', 'bytes']
 if path_version() == (1, 7, 5):
     # 1.7.5 aggregates into no -o fmt: (nfkafka refuses it at start); a
-    # revision replaces a window's rows whatever they are.
-    AGG_QUERY = "-o 'fmt:%pr,%sp,%pkt,%byt'"
-    AGG_FIELDS = ['proto', 'src_port', 'packets', 'bytes']
+    # revision replaces a window's rows whatever they are: here one a flow.
+    AGG_QUERY = "-o 'fmt:%pr,%fl,%pkt,%byt'"
 
 
 def figure(scenario, mode, expected, lost, dupes, dupes_beyond=None):
