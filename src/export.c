@@ -279,8 +279,9 @@ static int64_t export_timestamp(const struct export_run *run)
 	if (run->ts_index < 0)
 		return run->ts_window;
 	f = &run->schema->fields[run->ts_index];
+	/* Past INT64_MAX ms (a forged or broken value): the window's time. */
 	if (record_value(f->type, run->values[run->ts_index], &v) != 0 ||
-	    v.t.sec <= 0)
+	    v.t.sec <= 0 || v.t.sec > INT64_MAX / 1000 - 1)
 		return run->ts_window;
 	return v.t.sec * 1000 + v.t.nsec / 1000000;
 }
