@@ -67,7 +67,7 @@ static int verdict(int version, enum dialect_mode mode, int status,
     size_t len)
 {
 	struct dialect d = dialect_of(version);
-	struct dialect_end end = { status, err, header, usage, summary };
+	struct dialect_end end = { status, err, header, usage, summary, NULL };
 
 	why[0] = '\0';
 	return dialect_verdict(&d, mode, &end, "nfcapd.202611271200", why,
