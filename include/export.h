@@ -32,6 +32,9 @@ struct export_options {
 	size_t nkey_fields;
 	int headers;		/* window, profile, row, revision on each */
 	unsigned batch;		/* records per message; 1: one each */
+	int identity;		/* --identity: window, revision, row fields */
+	const char *schema_registry; /* --schema-registry URL (Avro) */
+	const char *schema_registry_auth; /* its USER:PASSWORD, or NULL */
 };
 
 enum export_failure {
@@ -50,7 +53,7 @@ struct export_result {
 	uint64_t acked_bytes;	/* their encoded bytes */
 	uint64_t delivery_errors; /* records the broker did not acknowledge */
 	int nfdump_ran;		/* nfdump was started and has finished */
-	uint64_t untyped;	/* values kept as text: not of their type */
+	uint64_t untyped;	/* values sent as null: not of their type */
 	uint64_t pauses;	/* nfdump held back by a full producer queue */
 	double nfdump_secs;	/* nfdump's run time */
 	double total_secs;	/* start to last acknowledgement */

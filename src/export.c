@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avro.h"
 #include "batch.h"
 #include "buf.h"
 #include "dialect.h"
@@ -19,6 +20,7 @@
 #include "log.h"
 #include "nfcapd.h"
 #include "nfdump.h"
+#include "registry.h"
 #include "strv.h"
 #include "summary.h"
 #include "xmalloc.h"
@@ -55,9 +57,20 @@ struct export_run {
 	struct schema csv_schema;
 	const struct schema *schema;
 	int *key_index;
-	struct slice *values;
+	struct row row;		/* the record being sent, typed once */
+	char misfit[160];	/* the window's first value not of its type */
 	int ts_index;		/* the --timestamp field, or -1 */
 	int64_t ts_window;	/* window start in ms, for --timestamp window */
+	/*
+	 * Avro: the schemas this window's messages name are registered anew
+	 * for every window (a registry answers the same id for the same
+	 * schema), so a registry restarted with empty storage learns them
+	 * again, and a reload's new schema is registered before its records.
+	 */
+	char *avro_schema;	/* the records', once the schema is bound */
+	int rec_registered;
+	int sum_registered;
+	int registering;
 
 	struct export_msg rec_msg;
 	struct export_msg sum_msg;
@@ -90,7 +103,8 @@ struct exporter {
 	uv_loop_t *loop;
 	struct export_options o;
 	struct kafka *kafka;
-	struct encoder *enc;
+	struct encode_handle enc;
+	struct encode_buf out;	/* one record or the summary, encoded */
 	struct export_run *run;	/* the window in flight */
 	struct export_run *paused; /* waiting for room in the queue */
 	struct export_run *abandoned; /* stopped at shutdown, freed last */
@@ -102,15 +116,24 @@ struct exporter {
 	uv_timer_t *finish;
 	struct export_options next; /* from a reload; query NULL if none */
 	unsigned revision;	/* of the next export_start */
+	struct registry *reg;	/* --schema-registry, or NULL */
+	char *subject;		/* the records' subject: TOPIC-value */
+	char *sum_subject;	/* the summaries': SUMMARY_TOPIC-value */
+	char *sum_schema;
+	struct export_run *reg_run; /* waiting for the registry's answer */
 };
 
 static void export_run_free(struct export_run *run)
 {
+	/* The registry's answer must not reach a window that has gone. */
+	if (run->x->reg_run == run)
+		run->x->reg_run = NULL;
 	summary_free(&run->sum);
 	schema_free(&run->csv_schema);
+	free(run->avro_schema);
 	batch_free(run->batch);
 	free(run->key_index);
-	free(run->values);
+	record_row_free(&run->row);
 	free(run->profile_arg);
 	free(run->relfile);
 	free(run);
@@ -192,26 +215,30 @@ static int export_send_summary(struct export_run *run)
 	struct exporter *x = run->x;
 	struct kafka_header h[3];
 	struct kafka_message m = { 0 };
-	unsigned char *buf;
-	size_t len;
 	int error;
 
 	run->sum.records = run->r.acked;
 	run->sum.nfdump_secs = run->r.nfdump_secs;
 	run->sum.export_secs = (uv_hrtime() - run->t_start) / 1e9;
-	summary_encode(&run->sum, x->o.format, &buf, &len);
+	if (x->o.format == ENCODE_AVRO && !run->sum_registered) {
+		/* nfdump printed nothing at all: nothing asked for it. */
+		export_fail(run, "window %s: its summary's Avro schema is not "
+		    "registered", run->stamp);
+		run->kafka_error = 1;
+		return -EINVAL;
+	}
+	summary_encode(&run->sum, &x->enc, &x->out);
 	m.dest = KAFKA_SUMMARY;
 	m.key = run->stamp;
 	m.keylen = NFCAPD_STAMP_LEN;
-	m.value = buf;
-	m.len = len;
+	m.value = x->out.p;
+	m.len = x->out.len;
 	m.headers = h;
 	m.nheaders = x->o.headers ? export_window_headers(run, h) : 0;
 	m.timestamp_ms = strcmp(x->o.timestamp, "send") != 0 ?
 	    run->ts_window : 0;
 	m.opaque = &run->sum_msg;
 	error = kafka_send(x->kafka, &m);
-	free(buf);
 	if (error != 0) {
 		export_fail(run, "cannot queue the summary of window %s for "
 		    "Kafka", run->stamp);
@@ -244,8 +271,9 @@ static void export_finish(uv_timer_t *t)
 		run->r.failure = EXPORT_NFDUMP;
 	run->r.ok = run->r.error[0] == '\0';
 	if (run->r.untyped > 0)
-		log_warn("window %s: %" PRIu64 " values did not parse as their "
-		    "type and were sent as text", run->stamp, run->r.untyped);
+		log_warn("window %s: %" PRIu64 " values did not fit their "
+		    "field's type and were sent as null, first %s",
+		    run->stamp, run->r.untyped, run->misfit);
 	log_debug("window %s: nfdump paused %" PRIu64 " times for a full "
 	    "producer queue", run->stamp, run->r.pauses);
 	run->r.total_secs = (uv_hrtime() - run->t_start) / 1e9;
@@ -273,17 +301,21 @@ static void export_maybe_done(struct export_run *run)
 /* The record's message timestamp in ms; 0 means the send time. */
 static int64_t export_timestamp(const struct export_run *run)
 {
-	const struct field *f;
-	struct value v;
+	const struct value *v;
+	struct value parsed;
 
 	if (run->ts_index < 0)
 		return run->ts_window;
-	f = &run->schema->fields[run->ts_index];
+	v = &run->row.values[run->ts_index];
+	/* --values strings left it text: the time is still in it. */
+	if (v->type == FIELD_TEXT && record_value(run->schema->fields[
+	    run->ts_index].type, v->s, &parsed) == 0)
+		v = &parsed;
 	/* Past INT64_MAX ms (a forged or broken value): the window's time. */
-	if (record_value(f->type, run->values[run->ts_index], &v) != 0 ||
-	    v.t.sec <= 0 || v.t.sec > INT64_MAX / 1000 - 1)
+	if (v->type != FIELD_TIME || v->t.sec <= 0 ||
+	    v->t.sec > INT64_MAX / 1000 - 1)
 		return run->ts_window;
-	return v.t.sec * 1000 + v.t.nsec / 1000000;
+	return v->t.sec * 1000 + v->t.nsec / 1000000;
 }
 
 /* Resolves the key fields once the schema is known; -EINVAL if absent. */
@@ -294,7 +326,9 @@ static int export_bind_schema(struct export_run *run,
 	char why[256];
 
 	run->schema = schema;
-	run->values = xcalloc(schema->nfields, sizeof *run->values);
+	record_row_init(&run->row, schema);
+	run->row.window_start = run->sum.start;
+	run->row.revision = run->revision;
 	run->key_index = xcalloc(o->nkey_fields + 1, sizeof *run->key_index);
 	if (fields_timestamp(o->timestamp, schema, &run->ts_index, why,
 	    sizeof why) != 0 || fields_key(o->key_fields, o->nkey_fields,
@@ -313,7 +347,7 @@ static size_t export_key(struct exporter *x, struct export_run *run)
 	size_t len = 0;
 
 	for (size_t i = 0; i < x->o.nkey_fields; i++) {
-		struct slice v = run->values[run->key_index[i]];
+		struct slice v = run->row.text[run->key_index[i]];
 
 		x->keybuf = buf_grow(x->keybuf, &x->keycap, len, v.n + 1);
 		if (i > 0)
@@ -396,35 +430,62 @@ static int export_flush(struct export_run *run)
 	return error;
 }
 
+/* Counts values not of their type; the window's first is its example. */
+static void export_misfits(struct export_run *run)
+{
+	const struct slice *t;
+
+	if (run->row.misfits == 0)
+		return;
+	if (run->r.untyped == 0) {
+		t = &run->row.text[run->row.misfit];
+		snprintf(run->misfit, sizeof run->misfit, "%s \"%.*s\" in "
+		    "record %" PRIu64,
+		    run->schema->fields[run->row.misfit].name,
+		    (int)(t->n > 64 ? 64 : t->n), t->p, run->r.rows);
+	}
+	run->r.untyped += run->row.misfits;
+}
+
 /* Returns 1 to pause nfdump when the producer queue is full. */
 static int export_record(struct export_run *run, const char *line,
     size_t len)
 {
 	struct exporter *x = run->x;
-	const unsigned char *cbor;
-	size_t cborlen, keylen = 0;
+	size_t keylen = 0;
+	char why[256];
+	int error;
 
 	/* A full batch goes first, so a full queue pauses before this line. */
 	if (run->batch != NULL && batch_full(run->batch) &&
 	    export_flush(run) == 1)
 		return 1;
-	if (record_split(run->schema, line, len, run->values) != 0) {
+	if (record_parse(&run->row, line, len,
+	    x->o.values == ENCODE_STRINGS) != 0) {
 		/* A row we cannot read is a row lost: fail, never skip it. */
 		export_fail(run, "nfdump line %" PRIu64 " does not fit the "
 		    "query's output format: \"%.*s\"", run->lines,
 		    (int)(len > 200 ? 200 : len), line);
 		return 0;
 	}
-	encoder_record(x->enc, run->schema, run->values, &cbor, &cborlen,
-	    &run->r.untyped);
-	if (run->batch != NULL) {
-		batch_add(run->batch, run->r.rows, cbor, cborlen);
+	export_misfits(run);
+	run->row.index = run->r.rows + (run->batch != NULL ?
+	    batch_count(run->batch) : 0);
+	error = run->batch != NULL ? batch_add(run->batch, run->r.rows,
+	    &run->row, why, sizeof why) : encode_record(&x->enc, &run->row,
+	    &x->out, why, sizeof why);
+	if (error != 0) {
+		/* Sending it otherwise would lose it or change its type. */
+		export_fail(run, "record %" PRIu64 ": %s", run->row.index, why);
+		run->kafka_error = 1;
 		return 0;
 	}
+	if (run->batch != NULL)
+		return 0;
 	if (x->o.nkey_fields > 0)
 		keylen = export_key(x, run);
 	return export_send(run, x->o.nkey_fields > 0 ? x->keybuf : NULL,
-	    keylen, cbor, cborlen, 1, &run->rec_msg) == 1;
+	    keylen, x->out.p, x->out.len, 1, &run->rec_msg) == 1;
 }
 
 /* The first line: the header, which names -o csv's columns. */
@@ -451,12 +512,96 @@ static void export_trailer(struct export_run *run, const char *line,
 		summary_parse_totals(line, len, q->csv, &run->sum.totals);
 }
 
+/* The registry's answer: the window goes on, or fails to be retried. */
+static void export_registered(void *arg, int status, uint32_t id,
+    const char *why)
+{
+	struct exporter *x = arg;
+	struct export_run *run = x->reg_run;
+	int summary;
+
+	x->reg_run = NULL;
+	if (run == NULL)
+		return;		/* abandoned meanwhile */
+	run->registering = 0;
+	summary = x->summaries && !run->sum_registered;
+	if (status != 0) {
+		/*
+		 * Down or refusing, the registry fails the window as Kafka
+		 * would: retried whole with backoff, never skipped.
+		 */
+		export_fail(run, "%s (subject %s)%s", why, summary ?
+		    x->sum_subject : x->subject, status == -EPERM ?
+		    "; the registry refuses this schema: reload the previous "
+		    "query, or change the subject's compatibility rule" : "");
+		run->kafka_error = 1;
+	} else {
+		log_debug("window %s: schema registry %s: subject %s is schema "
+		    "id %" PRIu32, run->stamp, registry_name(x->reg), summary ?
+		    x->sum_subject : x->subject, id);
+		avro_set_id(x->enc.enc, summary, id);
+		if (summary)
+			run->sum_registered = 1;
+		else
+			run->rec_registered = 1;
+	}
+	if (run->nfdump != NULL)
+		nfdump_resume(run->nfdump);
+}
+
+/*
+ * Avro: 1 to hold nfdump's output while a schema this window needs is
+ * being registered, 0 once all are (or the window has failed).
+ */
+static int export_register(struct export_run *run)
+{
+	struct exporter *x = run->x;
+	const char *subject, *schema;
+	int error;
+
+	if (run->registering)
+		return 1;
+	if (x->summaries && !run->sum_registered) {
+		subject = x->sum_subject;
+		schema = x->sum_schema;
+	} else if (run->schema != NULL && !run->rec_registered) {
+		if (run->avro_schema == NULL)
+			run->avro_schema = avro_schema(run->schema,
+			    &x->enc.o);
+		subject = x->subject;
+		schema = run->avro_schema;
+	} else {
+		return 0;
+	}
+	if (x->reg == NULL) {
+		export_fail(run, "--format avro needs --schema-registry, which "
+		    "a reload cannot add: restart nfkafka");
+		run->kafka_error = run->permanent = 1;
+		return 0;
+	}
+	error = registry_register(x->reg, subject, schema, export_registered,
+	    x);
+	if (error != 0) {
+		export_fail(run, "schema registry %s: cannot send a request: "
+		    "%s", registry_name(x->reg), uv_strerror(error));
+		run->kafka_error = 1;
+		return 0;
+	}
+	run->registering = 1;
+	x->reg_run = run;
+	return 1;
+}
+
 /* Sorts nfdump's output as its dialect says: header, records, summary. */
 static int export_line(void *arg, const char *line, size_t len)
 {
 	struct export_run *run = arg;
 
 	if (run->r.error[0] != '\0' || run->abandoned || run->usage)
+		return 0;
+	if (run->x->o.format == ENCODE_AVRO && export_register(run) == 1)
+		return 1;	/* offered again once registered */
+	if (run->r.error[0] != '\0')
 		return 0;
 	if (run->summary_seen) {
 		export_trailer(run, line, len);
@@ -589,15 +734,34 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 
 	x->loop = loop;
 	x->o = *o;
-	error = kafka_new(loop, ko, export_delivered, export_drained, x,
-	    &x->kafka, errstr, errlen);
+	error = encode_open(o->format, &(struct encode_options){
+	    o->values, o->identity, ko->topic, o->schema_registry }, &x->enc,
+	    errstr, errlen);
+	if (error == 0)
+		error = kafka_new(loop, ko, export_delivered, export_drained,
+		    x, &x->kafka, errstr, errlen);
 	if (error != 0) {
+		encode_close(&x->enc);
 		free(x);
 		return error;
 	}
-	x->enc = encoder_new_format(o->format, o->values);
+	if (error == 0 && o->schema_registry != NULL)
+		error = registry_new(loop, o->schema_registry,
+		    o->schema_registry_auth, &x->reg, errstr, errlen);
+	if (error != 0) {
+		kafka_destroy(x->kafka, 0);
+		encode_close(&x->enc);
+		free(x);
+		return error;
+	}
+	encode_buf_init(&x->out);
 	x->topic = ko->topic;
 	x->summaries = ko->summary_topic != NULL;
+	/* Confluent's TopicNameStrategy: what its deserializers look up. */
+	xasprintf(&x->subject, "%s-value", ko->topic);
+	if (x->summaries)
+		xasprintf(&x->sum_subject, "%s-value", ko->summary_topic);
+	x->sum_schema = avro_summary_schema();
 	x->finish = xmalloc(sizeof *x->finish);
 	uv_timer_init(loop, x->finish);
 	x->finish->data = x;
@@ -622,6 +786,22 @@ void export_reconfigure(struct exporter *x, const struct export_options *o)
 	x->next = *o;
 }
 
+/* The encoder for reloaded options; the old one stays if it fails. */
+static void export_reopen(struct exporter *x)
+{
+	struct encode_handle h;
+	char why[512];
+
+	if (encode_open(x->o.format, &(struct encode_options){ x->o.values,
+	    x->o.identity, x->topic, x->o.schema_registry }, &h, why,
+	    sizeof why) != 0) {
+		log_warn("reload: %s; records keep the previous encoding", why);
+		return;
+	}
+	encode_close(&x->enc);
+	x->enc = h;
+}
+
 static void export_apply_next(struct exporter *x)
 {
 	if (x->next.query == NULL)
@@ -629,8 +809,7 @@ static void export_apply_next(struct exporter *x)
 	export_options_free(&x->o);
 	x->o = x->next;
 	memset(&x->next, 0, sizeof x->next);
-	encoder_free(x->enc);
-	x->enc = encoder_new_format(x->o.format, x->o.values);
+	export_reopen(x);
 }
 
 /* What the summary says of the window before any record is sent. */
@@ -643,7 +822,7 @@ static void export_run_identity(struct export_run *run, unsigned long mask)
 	run->sum_msg = (struct export_msg){ run, 1, 0, 0 };
 	if (x->o.batch > 1)
 		run->batch = batch_new(x->o.batch, EXPORT_BATCH_BYTES,
-		    x->o.format == ENCODE_JSON ? '\n' : 0);
+		    &x->enc);
 	if (strcmp(x->o.timestamp, "window") == 0)
 		run->ts_window = (int64_t)start * 1000;
 	memcpy(run->sum.stamp, run->stamp, sizeof run->sum.stamp);
@@ -738,6 +917,7 @@ void export_abandon(struct exporter *x)
 		return;
 	x->run = NULL;
 	x->paused = NULL;
+	x->reg_run = NULL;
 	run->abandoned = 1;
 	if (run->flush_pending) {
 		/* nfdump is done; its last batch is dropped with the window. */
@@ -789,7 +969,12 @@ void exporter_free(struct exporter *x, int timeout_ms)
 		export_run_free(x->abandoned);
 	export_options_free(&x->o);
 	export_options_free(&x->next);
-	encoder_free(x->enc);
+	encode_close(&x->enc);
+	encode_buf_free(&x->out);
+	registry_free(x->reg);
+	free(x->subject);
+	free(x->sum_subject);
+	free(x->sum_schema);
 	free(x->keybuf);
 	free(x);
 }

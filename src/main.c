@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "describe.h"
 #include "dialect.h"
 #include "export.h"
 #include "live.h"
@@ -121,7 +122,8 @@ static void app_configure(struct app *a)
 	if (dialect_detect(a->c.nfdump, &a->dialect, errstr,
 	    sizeof errstr) != 0)
 		usage_error("--nfdump", errstr);
-	if (profile_parse(a->c.profile, &a->profile, errstr,
+	if ((a->c.profile != NULL || a->c.schema == NULL) &&
+	    profile_parse(a->c.profile, &a->profile, errstr,
 	    sizeof errstr) != 0)
 		usage_error("-M", errstr);
 	if (a->c.once != NULL && nfcapd_check_relfile(a->c.once, stamp,
@@ -258,6 +260,8 @@ static void app_hangup(uv_signal_t *h, int signum)
 		return;
 	}
 	options_report_restart_needed(&a->c, &next);
+	eo.schema_registry = a->c.schema_registry;
+	eo.schema_registry_auth = a->c.schema_registry_auth;
 	export_reconfigure(a->x, &eo);
 	log_set_level(next.log_level);
 	if (a->live != NULL) {
@@ -430,6 +434,28 @@ static void app_finish(struct app *a)
 		log_warn("event loop: handles left open at exit");
 }
 
+/* --schema FORMAT: the schema of the records this configuration sends. */
+static void app_schema(struct app *a, struct export_options *eo)
+{
+	const struct query *q = eo->query;
+	struct encode_options o = { eo->values, eo->identity, a->c.topic,
+		a->c.schema_registry };
+	struct describe_target t = { eo->format, a->c.brokers, a->c.topic };
+	char errstr[512];
+
+	if (q->csv)
+		usage_error("--schema", "-o csv names its columns in nfdump's "
+		    "header, at run time; give -o csv:%tok,... or -o fmt: to "
+		    "know them beforehand");
+	if (describe_print(a->c.schema, &q->schema, &o, &t, stdout, errstr,
+	    sizeof errstr) != 0)
+		usage_error("", errstr);
+	export_options_free(eo);
+	profile_free(&a->profile);
+	config_free(&a->c);
+	exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
+}
+
 int main(int argc, char **argv)
 {
 	struct app a = { .argc = argc, .argv = argv,
@@ -442,6 +468,8 @@ int main(int argc, char **argv)
 	    sizeof errstr) != 0)
 		usage_error("", errstr);
 	app_probe(&eo);
+	if (a.c.schema != NULL)
+		app_schema(&a, &eo);
 	a.ko = options_kafka(&a.c);
 	if (kafka_check(&a.ko, errstr, sizeof errstr) != 0)
 		usage_error("", errstr);
