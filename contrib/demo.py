@@ -9,6 +9,7 @@ CBOR, while the windows rotate. Run through `make demo`.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -27,11 +28,23 @@ from kafka_broker import KafkaBroker  # noqa: E402
 INTERVAL = int(os.environ.get('DEMO_INTERVAL', '10'))
 WINDOWS = int(os.environ.get('DEMO_WINDOWS', '3'))
 TOPIC = 'network-metadata'
-DEMO_QUERY = os.environ.get(
-    'DEMO_QUERY', "-A proto,dstip -O bytes -o 'fmt:%ts,%pr,%da,%fl,%pkt,%byt'")
+FMT_QUERY = "-A proto,dstip -O bytes -o 'fmt:%ts,%pr,%da,%fl,%pkt,%byt'"
+# nfdump 1.7.5 aggregates only into its own csv columns.
+CSV_QUERY = '-A proto,dstip -O bytes -o csv'
 
 
-def follow(bootstrap, stop):
+def demo_query():
+    """DEMO_QUERY, or the demo's query in a form the nfdump at hand prints."""
+    if os.environ.get('DEMO_QUERY'):
+        return os.environ['DEMO_QUERY']
+    out = subprocess.run(['nfdump', '-V'], capture_output=True,
+                         text=True).stdout
+    m = re.search(r'(\d+)\.(\d+)\.(\d+)', out)
+    v = tuple(int(x) for x in m.groups()) if m else (0, 0, 0)
+    return CSV_QUERY if v[:3] == (1, 7, 5) else FMT_QUERY
+
+
+def follow(bootstrap, stop, seen):
     """Print each record as it reaches Kafka: the window, the row, the map."""
     c = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'demo',
                   'auto.offset.reset': 'earliest'})
@@ -41,6 +54,7 @@ def follow(bootstrap, stop):
         if m is None or m.error():
             continue
         h = dict(m.headers() or [])
+        seen.append(1)
         print('  kafka  window %s row %s: %s' % (
             h['nfkafka-window'].decode(), h['nfkafka-row'].decode(),
             json.dumps(to_json(cbor2.loads(m.value())))), flush=True)
@@ -60,10 +74,12 @@ def main():
     # ("..") per window; per protocol and destination shows more.
     nfkafka = subprocess.Popen([os.path.join(ROOT, 'nfkafka'),
                                 '-M', coll.profile_arg(), '-b', broker.bootstrap,
-                                '-Q', DEMO_QUERY,
+                                '-Q', demo_query(),
                                 '--state', os.path.join(work, 'state')])
     stop = threading.Event()
-    reader = threading.Thread(target=follow, args=(broker.bootstrap, stop))
+    seen = []
+    reader = threading.Thread(target=follow, args=(broker.bootstrap, stop,
+                                                   seen))
     reader.start()
     try:
         for w in range(WINDOWS):
@@ -81,8 +97,12 @@ def main():
         reader.join()
         coll.stop()
         broker.stop()
-    print('demo: done; nfkafka exited %d. Files are in %s' % (
-        nfkafka.returncode, work))
+    print('demo: done; nfkafka exited %d; %d records arrived. Files are in %s'
+          % (nfkafka.returncode, len(seen), work))
+    if not seen:
+        print('demo: FAILED: no record arrived; see nfkafka\'s lines above',
+              file=sys.stderr)
+        return 1
     return nfkafka.returncode
 
 

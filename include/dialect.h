@@ -16,6 +16,8 @@
 #define DIALECT_V(a, b, c) ((a) * 10000 + (b) * 100 + (c))
 /* The first nfdump with csv-fast, csv:<tokens> and a csv without summary. */
 #define DIALECT_CSV_MODES DIALECT_V(1, 7, 5)
+/* 1.7.5 alone prints -A only as its own csv; 1.7.6 on print the query's. */
+#define DIALECT_USER_AGGR DIALECT_V(1, 7, 6)
 
 struct dialect {
 	int version;		/* DIALECT_V(...); 0 when not understood */
@@ -48,6 +50,7 @@ struct dialect_end {
 	int header;		/* a first line arrived */
 	int usage;		/* it printed its usage */
 	int summary;		/* it printed its summary */
+	const char *firstline;	/* its first line on stdout; may be NULL */
 };
 
 /*
@@ -87,4 +90,12 @@ enum dialect_line dialect_classify(uint64_t lineno, const char *line,
 int dialect_verdict(const struct dialect *d, enum dialect_mode mode,
     const struct dialect_end *end, const char *relfile, char *why,
     size_t whylen);
+/*
+ * Whether nfdump accepted the query, judged from a run on an empty file
+ * named file: its exit status and all it wrote (stdout and stderr). 0 when
+ * it did; -EINVAL when it refused the query, with nfdump's own first line
+ * in why.
+ */
+int dialect_probe_verdict(int status, const char *out, const char *file,
+    char *why, size_t whylen);
 #endif

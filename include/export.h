@@ -95,6 +95,13 @@ int export_children(const struct exporter *x);
 /* Stops the window in flight without calling its cb; it counts as undone. */
 void export_abandon(struct exporter *x);
 /*
+ * After nfdump failed on a window: whether nfdump still accepts the query
+ * (query_probe). -EINVAL with nfdump's words in why when it refuses it: a
+ * fault of the configuration that every window would meet, not of the
+ * window.
+ */
+int export_probe(const struct exporter *x, char *why, size_t whylen);
+/*
  * Frees the exporter. The producer should have been flushed: an abandoned
  * window's transaction is aborted here, and reports still to come are
  * dropped.

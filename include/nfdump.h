@@ -51,5 +51,8 @@ void nfdump_cloexec(void);
  */
 int nfdump_run_sync(char *const argv[], char *out, size_t outlen,
     int timeout_ms);
+/* The same with stderr in out too, in the order nfdump wrote them. */
+int nfdump_run_sync_all(char *const argv[], char *out, size_t outlen,
+    int timeout_ms);
 
 #endif

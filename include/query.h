@@ -11,6 +11,13 @@
 #define QUERY_DEFAULT \
 	"-A dstgeo -o 'fmt:%ts,%dc,%td,%pkt,%byt,%pps,%bps,%fl' -N -6 -q"
 
+/*
+ * The default where nfdump aggregates only into its own csv columns
+ * (1.7.5): first_seen, duration, dst_ctr, packets, bytes, bps, bpp, flows.
+ */
+#define QUERY_DEFAULT_CSV "-A dstgeo -o csv -N -6 -q"
+#define QUERY_DEFAULT_CSV_TOKENS "%ts,%td,%dc,%pkt,%byt,%bps,%bpp,%fl"
+
 /* An operator's nfdump query, ready to be run for any window. */
 struct query {
 	char **opts;	/* options to pass; -M, -r, -R and -q removed */
@@ -37,6 +44,13 @@ char *query_filter_text(const struct query *q);
 /* The argv that runs the query on relfile of the channels in profile. */
 char **query_argv(const struct query *q, const char *nfdump,
     const char *profile, const char *relfile);
+/*
+ * Asks nfdump whether it accepts the query: a run on an empty window
+ * written for the purpose. 0 when it does; -EINVAL with nfdump's own words
+ * in errstr when it refuses; another -errno when nfdump could not be asked.
+ */
+int query_probe(const struct query *q, const char *nfdump, char *errstr,
+    size_t errlen);
 void query_free(struct query *q);
 
 #endif

@@ -40,14 +40,19 @@ struct schema {
 	/* Literal printed before the first value, trimmed. */
 	char *lead;
 	size_t leadlen;
+	/*
+	 * Why the token table would refuse a token it does not know for this
+	 * nfdump, which prints it as text if it accepts the query; or NULL.
+	 */
+	char *doubt;
 };
 
 struct dialect;
 
 /*
  * Schema of an "-o fmt:..." format for the nfdump of d; -EINVAL with
- * errstr when unparseable, or when a token is unknown or not printed by
- * that nfdump (d NULL, or of unknown version: any known token).
+ * errstr when unparseable. A token the table does not know for that
+ * nfdump becomes a text field and sets doubt (with d NULL: -EINVAL).
  */
 int schema_from_tokens(const struct dialect *d, const char *fmt,
     struct schema *schema, char *errstr, size_t errlen);

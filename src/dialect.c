@@ -22,6 +22,16 @@
 #define DIALECT_OPTS_178 \
 	"6aA:Bbc:C:D:E:G:s:gH:hn:i:jf:qyz::r:v:w:J:M:NImO:P:R:XZt:TVv:W:x:o:"
 
+/* 1.6.25's: -K, -l and -L; no -C, -G, -g, -W. */
+#define DIALECT_OPTS_16 \
+	"6aA:Bbc:D:E:s:hn:i:jf:qyzr:v:w:J:K:M:NImO:R:XZt:TVv:x:l:L:o:"
+/*
+ * The 1.8 beta's: -D, -t take no argument any more, -K and -l are new;
+ * -W is a budget of CPU cores, 1 still being one filter thread.
+ */
+#define DIALECT_OPTS_18 \
+	"6aA:Bbc:C:DE:f:G:gH:hK::l:n:i:jqyz::r:v:w:J:M:NImO:P:R:s:x:XZtTVW:o:"
+
 /* "1.7.1", or what nfdump said when it is not understood. */
 static void dialect_set_name(struct dialect *d)
 {
@@ -100,8 +110,13 @@ const char *dialect_name(const struct dialect *d)
 
 const char *dialect_optstring(const struct dialect *d)
 {
-	return dialect_at_least(d, DIALECT_CSV_MODES) ? DIALECT_OPTS_178 :
-	    DIALECT_OPTS_171;
+	if (dialect_at_least(d, DIALECT_V(1, 8, 0)))
+		return DIALECT_OPTS_18;
+	if (dialect_at_least(d, DIALECT_CSV_MODES))
+		return DIALECT_OPTS_178;
+	if (d != NULL && d->version != 0 && d->version < DIALECT_V(1, 7, 0))
+		return DIALECT_OPTS_16;
+	return DIALECT_OPTS_171;
 }
 
 const char *dialect_refuses(const struct dialect *d, enum dialect_mode mode,
@@ -111,6 +126,18 @@ const char *dialect_refuses(const struct dialect *d, enum dialect_mode mode,
 
 	if ((mode == DIALECT_CSV_TOKENS || mode == DIALECT_CSV_FAST) && !newer)
 		return "needs nfdump 1.7.5 or later";
+	/*
+	 * 1.7.5 replaces the output format of -A by its own, and refuses
+	 * any other than plain csv ("Can not use print format ... to
+	 * aggregate flows", on stdout, exit 1); 1.7.6 prints -A into the
+	 * query's format again.
+	 */
+	if ((mode == DIALECT_FMT || mode == DIALECT_CSV_TOKENS) && aggregated &&
+	    newer && !dialect_at_least(d, DIALECT_USER_AGGR))
+		return "cannot print aggregated flows (-A): this nfdump "
+		    "aggregates only into its own columns; use -o csv with -A "
+		    "(first_seen, duration, the -A fields, packets, bytes, bps, "
+		    "bpp, flows) or nfdump 1.7.6 or later";
 	/* 1.7.5 and later: "Invalid print format csv-fast to aggregate". */
 	if (mode == DIALECT_CSV_FAST && aggregated)
 		return "cannot print aggregated flows (-A); use csv or csv:";
@@ -197,7 +224,21 @@ int dialect_verdict(const struct dialect *d, enum dialect_mode mode,
 {
 	int errn;
 	const char *err = dialect_complaint(end->errtext, &errn);
-	const char *colon = errn > 0 ? ": " : "";
+	const char *colon;
+
+	/*
+	 * Some complaints go to stdout, as its only line (1.7.5: "Can not
+	 * use print format ... to aggregate flows"): a run that failed with
+	 * a silent stderr shows that line instead.
+	 */
+	if (errn == 0 && end->status != 0 && end->status < NFDUMP_SIGNALLED &&
+	    end->firstline != NULL) {
+		err = end->firstline;
+		errn = (int)strcspn(err, "\n");
+	}
+	if (errn > 200)
+		errn = 200;
+	colon = errn > 0 ? ": " : "";
 
 	if (end->status >= NFDUMP_SIGNALLED)
 		snprintf(why, whylen, "nfdump on %s was killed by signal %d%s"
@@ -219,4 +260,31 @@ int dialect_verdict(const struct dialect *d, enum dialect_mode mode,
 	else
 		return 0;
 	return -EIO;
+}
+
+/*
+ * On an empty window (query.c's, in 1.6's layout), 1.6 and 1.7 print no
+ * flows and exit 0; 1.8 checks its options, output format and filter
+ * first, then refuses the old layout, naming the file. So a run that exits
+ * 0 without its usage, or that names the file, accepted the query; any
+ * other run is nfdump refusing it, in its own words: its first line.
+ */
+int dialect_probe_verdict(int status, const char *out, const char *file,
+    char *why, size_t whylen)
+{
+	const char *line = out + strspn(out, "\n");
+	int n = (int)strcspn(line, "\n");
+	int usage = strstr(out, "\nusage ") != NULL ||
+	    strncmp(out, "usage ", 6) == 0;
+
+	if ((status == 0 && !usage) || (status < NFDUMP_SIGNALLED &&
+	    strstr(out, file) != NULL))
+		return 0;
+	if (status >= NFDUMP_SIGNALLED)
+		snprintf(why, whylen, "killed by signal %d%s%.*s",
+		    status - NFDUMP_SIGNALLED, n > 0 ? ": " : "", n, line);
+	else
+		snprintf(why, whylen, "\"%.*s\" (exit %d)", n > 200 ? 200 : n,
+		    line, status);
+	return -EINVAL;
 }

@@ -835,6 +835,14 @@ void export_abandon(struct exporter *x)
 	x->abandoned = run;
 }
 
+int export_probe(const struct exporter *x, char *why, size_t whylen)
+{
+	/* A reloaded query is the one the next window runs: let it try. */
+	if (x->next.query != NULL)
+		return 0;
+	return query_probe(x->o.query, x->o.nfdump, why, whylen);
+}
+
 static void export_timer_closed(uv_handle_t *h)
 {
 	free(h);

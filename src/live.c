@@ -404,6 +404,27 @@ static void live_settle(struct live *l, struct window *w,
 		live_recheck(l, ledger_find(l->lg, stamp));
 }
 
+/*
+ * A query or nfdump that fails on every window is no fault of this one:
+ * skipping would lose window after window. nfdump, asked again on an empty
+ * file, tells; then nfkafka stops (exit 1, systemd restarts it and the
+ * start-up check names the fault again) and the window stays to export.
+ */
+static int live_config_fault(struct live *l, struct window *w,
+    const struct export_result *r)
+{
+	char why[512];
+
+	if (export_probe(l->x, why, sizeof why) != -EINVAL)
+		return 0;
+	log_error("window %s: %s; %s: a fault of the query or of nfdump, not "
+	    "of the window, which is left to export once it is fixed",
+	    w->stamp, r->failure.message, why);
+	l->inflight = NULL;
+	live_finish(l, 1);
+	return 1;
+}
+
 static void live_done(void *arg, const char *stamp,
     const struct export_result *r)
 {
@@ -415,6 +436,9 @@ static void live_done(void *arg, const char *stamp,
 	int ok = !failure_failed(&r->failure);
 
 	(void)stamp;
+	if (!ok && r->failure.kind == FAILURE_WINDOW &&
+	    live_config_fault(l, w, r))
+		return;
 	if (ok || (r->failure.kind == FAILURE_WINDOW &&
 	    ++l->attempts >= LIVE_NFDUMP_ATTEMPTS)) {
 		if (ok) {

@@ -192,6 +192,42 @@ static void app_signal(uv_signal_t *h, int signum)
 	app_stop(a);
 }
 
+/*
+ * nfdump is the authority on its own syntax: a query it refuses would fail
+ * every window, so it is refused before the first one (or a reload). 1
+ * with the reason in errstr: the table's, if it has one, then nfdump's.
+ */
+static int app_query_refused(const struct export_options *eo, char *errstr,
+    size_t errlen)
+{
+	const char *doubt = eo->query->schema.doubt;
+	char why[512];
+	int error = query_probe(eo->query, eo->nfdump, why, sizeof why);
+
+	if (error == -EINVAL && doubt != NULL)
+		snprintf(errstr, errlen, "%s; %s", doubt, why);
+	else if (error == -EINVAL)
+		snprintf(errstr, errlen, "%s", why);
+	else if (error != 0 && doubt != NULL)
+		snprintf(errstr, errlen, "%s", doubt);
+	else if (error != 0)
+		log_warn("nfdump %s: could not check the query on an empty "
+		    "window (%s); windows will tell", eo->nfdump,
+		    strerror(-error));
+	else if (doubt != NULL)
+		log_info("nfdump %s accepts the query, though %s: its values "
+		    "are sent as text", eo->nfdump, doubt);
+	return error == -EINVAL || (error != 0 && doubt != NULL);
+}
+
+static void app_probe(const struct export_options *eo)
+{
+	char errstr[1024];
+
+	if (app_query_refused(eo, errstr, sizeof errstr))
+		usage_error("-Q", errstr);
+}
+
 static void app_hangup(uv_signal_t *h, int signum)
 {
 	struct app *a = h->data;
@@ -215,8 +251,16 @@ static void app_hangup(uv_signal_t *h, int signum)
 		notify_ready();
 		return;
 	}
-	options_report_restart_needed(&a->c, &next);
 	eo.nfdump = a->c.nfdump; /* fixed until a restart */
+	if (app_query_refused(&eo, errstr, sizeof errstr)) {
+		log_error("SIGHUP: -Q: %s; keeping the running configuration",
+		    errstr);
+		export_options_free(&eo);
+		config_free(&next);
+		notify_ready();
+		return;
+	}
+	options_report_restart_needed(&a->c, &next);
 	eo.schema_registry = a->c.schema_registry;
 	eo.schema_registry_auth = a->c.schema_registry_auth;
 	export_reconfigure(a->x, &eo);
@@ -428,6 +472,7 @@ int main(int argc, char **argv)
 	if (options_export(&a.c, &a.profile, &a.dialect, &eo, errstr,
 	    sizeof errstr) != 0)
 		usage_error("", errstr);
+	app_probe(&eo);
 	if (a.c.schema != NULL)
 		app_schema(&a, &eo);
 	a.ko = options_kafka(&a.c);

@@ -446,8 +446,9 @@ static int nfdump_collect(int fd, char *out, size_t outlen, int timeout_ms)
 	return 0;
 }
 
-int nfdump_run_sync(char *const argv[], char *out, size_t outlen,
-    int timeout_ms)
+/* Runs argv to completion; with both, stderr joins stdout in out. */
+static int nfdump_sync(char *const argv[], char *out, size_t outlen,
+    int timeout_ms, int both)
 {
 	posix_spawn_file_actions_t fa;
 	struct nfdump_env env;
@@ -460,7 +461,11 @@ int nfdump_run_sync(char *const argv[], char *out, size_t outlen,
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (both)
+		posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+	else
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null",
+		    O_WRONLY, 0);
 	error = posix_spawnp(&pid, argv[0], &fa, NULL, argv, nfdump_env(&env));
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
@@ -480,4 +485,16 @@ int nfdump_run_sync(char *const argv[], char *out, size_t outlen,
 		return error;
 	return WIFEXITED(status) ? WEXITSTATUS(status) :
 	    NFDUMP_SIGNALLED + WTERMSIG(status);
+}
+
+int nfdump_run_sync(char *const argv[], char *out, size_t outlen,
+    int timeout_ms)
+{
+	return nfdump_sync(argv, out, outlen, timeout_ms, 0);
+}
+
+int nfdump_run_sync_all(char *const argv[], char *out, size_t outlen,
+    int timeout_ms)
+{
+	return nfdump_sync(argv, out, outlen, timeout_ms, 1);
 }

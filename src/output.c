@@ -26,6 +26,7 @@ struct output {
 	int usage;		/* it printed its usage */
 	int summary;		/* it printed its summary */
 	int stopped;		/* output_stop, or the sink refused */
+	char first_line[256];	/* nfdump's first line, for its complaint */
 	uint64_t t_start;
 	struct output_end end;
 };
@@ -74,6 +75,9 @@ static int output_line(void *arg, const char *line, size_t len)
 		output_trailer(o, line, len);
 		return 0;
 	}
+	if (o->lines == 0)
+		snprintf(o->first_line, sizeof o->first_line, "%.*s",
+		    (int)len, line);
 	switch (dialect_classify(o->lines++, line, len)) {
 	case DIALECT_USAGE:
 		o->usage = 1;
@@ -103,6 +107,7 @@ static void output_judge(struct output *o, int status, const char *errtext)
 	struct dialect_end end = {
 		.status = status,
 		.errtext = errtext,
+		.firstline = o->first_line,
 		.header = o->lines > 0,
 		.usage = o->usage,
 		.summary = o->summary,

@@ -321,6 +321,11 @@ int record_value(enum field_type type, struct slice text, struct value *v)
 		v->type = FIELD_UINT;
 		return record_port(text, &v->u);
 	case FIELD_FLOAT:
+		/* The 1.8 beta prints a zero duration so even with -N. */
+		if (text.n == 12 && memcmp(text.p, "00:00:00.000", 12) == 0) {
+			v->d = 0;
+			return 0;
+		}
 		return record_double(text, &v->d);
 	case FIELD_TIME:
 		return record_time(text, &v->t.sec, &v->t.nsec);

@@ -337,6 +337,29 @@ static int schema_refuse(const struct dialect *d, const char *tok, size_t n,
 	return -EINVAL;
 }
 
+/*
+ * A token the table does not know for this nfdump: the nfdump at hand is
+ * the authority on its own syntax (vendor builds print tokens upstream
+ * has not), so it is kept, as text, and the table's reason is kept as the
+ * schema's doubt for when nfdump refuses the query too. Only without a
+ * dialect to ask, and for %n, is it refused here.
+ */
+static int schema_doubt(const struct dialect *d, const char *tok, size_t n,
+    const struct schema_token *t, struct schema *schema, char *errstr,
+    size_t errlen)
+{
+	char why[256];
+
+	schema_refuse(d, tok, n, t, why, sizeof why);
+	if (d == NULL || (t == NULL && n == 1 && tok[0] == 'n')) {
+		snprintf(errstr, errlen, "%s", why);
+		return -EINVAL;
+	}
+	if (schema->doubt == NULL)
+		schema->doubt = xstrdup(why);
+	return 0;
+}
+
 /* Every field but the last needs a separator or a fixed word count. */
 static int schema_check_seps(struct schema *schema, const char *fmt,
     char *errstr, size_t errlen)
@@ -370,11 +393,12 @@ static int schema_parse(const struct dialect *d, const char *fmt, int csv,
 			continue;
 		}
 		if (t == NULL || !schema_token_ok(d, t)) {
-			schema_refuse(d, p + 1, n, t, errstr, errlen);
-			schema_free(schema);
-			return -EINVAL;
-		}
-		if (csv && t->csv178 == NULL) {
+			if (schema_doubt(d, p + 1, n, t, schema, errstr,
+			    errlen) != 0) {
+				schema_free(schema);
+				return -EINVAL;
+			}
+		} else if (csv && t->csv178 == NULL) {
 			snprintf(errstr, errlen, "output token %%%s has no csv "
 			    "form: use it in -o fmt:", t->token);
 			schema_free(schema);
@@ -385,7 +409,15 @@ static int schema_parse(const struct dialect *d, const char *fmt, int csv,
 		else
 			schema->fields[schema->nfields - 1].sep =
 			    schema_trimmed(lit, (size_t)(p - lit));
-		schema_add(schema, t->name, t->type, t->words);
+		if (t == NULL || !schema_token_ok(d, t)) {
+			char *name = xstrndup(p + 1, n);
+
+			schema_add(schema, t != NULL ? t->name : name, FIELD_TEXT,
+			    t != NULL ? t->words : 0);
+			free(name);
+		} else {
+			schema_add(schema, t->name, t->type, t->words);
+		}
 		p += 1 + n;
 		lit = p;
 	}
@@ -537,5 +569,6 @@ void schema_free(struct schema *schema)
 	}
 	free(schema->fields);
 	free(schema->lead);
+	free(schema->doubt);
 	memset(schema, 0, sizeof *schema);
 }

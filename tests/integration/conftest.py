@@ -7,6 +7,7 @@ topic and directories; tests that break the broker get a broker of their
 own. NFKAFKA_VALGRIND=1 runs the daemon under valgrind.
 """
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -125,10 +126,14 @@ def daemons(tmp_path):
 
 
 class Nfdump:
-    """One nfdump release: its nfdump and nfcapd, first on PATH in a test."""
+    """One nfdump release: its nfdump and nfcapd, first on PATH in a test.
+    version names the release ('1.8.0-beta-5fa3336'), reported is what its
+    nfdump -V says ('1.8.0'), number a tuple to compare ((1, 8, 0))."""
 
     def __init__(self, version, bindir):
         self.version, self.bindir = version, bindir
+        self.reported = version.split('-')[0]
+        self.number = tuple(int(x) for x in self.reported.split('.'))
         self.nfdump = os.path.join(bindir, 'nfdump')
         self.nfcapd = os.path.join(bindir, 'nfcapd')
 
@@ -136,60 +141,106 @@ class Nfdump:
         return 'nfdump %s' % self.version
 
 
-_NFDUMP178 = []   # [bin directory or None], once found
-NFDUMP178_ABSENT = ('../shared/nfdump/nfdump-1.7.8.tar.gz is absent, so nfdump '
-                    '1.7.8 is not built (see tests/setup/nfdump.sh)')
+# The versions the matrix (test_versions.py) runs; the tests whose subject
+# depends on the version run with NFDUMP_VERSIONS; the rest with the
+# system's nfdump only (ONE_VERSION).
+ALL_NFDUMP_VERSIONS = ('1.6.25', '1.7.1', '1.7.5', '1.7.8',
+                       '1.8.0-beta-5fa3336')
+NFDUMP_VERSIONS = ('1.7.1', '1.7.8')
+# The system's nfdump; NFKAFKA_TEST_SYSTEM_NFDUMP names another, to try
+# the suite as another system would run it (Debian 13: 1.7.5's).
+SYSTEM_NFDUMP = os.environ.get('NFKAFKA_TEST_SYSTEM_NFDUMP', '/usr/bin/nfdump')
+_SYSTEM = []
+_BINDIRS = {}
+
+
+def system_nfdump_version():
+    """What the system's nfdump says it is ('1.7.1' on Debian 12, '1.7.5'
+    on Debian 13), or None without one."""
+    if not _SYSTEM:
+        try:
+            out = subprocess.run([SYSTEM_NFDUMP, '-V'], capture_output=True,
+                                 text=True, stdin=subprocess.DEVNULL).stdout
+        except OSError:
+            out = ''
+        m = re.search(r'(\d+\.\d+\.\d+)', out)
+        _SYSTEM.append(m.group(1) if m else None)
+    return _SYSTEM[0]
+
+
+def nfdump_bindir(version):
+    """The bin directory of that nfdump: the system's where it is that
+    version, else built once into the cache by tests/setup/nfdump.sh (about
+    a minute the first time); None where neither is possible."""
+    if version not in _BINDIRS:
+        if version in ('system', system_nfdump_version()):
+            _BINDIRS[version] = os.path.dirname(SYSTEM_NFDUMP)
+        elif version == '1.7.1':
+            _BINDIRS[version] = None   # Debian 12's package; no tarball
+        else:
+            p = subprocess.run(['sh', os.path.join(ROOT, 'tests', 'setup',
+                                                   'nfdump.sh'), version],
+                               capture_output=True, text=True,
+                               stdin=subprocess.DEVNULL)
+            if p.returncode != 0:
+                raise RuntimeError('tests/setup/nfdump.sh %s failed: %s'
+                                   % (version, p.stderr))
+            _BINDIRS[version] = p.stdout.strip() or None
+    return _BINDIRS[version]
+
+
+def nfdump_absent(version):
+    """The one line that says why a version's tests are left out."""
+    if version == '1.7.1':
+        return ('nfdump 1.7.1 is Debian 12\'s package; this system\'s nfdump '
+                'is %s' % system_nfdump_version())
+    return ('../shared/nfdump/nfdump-%s.tar.gz is absent, so nfdump %s is not '
+            'built (see tests/setup/nfdump.sh)' % (version, version))
 
 
 def nfdump178():
-    """nfdump 1.7.8's bin directory, built once into the cache by
-    tests/setup/nfdump.sh (about a minute, the first time on a machine);
-    None where its source tarball is absent."""
-    if not _NFDUMP178:
-        p = subprocess.run(['sh', os.path.join(ROOT, 'tests', 'setup', 'nfdump.sh')],
-                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
-        if p.returncode != 0:
-            raise RuntimeError('tests/setup/nfdump.sh failed: %s' % p.stderr)
-        _NFDUMP178.append(p.stdout.strip() or None)
-    return _NFDUMP178[0]
+    """nfdump 1.7.8's bin directory, or None (see nfdump_bindir)."""
+    return nfdump_bindir('1.7.8')
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Without nfdump 1.7.8, its variants are left out, and the summary
-    says so in one line (pytest_terminal_summary)."""
-    newer = [i for i in items if getattr(i, 'callspec', None) is not None
-             and i.callspec.params.get('nfdump_version') == '1.7.8']
-    if not newer or nfdump178() is not None:
-        return
-    config.hook.pytest_deselected(items=newer)
-    items[:] = [i for i in items if i not in newer]
-    config.nfdump178_left_out = len(newer)
-
-
-@pytest.fixture(scope='session')
-def nfdump178_bindir():
-    return nfdump178()
+    """A version that is not there has its variants left out, and the
+    summary says so in one line each (pytest_terminal_summary)."""
+    left_out = {}
+    for i in list(items):
+        cs = getattr(i, 'callspec', None)
+        v = cs.params.get('nfdump_version') if cs is not None else None
+        if v is None or nfdump_bindir(v) is not None:
+            continue
+        left_out.setdefault(v, []).append(i)
+    for v, gone in left_out.items():
+        config.hook.pytest_deselected(items=gone)
+        items[:] = [i for i in items if i not in gone]
+    config.nfdump_left_out = {v: len(g) for v, g in left_out.items()}
 
 
 @pytest.fixture(params=NFDUMP_VERSIONS)
-def nfdump_version(request, monkeypatch, nfdump178_bindir):
-    """Runs the test against Debian's nfdump 1.7.1 and upstream's 1.7.8:
-    their nfdump and nfcapd come first on PATH, for the collectors, the
-    reference nfdump and nfkafka (whose default --nfdump is 'nfdump')."""
-    if request.param == '1.7.8':
-        if nfdump178_bindir is None:
-            pytest.skip(NFDUMP178_ABSENT)
-        nd = Nfdump('1.7.8', nfdump178_bindir)
-    else:
-        nd = Nfdump('1.7.1', '/usr/bin')
+def nfdump_version(request, monkeypatch):
+    """Runs the test against one nfdump release (Debian 12's 1.7.1 and
+    upstream's 1.7.8 unless the test names others): its nfdump and nfcapd
+    come first on PATH, for the collectors, the reference nfdump and nfkafka
+    (whose default --nfdump is 'nfdump'). 'system' is the system's own,
+    whatever its version."""
+    bindir = nfdump_bindir(request.param)
+    if bindir is None:
+        pytest.skip(nfdump_absent(request.param))
+    version = request.param
+    if version == 'system':
+        version = system_nfdump_version()
+    nd = Nfdump(version, bindir)
     monkeypatch.setenv('PATH', nd.bindir + os.pathsep + os.environ.get('PATH', ''))
     return nd
 
 
 # For a test whose subject does not depend on the nfdump version: it runs
-# with Debian's 1.7.1 only, so the suite stays short.
-ONE_VERSION = pytest.mark.parametrize('nfdump_version', ['1.7.1'],
+# with the system's nfdump only, so the suite stays short.
+ONE_VERSION = pytest.mark.parametrize('nfdump_version', ['system'],
                                       indirect=True)
 
 
@@ -231,15 +282,15 @@ def records_by_window(msgs):
 
 
 def _report(config):
-    """What this process has to say at the end: how many 1.7.8 tests were
-    left out, and the delivery figures of test_delivery.py and
+    """What this process has to say at the end: which nfdump versions' tests
+    were left out, and the delivery figures of test_delivery.py,
     test_revisions.py and test_faults.py."""
     lines = []
     for name in ('test_delivery', 'test_revisions', 'test_faults'):
         mod = sys.modules.get(name)
         if mod is not None:
             lines += mod.FIGURES
-    return getattr(config, 'nfdump178_left_out', 0), lines
+    return getattr(config, 'nfdump_left_out', {}), lines
 
 
 def pytest_sessionfinish(session):
@@ -253,17 +304,20 @@ def pytest_sessionfinish(session):
 def pytest_testnodedown(node, error):
     out = getattr(node, 'workeroutput', {})
     node.config.nfkafka_reports = getattr(node.config, 'nfkafka_reports', []) + [
-        (out.get('left_out', 0), out.get('figures', []))]
+        (out.get('left_out', {}), out.get('figures', []))]
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    """Delivery figures, printed whatever passed; the one line on nfdump
-    1.7.8's tests when it is not there."""
+    """Delivery figures, printed whatever passed; one line for each nfdump
+    version whose tests were left out."""
     reports = [_report(config)] + getattr(config, 'nfkafka_reports', [])
-    left_out = max(n for n, _ in reports)
-    if left_out:
-        terminalreporter.write_line('SKIPPED %d tests against nfdump 1.7.8: %s'
-                                    % (left_out, NFDUMP178_ABSENT))
+    left_out = {}
+    for counts, _ in reports:
+        for v, n in (counts or {}).items():
+            left_out[v] = max(n, left_out.get(v, 0))
+    for v, n in sorted(left_out.items()):
+        terminalreporter.write_line('SKIPPED %d tests against nfdump %s: %s'
+                                    % (n, v, nfdump_absent(v)))
     lines = [line for _, figures in reports for line in figures]
     if lines:
         terminalreporter.section('delivery figures (lost must be 0)')

@@ -107,12 +107,18 @@ SUMMARY = ('Summary: total flows: 3, total bytes: 6000, total packets: 3, '
            'avg bps: 0, avg pps: 0, avg bpp: 0\n')
 
 
+# The empty window nfkafka runs the query on at start (query_probe).
+PROBE_FILE = 'nfcapd.197001010005'
+
+
 def fake_nfdump(tmp_path, body, version='NSEL-NEL1.7.1'):
-    """A shell script as --nfdump: it answers nfkafka's "nfdump -V" at start
-    as the nfdump of that version would, and runs body for everything else."""
+    """A shell script as --nfdump: it answers nfkafka's "nfdump -V" and its
+    query check on an empty window at start as the nfdump of that version
+    would, and runs body for everything else."""
     path = tmp_path / 'fake-nfdump'
     path.write_text('#!/bin/sh\nif [ "$1" = -V ]; then echo "nfdump: Version: '
-                    '%s"; exit 0; fi\n%s' % (version, body))
+                    '%s"; exit 0; fi\ncase "$*" in *%s*) echo "No matching '
+                    'flows"; exit 0;; esac\n%s' % (version, PROBE_FILE, body))
     path.chmod(0o755)
     return path
 

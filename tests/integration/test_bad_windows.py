@@ -32,7 +32,7 @@ from conftest import consume, run_nfkafka
 from errcheck import (CHANNELS, FLOWS, FMT_QUERY, HEADER, QUICK, SLOW, SUMMARY,
                       assert_window_failed, channels, empty_topic, fake_nfdump,
                       profile, published, stamp_of, stderr_lines)
-from nfdump_ref import nfdump_rows
+from nfdump_ref import nfdump_rows, path_version
 
 
 def corrupt(path, kind):
@@ -100,7 +100,12 @@ def test_corrupt_window(broker, empty_topic, profile, corrupt_profiles, kind):
         assert ref.returncode == 0 and 'No matching flows' in ref.stdout, ref
     run = run_nfkafka(['--once', rel, '-b', broker.bootstrap, '-t', empty_topic,
                        '-M', chans, '-Q', FMT_QUERY], timeout=QUICK)
-    assert_window_failed(run, stamp_of(rel), complaint[0].strip())
+    if kind == 'garbage-middle' and path_version() >= (1, 7, 5):
+        # 1.7.5 and later print a hex dump of the bad block among the
+        # rows: the window fails on that line, before nfdump's complaint.
+        assert_window_failed(run, stamp_of(rel), 'does not fit')
+    else:
+        assert_window_failed(run, stamp_of(rel), complaint[0].strip())
     n = published(broker, empty_topic)
     if kind == 'garbage-middle':
         # nfdump printed the flows before the garbage, then failed; those
@@ -120,7 +125,9 @@ def test_corrupt_window_transactional(broker, empty_topic, profile,
                        '--transactional-id', 'errors-%s' % uuid.uuid4().hex],
                       timeout=QUICK * 3)
     assert_window_failed(run, stamp_of(rel))
-    assert published(broker, empty_topic) > 0   # written, then aborted
+    if path_version() < (1, 7, 5):
+        # 1.7.1 prints rows before the garbage (1.7.5 its hex dump first).
+        assert published(broker, empty_topic) > 0   # written, then aborted
     assert consume(broker.bootstrap, empty_topic, timeout=10,
                    isolation='read_committed') == []
 

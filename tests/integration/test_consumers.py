@@ -22,7 +22,7 @@ from collector import make_window
 from compare import assert_rows_match
 from conftest import ROOT, consume, records_by_window, run_nfkafka
 from livecheck import FLOW_FIELDS, FLOW_QUERY, stamp_of, wait_exported
-from nfdump_ref import nfdump_rows, run_nfdump
+from nfdump_ref import nfdump_rows, path_version, run_nfdump
 from procs import stop_process
 from wait import wait_until
 
@@ -135,7 +135,15 @@ def export(broker, topic, profile, window, query, extra=()):
     return rows, msgs, run
 
 
-@pytest.mark.parametrize('query,window', [('default', 'v5'), ('flows', 'v9')])
+# nfdump 1.7.5 runs the default query as -A dstgeo -o csv, whose records
+# have bpp and no pps: not the columns of the README's country table.
+DEFAULT_175 = pytest.mark.skipif(
+    path_version() == (1, 7, 5), reason='nfdump 1.7.5 runs the default query '
+    'as -A dstgeo -o csv (no pps): not the README country table\'s columns')
+
+
+@pytest.mark.parametrize('query,window', [
+    pytest.param('default', 'v5', marks=DEFAULT_175), ('flows', 'v9')])
 def test_json_in_clickhouse_matches_nfdump(broker, topic, profile, query,
                                            window, tmp_path):
     rows, msgs, _ = export(broker, topic, profile, window, query,
@@ -158,6 +166,7 @@ def test_json_in_clickhouse_matches_nfdump(broker, topic, profile, query,
                    for r in records), 'the v9 window has IPv6 flows'
 
 
+@DEFAULT_175
 def test_json_strings_values(broker, topic, profile):
     rows, msgs, _ = export(broker, topic, profile, 'v5', 'default',
                            ['--format', 'json', '--values', 'strings'])

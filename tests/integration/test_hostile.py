@@ -12,6 +12,7 @@ import pytest
 
 from collector import make_window
 from conftest import ONE_VERSION, run_nfkafka
+from errcheck import PROBE_FILE
 from kafka_broker import free_port
 
 SECRET = 'hunter2-sEcReT'
@@ -32,10 +33,12 @@ def error_line(run):
 
 
 def fake_nfdump(tmp_path, body):
-    """A shell script as --nfdump; it answers -V like nfdump 1.7.1."""
+    """A shell script as --nfdump; it answers -V, and the query's check on
+    an empty window at start, like nfdump 1.7.1."""
     path = tmp_path / 'fake-nfdump'
     path.write_text('#!/bin/sh\nif [ "$1" = -V ]; then echo "nfdump: Version: '
-                    'NSEL-NEL1.7.1"; exit 0; fi\n%s' % body)
+                    'NSEL-NEL1.7.1"; exit 0; fi\ncase "$*" in *%s*) echo "No '
+                    'matching flows"; exit 0;; esac\n%s' % (PROBE_FILE, body))
     path.chmod(0o755)
     return path
 

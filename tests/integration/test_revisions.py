@@ -13,12 +13,16 @@ from collector import collect_once, make_window
 from compare import assert_rows_match
 from conftest import consume
 from livecheck import FLOW_FIELDS, FLOW_QUERY, stamp_of, wait_exported
-from nfdump_ref import nfdump_rows
+from nfdump_ref import nfdump_rows, path_version
 from wait import wait_until
 
 FIGURES = []
 AGG_QUERY = "-A proto -o 'fmt:%pr,%fl,%pkt,%byt'"
 AGG_FIELDS = ['proto', 'flows', 'packets', 'bytes']
+if path_version() == (1, 7, 5):
+    # 1.7.5 aggregates into no -o fmt: (nfkafka refuses it at start); a
+    # revision replaces a window's rows whatever they are: here one a flow.
+    AGG_QUERY = "-o 'fmt:%pr,%fl,%pkt,%byt'"
 
 
 def figure(scenario, mode, expected, lost, dupes, dupes_beyond=None):

@@ -62,6 +62,14 @@ def prints_in_order():
     return _ORDERED[path]
 
 
+def path_version():
+    """The version of the nfdump on PATH, as a tuple: (1, 7, 5)."""
+    out = subprocess.run(['nfdump', '-V'], capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL).stdout
+    m = re.search(r'(\d+)\.(\d+)\.(\d+)', out)
+    return tuple(map(int, m.groups())) if m else (0, 0, 0)
+
+
 def run_nfdump(profile_arg, relfile, args, tz='UTC'):
     """Run nfdump -M profile_arg -r relfile args...; return stdout text."""
     argv = ['nfdump', '-M', profile_arg, '-r', relfile] + list(args)

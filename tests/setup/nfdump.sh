@@ -37,7 +37,7 @@ if [ -f "$marker" ]; then
 	exit 0
 fi
 sh "$root/tests/setup/deps.sh" autoconf automake libtool pkg-config flex bison \
-	libbz2-dev liblz4-dev libzstd-dev ||
+	libbz2-dev liblz4-dev libzstd-dev libfl-dev ||
 	die "could not install nfdump's build tools (the line above says why)"
 echo "nfdump.sh: building nfdump $version into $prefix (about a minute)" >&2
 tmp=$(mktemp -d)

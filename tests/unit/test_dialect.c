@@ -67,7 +67,7 @@ static int verdict(int version, enum dialect_mode mode, int status,
     size_t len)
 {
 	struct dialect d = dialect_of(version);
-	struct dialect_end end = { status, err, header, usage, summary };
+	struct dialect_end end = { status, err, header, usage, summary, NULL };
 
 	why[0] = '\0';
 	return dialect_verdict(&d, mode, &end, "nfcapd.202611271200", why,
@@ -144,6 +144,22 @@ static void test_verdict_failures(void **state)
 	assert_non_null(strstr(why, "printed nothing"));
 }
 
+/* 1.7.5 says why it refuses -A with fmt: on stdout, its only line. */
+static void test_verdict_stdout_complaint(void **state)
+{
+	struct dialect d = dialect_of(DIALECT_V(1, 7, 5));
+	struct dialect_end end = { .status = 1, .errtext = "", .header = 1,
+		.firstline = "Can not use print format fmt:%ts to aggregate "
+		    "flows" };
+	char why[256];
+
+	(void)state;
+	assert_int_equal(dialect_verdict(&d, DIALECT_FMT, &end,
+	    "nfcapd.202611271200", why, sizeof why), -EIO);
+	assert_string_equal(why, "nfdump on nfcapd.202611271200 exited with "
+	    "status 1: Can not use print format fmt:%ts to aggregate flows");
+}
+
 static void test_modes_per_version(void **state)
 {
 	struct dialect d171 = dialect_of(V171), d178 = dialect_of(V178);
@@ -156,9 +172,55 @@ static void test_modes_per_version(void **state)
 	assert_null(dialect_refuses(&d178, DIALECT_CSV_TOKENS, 1));
 	assert_null(dialect_refuses(&d178, DIALECT_CSV_FAST, 0));
 	assert_non_null(dialect_refuses(&d178, DIALECT_CSV_FAST, 1));
+	/* 1.7.5 aggregates only into its own csv columns. */
+	struct dialect d175 = dialect_of(DIALECT_V(1, 7, 5));
+
+	assert_non_null(dialect_refuses(&d175, DIALECT_FMT, 1));
+	assert_non_null(dialect_refuses(&d175, DIALECT_CSV_TOKENS, 1));
+	assert_null(dialect_refuses(&d175, DIALECT_CSV, 1));
+	assert_null(dialect_refuses(&d175, DIALECT_FMT, 0));
+	assert_null(dialect_refuses(&d178, DIALECT_FMT, 1));
+	/* 1.6 has -L and no -W; the 1.8 beta's -t takes no argument. */
+	struct dialect d16 = dialect_of(DIALECT_V(1, 6, 25));
+	struct dialect d18 = dialect_of(DIALECT_V(1, 8, 0));
+
+	assert_non_null(strchr(dialect_optstring(&d16), 'L'));
+	assert_null(strchr(dialect_optstring(&d16), 'W'));
+	assert_non_null(strstr(dialect_optstring(&d18), "tT"));
+	assert_non_null(strstr(dialect_optstring(&d18), "W:"));
 	assert_non_null(strchr(dialect_optstring(&d171), 'L'));
 	assert_null(strchr(dialect_optstring(&d178), 'L'));
 	assert_non_null(strstr(dialect_optstring(&d178), "z::"));
+}
+
+/* What nfdump says of an empty file: accepted, or its own refusal. */
+static void test_probe_verdict(void **state)
+{
+	const char *f = "nfcapd.197001010000";
+	char why[256];
+
+	(void)state;
+	/* 1.7: the header, "No matching flows", a read() complaint, exit 0. */
+	assert_int_equal(dialect_probe_verdict(0, "read() error in nffile.c\n"
+	    "Date first seen  DC\nNo matching flows\n", f, why, sizeof why), 0);
+	/* 1.8 and 1.6 name the file and exit 1 or 250. */
+	assert_int_equal(dialect_probe_verdict(1, "Date first seen\nFile size "
+	    "error for 'd/nfcapd.197001010000': too small\n", f, why,
+	    sizeof why), 0);
+	assert_int_equal(dialect_probe_verdict(250, "Open file 'd/nfcapd."
+	    "197001010000': bad magic: 0x0\n", f, why, sizeof why), 0);
+	/* 1.7.5's refusal of -A with fmt:, on stdout. */
+	assert_int_equal(dialect_probe_verdict(1, "Can not use print format "
+	    "fmt:%ts to aggregate flows\n", f, why, sizeof why), -EINVAL);
+	assert_string_equal(why, "\"Can not use print format fmt:%ts to "
+	    "aggregate flows\" (exit 1)");
+	/* An unknown option: its usage, and exit 0. */
+	assert_int_equal(dialect_probe_verdict(0, "nfdump: invalid option -- "
+	    "'Y'\nusage nfdump [options]\n", f, why, sizeof why), -EINVAL);
+	assert_non_null(strstr(why, "invalid option -- 'Y'"));
+	assert_int_equal(dialect_probe_verdict(NFDUMP_SIGNALLED + 6, "", f, why,
+	    sizeof why), -EINVAL);
+	assert_non_null(strstr(why, "signal 6"));
 }
 
 int main(void)
@@ -170,6 +232,8 @@ int main(void)
 		cmocka_unit_test(test_verdict_summary),
 		cmocka_unit_test(test_verdict_failures),
 		cmocka_unit_test(test_modes_per_version),
+		cmocka_unit_test(test_probe_verdict),
+		cmocka_unit_test(test_verdict_stdout_complaint),
 	};
 
 	return cmocka_run_group_tests_name("dialect", tests, NULL, NULL);

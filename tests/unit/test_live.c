@@ -194,9 +194,13 @@ static void test_retry_after_backoff(void **state)
 static void test_skip_after_three_failures(void **state)
 {
 	struct fixture f;
-	char *body = mock_rows(ROWS, 3);
+	char *rows = mock_rows(ROWS, 0), *body;
 
 	(void)state;
+	/* Fails on the window's file; the probe of the query alone passes. */
+	xasprintf(&body, "case \"$*\" in *nfcapd.2026*) echo corrupt >&2; "
+	    "exit 3;; esac\n%s", rows);
+	free(rows);
 	fixture_init(&f, body);
 	fixture_file(&f, "202611271050", "x");
 	f.lo.replay_from = f.lo.replay_to = "20261127105000";
