@@ -6,6 +6,7 @@
 #include <uv.h>
 
 #include "encode.h"
+#include "failure.h"
 #include "kafka.h"
 #include "profile.h"
 #include "query.h"
@@ -15,8 +16,7 @@ struct exporter;
 /*
  * query and key_fields are allocated by options_export(); they belong to
  * whoever holds the struct: exporter_new() and export_reconfigure() take
- * them (exporter_new only when it succeeds), anyone else frees them with
- * export_options_free().
+ * them, anyone else frees them with export_options_free().
  */
 struct export_options {
 	struct query *query;
@@ -34,17 +34,9 @@ struct export_options {
 	unsigned batch;		/* records per message; 1: one each */
 };
 
-enum export_failure {
-	EXPORT_OK,
-	EXPORT_NFDUMP,		/* nfdump failed on this window's files */
-	EXPORT_TRANSIENT,	/* Kafka or the system: retry the window */
-	EXPORT_PERMANENT,	/* Kafka refuses for good: retrying cannot help */
-};
-
 /* What became of one window. */
 struct export_result {
-	int ok;
-	enum export_failure failure;
+	struct failure failure;	/* kind FAILURE_NONE: exported */
 	uint64_t rows;		/* records produced */
 	uint64_t acked;		/* records the broker acknowledged */
 	uint64_t acked_bytes;	/* their encoded bytes */
@@ -54,29 +46,35 @@ struct export_result {
 	uint64_t pauses;	/* nfdump held back by a full producer queue */
 	double nfdump_secs;	/* nfdump's run time */
 	double total_secs;	/* start to last acknowledgement */
-	char error[1024];	/* why the window failed, one line */
+};
+
+/* What defines one export: a window, the channels read, its revision. */
+struct export_window {
+	const char *relfile;	/* nfcapd.YYYYMMDDhhmm[ss] */
+	const char *stamp;	/* its 14-digit stamp */
+	unsigned long mask;	/* the channels whose file is read */
+	/* With stamp, the window's identity: 0, then one more per export. */
+	unsigned revision;
 };
 
 typedef void (*export_done_cb)(void *arg, const char *stamp,
     const struct export_result *r);
 
-int exporter_new(uv_loop_t *loop, const struct export_options *o,
-    const struct kafka_options *ko, struct exporter **xp, char *errstr,
-    size_t errlen);
 /*
- * Exports the window relfile of the channels in mask: runs the query,
- * produces every record, and calls cb once nfdump has finished and every
- * record has its delivery report; a Kafka transaction that cannot begin is
- * reported there too. One window at a time. Returns 0, or the libuv error
- * that kept nfdump from starting (cb is then not called).
+ * The exporter borrows the producer k, which must outlive it; it takes the
+ * producer's delivery reports until exporter_free. ko names the topics.
  */
-int export_start(struct exporter *x, const char *relfile,
-    const char *stamp, unsigned long mask, export_done_cb cb, void *arg);
+void exporter_new(uv_loop_t *loop, const struct export_options *o,
+    struct kafka *k, const struct kafka_options *ko, struct exporter **xp);
 /*
- * The next export_start is revision of its window (nfkafka-revision
- * header); 0, the first export, unless set.
+ * Exports window w: runs the query, produces every record, and calls cb
+ * once nfdump has finished and every record has its delivery report; a
+ * Kafka transaction that cannot begin is reported there too. One window at
+ * a time. Returns 0, or the libuv error that kept nfdump from starting (cb
+ * is then not called).
  */
-void export_set_revision(struct exporter *x, unsigned revision);
+int export_start(struct exporter *x, const struct export_window *w,
+    export_done_cb cb, void *arg);
 int export_busy(const struct exporter *x);
 /* Frees the query and key fields of options nobody took. */
 void export_options_free(struct export_options *o);
@@ -89,8 +87,11 @@ void export_reconfigure(struct exporter *x, const struct export_options *o);
 int export_children(const struct exporter *x);
 /* Stops the window in flight without calling its cb; it counts as undone. */
 void export_abandon(struct exporter *x);
-struct kafka *exporter_kafka(struct exporter *x);
-/* Flushes the producer for up to timeout_ms and frees the exporter. */
-void exporter_free(struct exporter *x, int timeout_ms);
+/*
+ * Frees the exporter. The producer should have been flushed: an abandoned
+ * window's transaction is aborted here, and reports still to come are
+ * dropped.
+ */
+void exporter_free(struct exporter *x);
 
 #endif

@@ -37,8 +37,11 @@ struct live_options {
 	int backoff_max_ms;
 	int backlog_warn_s;	/* warn when the oldest window is this old */
 	int ledger_windows;	/* exported windows remembered for revisions */
-	/* Exactly-once: where to read back the newest committed window. */
-	const struct kafka_options *recover;
+	/*
+	 * Exactly-once: the producer whose topic holds the newest committed
+	 * window, read back before the first export; NULL otherwise.
+	 */
+	const struct kafka *recover;
 	live_report_cb report;	/* or NULL */
 };
 
