@@ -54,6 +54,8 @@ struct config {
 	int check_config;	/* --check-config */
 	int headers;		/* --headers yes|no */
 	int batch;		/* --batch N: records per message */
+	int identity;		/* --identity yes|no */
+	char *schema;		/* --schema FORMAT: print it and exit */
 	int help;
 	int version;
 };

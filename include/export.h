@@ -32,6 +32,8 @@ struct export_options {
 	size_t nkey_fields;
 	int headers;		/* window, profile, row, revision on each */
 	unsigned batch;		/* records per message; 1: one each */
+	int identity;		/* --identity: window, revision, row fields */
+	const char *schema_registry; /* --schema-registry URL (Avro) */
 };
 
 /* What became of one window. */
@@ -42,7 +44,7 @@ struct export_result {
 	uint64_t acked_bytes;	/* their encoded bytes */
 	uint64_t delivery_errors; /* records the broker did not acknowledge */
 	int nfdump_ran;		/* nfdump was started and has finished */
-	uint64_t untyped;	/* values kept as text: not of their type */
+	uint64_t untyped;	/* values sent as null: not of their type */
 	uint64_t pauses;	/* nfdump held back by a full producer queue */
 	double nfdump_secs;	/* nfdump's run time */
 	double total_secs;	/* start to last acknowledgement */
@@ -63,9 +65,11 @@ typedef void (*export_done_cb)(void *arg, const char *stamp,
 /*
  * The exporter borrows the producer k, which must outlive it; it takes the
  * producer's delivery reports until exporter_free. ko names the topics.
+ * Fails only if the encoding cannot be set up (errstr says why).
  */
-void exporter_new(uv_loop_t *loop, const struct export_options *o,
-    struct kafka *k, const struct kafka_options *ko, struct exporter **xp);
+int exporter_new(uv_loop_t *loop, const struct export_options *o,
+    struct kafka *k, const struct kafka_options *ko, struct exporter **xp,
+    char *errstr, size_t errlen);
 /*
  * Exports window w: runs the query, produces every record, and calls cb
  * once nfdump has finished and every record has its delivery report; a

@@ -4,15 +4,20 @@
 
 #include <stddef.h>
 
-/* How a value is typed in the CBOR record. */
+/*
+ * A field's one type, decided by its token (and the nfdump version), never
+ * by a value: the same in every record and every encoding.
+ */
 enum field_type {
 	FIELD_TEXT,  /* text string, as printed */
-	FIELD_UINT,  /* counters, ports, numbers: unsigned integer */
-	FIELD_FLOAT, /* durations, latencies: float64 seconds */
+	FIELD_UINT,  /* counters, numbers (nfdump's hex too): unsigned */
+	FIELD_FLOAT, /* durations, latencies (seconds), rates: float64 */
 	FIELD_TIME,  /* "YYYY-MM-DD hh:mm:ss[.mmm]" in UTC: tag 1 epoch */
 	FIELD_EPOCH, /* fractional seconds since the epoch: tag 1 epoch */
 	FIELD_MSEC,  /* milliseconds since the epoch: tag 1 epoch */
 	FIELD_ADDR,  /* IPv4/IPv6 address: RFC 9164 tag 52/54 */
+	FIELD_PORT,  /* a port, or ICMP's "type.code" as type * 256 + code */
+	FIELD_NULL,  /* a value only: absent, or not of its field's type */
 };
 
 struct field {

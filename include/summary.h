@@ -45,9 +45,9 @@ struct summary {
 /* Notes one acknowledged message of count records at partition, offset. */
 void summary_ack(struct summary *s, int32_t partition, int64_t offset,
     uint32_t count);
-/* The summary as a CBOR map or JSON object, in a buffer to free. */
-void summary_encode(const struct summary *s, enum encode_format format,
-    unsigned char **out, size_t *outlen);
+/* The summary as a map in h's encoding, replacing what out held. */
+void summary_encode(const struct summary *s, struct encode_handle *h,
+    struct encode_buf *out);
 void summary_free(struct summary *s);
 /*
  * nfdump's rule for its totals: "Summary: total flows: N, total bytes: N,

@@ -394,7 +394,8 @@ static void config_defaults(struct config *c)
 /* Fills what the command line left out, and checks options together. */
 static int config_finish(struct config *c, char *errstr, size_t errlen)
 {
-	if (c->help || c->version || c->list_props)
+	/* --schema needs the query and the nfdump, not Kafka or channels. */
+	if (c->help || c->version || c->list_props || c->schema != NULL)
 		return 0;
 	if (c->brokers != NULL && c->host != NULL) {
 		snprintf(errstr, errlen, "-b and -i both name brokers: give "

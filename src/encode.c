@@ -1,178 +1,172 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Records → CBOR with libcbor's streaming encoders into one reused buffer:
- * no allocation per record or per value on the hot path.
+ * The encoder interface's one table of encodings, their reused buffer, and
+ * the calls the data path makes: a record, a nested message (the summary).
  */
-#include <cbor.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "encode.h"
-#include "utf8.h"
-#include "json.h"
 #include "xmalloc.h"
 
-/* RFC 8949 epoch time, RFC 9164 IPv4 and IPv6 addresses. */
-#define TAG_EPOCH 1
-#define TAG_IPV4 52
-#define TAG_IPV6 54
+void encode_buf_init(struct encode_buf *b)
+{
+	b->cap = 4096;
+	b->p = xmalloc(b->cap);
+	b->len = 0;
+}
 
-/* The largest CBOR head: major type byte plus an 8-byte argument. */
-#define HEAD_MAX 9
+void encode_buf_free(struct encode_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}
 
-struct encoder {
-	enum encode_format format;
-	enum encode_values mode;
-	struct json json;	/* the JSON format's buffer */
-	unsigned char *buf;
-	size_t cap;
-	size_t len;
+unsigned char *encode_buf_reserve(struct encode_buf *b, size_t n)
+{
+	if (b->cap - b->len < n)
+		b->p = buf_grow(b->p, &b->cap, b->len, n);
+	return b->p + b->len;
+}
+
+void encode_buf_add(struct encode_buf *b, const void *p, size_t n)
+{
+	memcpy(encode_buf_reserve(b, n), p, n);
+	b->len += n;
+}
+
+const char *const encode_identity_names[ENCODE_IDENTITY] = {
+	"window_start", "window_revision", "window_row"
 };
 
-struct encoder *encoder_new_format(enum encode_format format,
-    enum encode_values mode)
+size_t encode_identity(const struct encode_options *o, const struct row *row,
+    struct value v[ENCODE_IDENTITY])
 {
-	struct encoder *enc = xcalloc(1, sizeof *enc);
-
-	enc->format = format;
-	enc->mode = mode;
-	enc->cap = 4096;
-	enc->buf = xmalloc(enc->cap);
-	if (format == ENCODE_JSON)
-		json_init(&enc->json);
-	return enc;
+	if (!o->identity)
+		return 0;
+	v[0] = (struct value){ .type = FIELD_TIME, .t = { row->window_start,
+		0 } };
+	v[1] = (struct value){ .type = FIELD_UINT, .u = row->revision };
+	v[2] = (struct value){ .type = FIELD_UINT, .u = row->index };
+	return ENCODE_IDENTITY;
 }
 
-struct encoder *encoder_new(enum encode_values mode)
+/*
+ * Weak, so that a build without avro.c links: the Avro encoding is one
+ * file that defines it.
+ */
+extern const struct encoding encode_avro __attribute__((weak));
+
+const struct encoding *encode_of(enum encode_format format)
 {
-	return encoder_new_format(ENCODE_CBOR, mode);
-}
-
-void encoder_free(struct encoder *enc)
-{
-	if (enc == NULL)
-		return;
-	if (enc->format == ENCODE_JSON)
-		json_free(&enc->json);
-	free(enc->buf);
-	free(enc);
-}
-
-static unsigned char *encoder_reserve(struct encoder *enc, size_t n)
-{
-	enc->buf = buf_grow(enc->buf, &enc->cap, enc->len, n);
-	return enc->buf + enc->len;
-}
-
-static void encoder_text(struct encoder *enc, const char *s, size_t n)
-{
-	unsigned char *p = encoder_reserve(enc, HEAD_MAX + n);
-	size_t head = cbor_encode_string_start(n, p, HEAD_MAX);
-
-	memcpy(p + head, s, n);
-	enc->len += head + n;
-}
-
-static void encoder_uint(struct encoder *enc, uint64_t v)
-{
-	enc->len += cbor_encode_uint(v, encoder_reserve(enc, HEAD_MAX),
-	    HEAD_MAX);
-}
-
-static void encoder_tag(struct encoder *enc, uint64_t tag)
-{
-	enc->len += cbor_encode_tag(tag, encoder_reserve(enc, HEAD_MAX),
-	    HEAD_MAX);
-}
-
-static void encoder_double(struct encoder *enc, double v)
-{
-	enc->len += cbor_encode_double(v, encoder_reserve(enc, HEAD_MAX),
-	    HEAD_MAX);
-}
-
-static void encoder_bytes(struct encoder *enc, const unsigned char *b,
-    size_t n)
-{
-	unsigned char *p = encoder_reserve(enc, HEAD_MAX + n);
-	size_t head = cbor_encode_bytestring_start(n, p, HEAD_MAX);
-
-	memcpy(p + head, b, n);
-	enc->len += head + n;
-}
-
-/* Text that is not UTF-8 goes as its exact bytes, a CBOR byte string. */
-static void encoder_text_or_bytes(struct encoder *enc, const char *s,
-    size_t n)
-{
-	if (utf8_valid(s, n))
-		encoder_text(enc, s, n);
-	else
-		encoder_bytes(enc, (const unsigned char *)s, n);
-}
-
-/* Whole seconds stay integers; a fraction makes the epoch a float64. */
-static void encoder_time(struct encoder *enc, int64_t sec, uint32_t nsec)
-{
-	encoder_tag(enc, TAG_EPOCH);
-	if (nsec == 0 && sec >= 0)
-		encoder_uint(enc, (uint64_t)sec);
-	else
-		encoder_double(enc, (double)sec + nsec / 1e9);
-}
-
-static void encoder_value(struct encoder *enc, const struct value *v)
-{
-	switch (v->type) {
-	case FIELD_UINT:
-		encoder_uint(enc, v->u);
-		break;
-	case FIELD_FLOAT:
-		encoder_double(enc, v->d);
-		break;
-	case FIELD_TIME:
-	case FIELD_EPOCH:
-	case FIELD_MSEC:
-		encoder_time(enc, v->t.sec, v->t.nsec);
-		break;
-	case FIELD_ADDR:
-		encoder_tag(enc, v->a.family == 4 ? TAG_IPV4 : TAG_IPV6);
-		encoder_bytes(enc, v->a.bytes, v->a.family == 4 ? 4 : 16);
-		break;
-	case FIELD_TEXT:
-		break;
+	switch (format) {
+	case ENCODE_CBOR:
+		return &encode_cbor;
+	case ENCODE_JSON:
+		return &encode_json;
+	case ENCODE_AVRO:
+		return &encode_avro;
 	}
+	return NULL;
 }
 
-void encoder_record(struct encoder *enc, const struct schema *schema,
-    const struct slice *values, const unsigned char **out, size_t *outlen,
-    size_t *untyped)
+int encode_open(enum encode_format format, const struct encode_options *o,
+    struct encode_handle *h, char *errstr, size_t errlen)
 {
-	if (enc->format == ENCODE_JSON) {
-		json_record(&enc->json, schema, values,
-		    enc->mode == ENCODE_STRINGS, untyped);
-		*out = (const unsigned char *)enc->json.buf;
-		*outlen = enc->json.len;
-		return;
+	memset(h, 0, sizeof *h);
+	h->e = encode_of(format);
+	if (h->e == NULL) {
+		snprintf(errstr, errlen, "this nfkafka was built without the "
+		    "%s encoding", format == ENCODE_AVRO ? "avro" : "chosen");
+		return -ENOTSUP;
 	}
-	enc->len = 0;
-	enc->len = cbor_encode_map_start(schema->nfields,
-	    encoder_reserve(enc, HEAD_MAX), HEAD_MAX);
-	for (size_t i = 0; i < schema->nfields; i++) {
-		const struct field *f = &schema->fields[i];
-		struct value v;
+	h->o = *o;
+	return h->e->open != NULL ? h->e->open(o, &h->enc, errstr, errlen) :
+	    0;
+}
 
-		memcpy(encoder_reserve(enc, f->keylen), f->key, f->keylen);
-		enc->len += f->keylen;
-		if (enc->mode == ENCODE_STRINGS || f->type == FIELD_TEXT) {
-			encoder_text_or_bytes(enc, values[i].p, values[i].n);
-		} else if (record_value(f->type, values[i], &v) == 0) {
-			encoder_value(enc, &v);
-		} else {
-			encoder_text_or_bytes(enc, values[i].p, values[i].n);
-			(*untyped)++;
-		}
-	}
-	*out = enc->buf;
-	*outlen = enc->len;
+void encode_close(struct encode_handle *h)
+{
+	if (h->e != NULL && h->e->close != NULL)
+		h->e->close(h->enc);
+	memset(h, 0, sizeof *h);
+}
+
+int encode_record(struct encode_handle *h, const struct row *row,
+    struct encode_buf *out, char *errstr, size_t errlen)
+{
+	out->len = 0;
+	return h->e->record(h->enc, row, out, errstr, errlen);
+}
+
+void encode_writer_start(struct encode_writer *w, struct encode_handle *h,
+    struct encode_buf *out)
+{
+	memset(w, 0, sizeof *w);
+	w->e = h->e;
+	w->enc = h->enc;
+	w->out = out;
+	out->len = 0;
+}
+
+void encode_open_map(struct encode_writer *w, const char *key, size_t n)
+{
+	w->e->open_nested(w, key, 0, n);
+}
+
+void encode_open_array(struct encode_writer *w, const char *key, size_t n)
+{
+	w->e->open_nested(w, key, 1, n);
+}
+
+void encode_close_map(struct encode_writer *w)
+{
+	w->e->close_nested(w, 0);
+}
+
+void encode_close_array(struct encode_writer *w)
+{
+	w->e->close_nested(w, 1);
+}
+
+void encode_put(struct encode_writer *w, const char *key,
+    const struct value *v)
+{
+	w->e->put(w, key, v);
+}
+
+void encode_put_uint(struct encode_writer *w, const char *key, uint64_t u)
+{
+	struct value v = { .type = FIELD_UINT, .u = u };
+
+	w->e->put(w, key, &v);
+}
+
+void encode_put_text(struct encode_writer *w, const char *key, const char *s)
+{
+	struct value v = { .type = FIELD_TEXT, .s = { s, strlen(s) } };
+
+	w->e->put(w, key, &v);
+}
+
+void encode_put_double(struct encode_writer *w, const char *key, double d)
+{
+	struct value v = { .type = FIELD_FLOAT, .d = d };
+
+	w->e->put(w, key, &v);
+}
+
+void encode_put_time(struct encode_writer *w, const char *key, int64_t sec)
+{
+	struct value v = { .type = FIELD_TIME, .t = { sec, 0 } };
+
+	w->e->put(w, key, &v);
+}
+
+void encode_put_null(struct encode_writer *w, const char *key)
+{
+	w->e->put(w, key, NULL);
 }

@@ -67,7 +67,8 @@ struct export_run {
 	size_t profile_len;
 	const struct schema *schema;
 	int *key_index;
-	struct slice *values;
+	struct row row;		/* the record being sent, typed once */
+	char misfit[160];	/* the window's first value not of its type */
 	int ts_index;		/* the --timestamp field, or -1 */
 	int64_t ts_window;	/* window start in ms, for --timestamp window */
 
@@ -86,7 +87,8 @@ struct exporter {
 	uv_loop_t *loop;
 	struct export_options o;
 	struct kafka *kafka;	/* borrowed */
-	struct encoder *enc;
+	struct encode_handle enc;
+	struct encode_buf out;	/* one record or the summary, encoded */
 	struct export_run *run;	/* the window in flight */
 	struct export_run *abandoned; /* stopped at shutdown, freed last */
 	const char *topic;
@@ -103,7 +105,7 @@ static void export_run_free(struct export_run *run)
 	summary_free(&run->sum);
 	batch_free(run->batch);
 	free(run->key_index);
-	free(run->values);
+	record_row_free(&run->row);
 	free(run->profile_arg);
 	free(run);
 }
@@ -172,26 +174,23 @@ static int export_send_summary(struct export_run *run)
 	struct exporter *x = run->x;
 	struct kafka_header h[3];
 	struct kafka_message m = { 0 };
-	unsigned char *buf;
-	size_t len;
 	int error;
 
 	run->sum.records = run->r.acked;
 	run->sum.nfdump_secs = run->r.nfdump_secs;
 	run->sum.export_secs = (uv_hrtime() - run->t_start) / 1e9;
-	summary_encode(&run->sum, x->o.format, &buf, &len);
+	summary_encode(&run->sum, &x->enc, &x->out);
 	m.dest = KAFKA_SUMMARY;
 	m.key = run->stamp;
 	m.keylen = NFCAPD_STAMP_LEN;
-	m.value = buf;
-	m.len = len;
+	m.value = x->out.p;
+	m.len = x->out.len;
 	m.headers = h;
 	m.nheaders = x->o.headers ? export_window_headers(run, h) : 0;
 	m.timestamp_ms = strcmp(x->o.timestamp, "send") != 0 ?
 	    run->ts_window : 0;
 	m.opaque = &run->sum_msg;
 	error = kafka_send(x->kafka, &m);
-	free(buf);
 	if (error != 0)
 		export_fail(run, FAILURE_KAFKA, 0, "cannot queue the summary "
 		    "of window %s for Kafka", run->stamp);
@@ -210,8 +209,9 @@ static void export_finish(uv_timer_t *t)
 
 	export_finish_txn(run);
 	if (run->r.untyped > 0)
-		log_warn("window %s: %" PRIu64 " values did not parse as their "
-		    "type and were sent as text", run->stamp, run->r.untyped);
+		log_warn("window %s: %" PRIu64 " values did not fit their "
+		    "field's type and were sent as null, first %s",
+		    run->stamp, run->r.untyped, run->misfit);
 	log_debug("window %s: nfdump paused %" PRIu64 " times for a full "
 	    "producer queue", run->stamp, run->r.pauses);
 	run->r.total_secs = (uv_hrtime() - run->t_start) / 1e9;
@@ -246,16 +246,19 @@ static void export_maybe_done(struct export_run *run)
 /* The record's message timestamp in ms; 0 means the send time. */
 static int64_t export_timestamp(const struct export_run *run)
 {
-	const struct field *f;
-	struct value v;
+	const struct value *v;
+	struct value parsed;
 
 	if (run->ts_index < 0)
 		return run->ts_window;
-	f = &run->schema->fields[run->ts_index];
-	if (record_value(f->type, run->values[run->ts_index], &v) != 0 ||
-	    v.t.sec <= 0)
+	v = &run->row.values[run->ts_index];
+	/* --values strings left it text: the time is still in it. */
+	if (v->type == FIELD_TEXT && record_value(run->schema->fields[
+	    run->ts_index].type, v->s, &parsed) == 0)
+		v = &parsed;
+	if (v->type != FIELD_TIME || v->t.sec <= 0)
 		return run->ts_window;
-	return v.t.sec * 1000 + v.t.nsec / 1000000;
+	return v->t.sec * 1000 + v->t.nsec / 1000000;
 }
 
 /* Resolves the key fields once the schema is known; -EINVAL if absent. */
@@ -266,7 +269,9 @@ static int export_bind_schema(void *arg, const struct schema *schema)
 	char why[256];
 
 	run->schema = schema;
-	run->values = xcalloc(schema->nfields, sizeof *run->values);
+	record_row_init(&run->row, schema);
+	run->row.window_start = run->sum.start;
+	run->row.revision = run->revision;
 	run->key_index = xcalloc(o->nkey_fields + 1, sizeof *run->key_index);
 	if (fields_timestamp(o->timestamp, schema, &run->ts_index, why,
 	    sizeof why) != 0 || fields_key(o->key_fields, o->nkey_fields,
@@ -284,7 +289,7 @@ static size_t export_key(struct exporter *x, struct export_run *run)
 	size_t len = 0;
 
 	for (size_t i = 0; i < x->o.nkey_fields; i++) {
-		struct slice v = run->values[run->key_index[i]];
+		struct slice v = run->row.text[run->key_index[i]];
 
 		x->keybuf = buf_grow(x->keybuf, &x->keycap, len, v.n + 1);
 		if (i > 0)
@@ -365,6 +370,23 @@ static int export_flush(struct export_run *run)
 	return error;
 }
 
+/* Counts values not of their type; the window's first is its example. */
+static void export_misfits(struct export_run *run)
+{
+	const struct slice *t;
+
+	if (run->row.misfits == 0)
+		return;
+	if (run->r.untyped == 0) {
+		t = &run->row.text[run->row.misfit];
+		snprintf(run->misfit, sizeof run->misfit, "%s \"%.*s\" in "
+		    "record %" PRIu64,
+		    run->schema->fields[run->row.misfit].name,
+		    (int)(t->n > 64 ? 64 : t->n), t->p, run->r.rows);
+	}
+	run->r.untyped += run->row.misfits;
+}
+
 /* A full producer queue holds nfdump back until the queue drains. */
 static int export_pause(struct export_run *run)
 {
@@ -379,30 +401,40 @@ static int export_record(void *arg, const char *line, size_t len,
 {
 	struct export_run *run = arg;
 	struct exporter *x = run->x;
-	const unsigned char *cbor;
-	size_t cborlen, keylen = 0;
+	size_t keylen = 0;
+	char why[256];
+	int error;
 
 	/* A full batch goes first, so a full queue pauses before this line. */
 	if (run->batch != NULL && batch_full(run->batch) &&
 	    export_flush(run) == 1)
 		return export_pause(run);
-	if (record_split(run->schema, line, len, run->values) != 0) {
+	if (record_parse(&run->row, line, len,
+	    x->o.values == ENCODE_STRINGS) != 0) {
 		/* A row we cannot read is a row lost: fail, never skip it. */
 		export_fail(run, FAILURE_WINDOW, 0, "nfdump line %" PRIu64
 		    " does not fit the query's output format: \"%.*s\"",
 		    lineno, (int)(len > 200 ? 200 : len), line);
 		return 0;
 	}
-	encoder_record(x->enc, run->schema, run->values, &cbor, &cborlen,
-	    &run->r.untyped);
-	if (run->batch != NULL) {
-		batch_add(run->batch, run->r.rows, cbor, cborlen);
+	export_misfits(run);
+	run->row.index = run->r.rows + (run->batch != NULL ?
+	    batch_count(run->batch) : 0);
+	error = run->batch != NULL ? batch_add(run->batch, run->r.rows,
+	    &run->row, why, sizeof why) : encode_record(&x->enc, &run->row,
+	    &x->out, why, sizeof why);
+	if (error != 0) {
+		/* Sending it otherwise would lose it or change its type. */
+		export_fail(run, FAILURE_KAFKA, 0, "record %" PRIu64 ": %s",
+		    run->row.index, why);
 		return 0;
 	}
+	if (run->batch != NULL)
+		return 0;
 	if (x->o.nkey_fields > 0)
 		keylen = export_key(x, run);
 	if (export_send(run, x->o.nkey_fields > 0 ? x->keybuf : NULL,
-	    keylen, cbor, cborlen, 1, &run->rec_msg) == 1)
+	    keylen, x->out.p, x->out.len, 1, &run->rec_msg) == 1)
 		return export_pause(run);
 	return 0;
 }
@@ -493,22 +525,33 @@ static void export_drained(void *arg)
 	}
 }
 
-void exporter_new(uv_loop_t *loop, const struct export_options *o,
-    struct kafka *k, const struct kafka_options *ko, struct exporter **xp)
+int exporter_new(uv_loop_t *loop, const struct export_options *o,
+    struct kafka *k, const struct kafka_options *ko, struct exporter **xp,
+    char *errstr, size_t errlen)
 {
 	struct exporter *x = xcalloc(1, sizeof *x);
+	int error;
 
 	x->loop = loop;
 	x->o = *o;
+	error = encode_open(o->format, &(struct encode_options){
+	    o->values, o->identity, ko->topic, o->schema_registry }, &x->enc,
+	    errstr, errlen);
+	if (error != 0) {
+		encode_close(&x->enc);
+		free(x);
+		return error;
+	}
+	encode_buf_init(&x->out);
 	x->kafka = k;
 	kafka_attach(k, export_delivered, export_drained, x);
-	x->enc = encoder_new_format(o->format, o->values);
 	x->topic = ko->topic;
 	x->summaries = ko->summary_topic != NULL;
 	x->finish = xmalloc(sizeof *x->finish);
 	uv_timer_init(loop, x->finish);
 	x->finish->data = x;
 	*xp = x;
+	return 0;
 }
 
 void export_options_free(struct export_options *o)
@@ -528,6 +571,22 @@ void export_reconfigure(struct exporter *x, const struct export_options *o)
 	x->next = *o;
 }
 
+/* The encoder for reloaded options; the old one stays if it fails. */
+static void export_reopen(struct exporter *x)
+{
+	struct encode_handle h;
+	char why[512];
+
+	if (encode_open(x->o.format, &(struct encode_options){ x->o.values,
+	    x->o.identity, x->topic, x->o.schema_registry }, &h, why,
+	    sizeof why) != 0) {
+		log_warn("reload: %s; records keep the previous encoding", why);
+		return;
+	}
+	encode_close(&x->enc);
+	x->enc = h;
+}
+
 static void export_apply_next(struct exporter *x)
 {
 	if (x->next.query == NULL)
@@ -535,8 +594,7 @@ static void export_apply_next(struct exporter *x)
 	export_options_free(&x->o);
 	x->o = x->next;
 	memset(&x->next, 0, sizeof x->next);
-	encoder_free(x->enc);
-	x->enc = encoder_new_format(x->o.format, x->o.values);
+	export_reopen(x);
 }
 
 /* What the headers and the summary say of the window. */
@@ -557,7 +615,7 @@ static struct export_run *export_run_new(struct exporter *x,
 	run->sum_msg = (struct export_msg){ run, 1, 0, 0 };
 	if (x->o.batch > 1)
 		run->batch = batch_new(x->o.batch, EXPORT_BATCH_BYTES,
-		    x->o.format == ENCODE_JSON ? '\n' : 0);
+		    &x->enc);
 	if (strcmp(x->o.timestamp, "window") == 0)
 		run->ts_window = (int64_t)start * 1000;
 	memcpy(run->sum.stamp, run->stamp, sizeof run->sum.stamp);
@@ -665,7 +723,8 @@ void exporter_free(struct exporter *x)
 	}
 	export_options_free(&x->o);
 	export_options_free(&x->next);
-	encoder_free(x->enc);
+	encode_close(&x->enc);
+	encode_buf_free(&x->out);
 	free(x->keybuf);
 	free(x);
 }

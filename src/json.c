@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Records → JSON, written by hand into one reused buffer: no allocation
- * per record or per value, and string escaping that never emits invalid
- * JSON whatever bytes nfdump prints.
+ * The JSON encoding (RFC 8259): an object per record, written by hand into
+ * the caller's reused buffer with no allocation per record or per value,
+ * string escaping that never emits invalid JSON whatever bytes nfdump
+ * prints, and its schema in JSON Schema (2020-12).
  */
 #include <arpa/inet.h>
 #include <math.h>
@@ -11,37 +12,23 @@
 #include <string.h>
 
 #include "buf.h"
+#include "encode.h"
 #include "json.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
-void json_init(struct json *j)
+static char *json_reserve(struct encode_buf *j, size_t n)
 {
-	j->cap = 4096;
-	j->buf = xmalloc(j->cap);
-	j->len = 0;
+	return (char *)encode_buf_reserve(j, n);
 }
 
-void json_free(struct json *j)
-{
-	free(j->buf);
-	j->buf = NULL;
-	j->cap = j->len = 0;
-}
-
-static char *json_reserve(struct json *j, size_t n)
-{
-	j->buf = buf_grow(j->buf, &j->cap, j->len, n);
-	return j->buf + j->len;
-}
-
-void json_raw(struct json *j, const char *s, size_t n)
+void json_raw(struct encode_buf *j, const char *s, size_t n)
 {
 	memcpy(json_reserve(j, n), s, n);
 	j->len += n;
 }
 
-void json_text(struct json *j, const char *s, size_t n)
+void json_text(struct encode_buf *j, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	/* Worst case: every byte a \u00XX or a 3-byte U+FFFD. */
@@ -82,7 +69,7 @@ void json_text(struct json *j, const char *s, size_t n)
 }
 
 /* A string known to need no escaping, such as a dotted quad. */
-static void json_raw_text(struct json *j, struct slice text)
+static void json_raw_text(struct encode_buf *j, struct slice text)
 {
 	char *p = json_reserve(j, text.n + 2);
 
@@ -92,18 +79,18 @@ static void json_raw_text(struct json *j, struct slice text)
 	j->len += text.n + 2;
 }
 
-void json_key(struct json *j, const char *name)
+void json_key(struct encode_buf *j, const char *name)
 {
 	json_text(j, name, strlen(name));
 	json_raw(j, ":", 1);
 }
 
-void json_uint(struct json *j, uint64_t v)
+void json_uint(struct encode_buf *j, uint64_t v)
 {
 	j->len += buf_decimal(v, json_reserve(j, 20));
 }
 
-void json_double(struct json *j, double v)
+void json_double(struct encode_buf *j, double v)
 {
 	char *p = json_reserve(j, 32);
 	int n = 0;
@@ -126,7 +113,7 @@ void json_double(struct json *j, double v)
 }
 
 /* Writes v as width digits, zero padded. */
-static void json_digits(struct json *j, unsigned long v, int width)
+static void json_digits(struct encode_buf *j, unsigned long v, int width)
 {
 	char *p = json_reserve(j, (size_t)width);
 
@@ -141,7 +128,7 @@ static void json_digits(struct json *j, unsigned long v, int width)
  * Written exactly from the integers, never through a double: seconds,
  * then milliseconds, or nanoseconds when finer ones are set.
  */
-void json_time(struct json *j, int64_t sec, uint32_t nsec)
+void json_time(struct encode_buf *j, int64_t sec, uint32_t nsec)
 {
 	if (sec < 0 && nsec > 0) {
 		/* -2 s + 0.5 s is -1.5 s. */
@@ -163,7 +150,7 @@ void json_time(struct json *j, int64_t sec, uint32_t nsec)
 		json_digits(j, nsec, 9);
 }
 
-void json_addr(struct json *j, const struct value *v)
+void json_addr(struct encode_buf *j, const struct value *v)
 {
 	char text[INET6_ADDRSTRLEN];
 
@@ -209,7 +196,7 @@ static int json_is_number(const char *p, size_t n)
 }
 
 /* A float as printed when that is a JSON number, else formatted. */
-static void json_float(struct json *j, struct slice text, double d)
+static void json_float(struct encode_buf *j, struct slice text, double d)
 {
 	if (!json_is_number(text.p, text.n) || !isfinite(d)) {
 		json_double(j, d);
@@ -223,7 +210,7 @@ static void json_float(struct json *j, struct slice text, double d)
 }
 
 /* IPv4 as nfdump prints it is already its text form; IPv6 may not be. */
-static void json_address(struct json *j, struct slice text,
+static void json_address(struct encode_buf *j, struct slice text,
     const struct value *v)
 {
 	if (v->a.family == 4)
@@ -232,15 +219,21 @@ static void json_address(struct json *j, struct slice text,
 		json_addr(j, v);
 }
 
-static void json_value(struct json *j, struct slice text,
+
+/* text: the value as printed, when the row has it (floats copy it). */
+static void json_value(struct encode_buf *j, const struct slice *text,
     const struct value *v)
 {
-	switch (v->type) {
+	switch (v != NULL ? v->type : FIELD_NULL) {
 	case FIELD_UINT:
+	case FIELD_PORT:
 		json_uint(j, v->u);
 		break;
 	case FIELD_FLOAT:
-		json_float(j, text, v->d);
+		if (text != NULL)
+			json_float(j, *text, v->d);
+		else
+			json_double(j, v->d);
 		break;
 	case FIELD_TIME:
 	case FIELD_EPOCH:
@@ -248,33 +241,196 @@ static void json_value(struct json *j, struct slice text,
 		json_time(j, v->t.sec, v->t.nsec);
 		break;
 	case FIELD_ADDR:
-		json_address(j, text, v);
+		if (text != NULL)
+			json_address(j, *text, v);
+		else
+			json_addr(j, v);
 		break;
 	case FIELD_TEXT:
+		json_text(j, v->s.p, v->s.n);
+		break;
+	case FIELD_NULL:
+		json_raw(j, "null", 4);
 		break;
 	}
 }
 
-void json_record(struct json *j, const struct schema *schema,
-    const struct slice *values, int strings, size_t *untyped)
+struct encoder {
+	struct encode_options o;
+};
+
+static int json_open(const struct encode_options *o, struct encoder **encp,
+    char *errstr, size_t errlen)
 {
-	j->len = 0;
+	(void)errstr;
+	(void)errlen;
+	*encp = xcalloc(1, sizeof **encp);
+	(*encp)->o = *o;
+	return 0;
+}
+
+static void json_close(struct encoder *enc)
+{
+	free(enc);
+}
+
+void json_row(struct encode_buf *j, const struct encode_options *o,
+    const struct row *row)
+{
+	const struct schema *schema = row->schema;
+	struct value id[ENCODE_IDENTITY];
+	size_t nid = encode_identity(o, row, id);
+
 	json_raw(j, "{", 1);
 	for (size_t i = 0; i < schema->nfields; i++) {
-		const struct field *f = &schema->fields[i];
-		struct value v;
-
 		if (i > 0)
 			json_raw(j, ",", 1);
-		json_key(j, f->name);
-		if (strings || f->type == FIELD_TEXT) {
-			json_text(j, values[i].p, values[i].n);
-		} else if (record_value(f->type, values[i], &v) == 0) {
-			json_value(j, values[i], &v);
-		} else {
-			json_text(j, values[i].p, values[i].n);
-			(*untyped)++;
-		}
+		json_key(j, schema->fields[i].name);
+		json_value(j, &row->text[i], &row->values[i]);
+	}
+	for (size_t i = 0; i < nid; i++) {
+		json_raw(j, ",", 1);
+		json_key(j, encode_identity_names[i]);
+		json_value(j, NULL, &id[i]);
 	}
 	json_raw(j, "}", 1);
 }
+
+static int json_record(struct encoder *enc, const struct row *row,
+    struct encode_buf *out, char *errstr, size_t errlen)
+{
+	(void)errstr;
+	(void)errlen;
+	json_row(out, &enc->o, row);
+	return 0;
+}
+
+/* JSON lines: one object a line, each line ended. */
+static void json_batch_next(struct encoder *enc, struct encode_buf *out)
+{
+	(void)enc;
+	json_raw(out, "\n", 1);
+}
+
+static void json_batch_end(struct encoder *enc, struct encode_buf *out,
+    uint32_t count)
+{
+	(void)enc;
+	(void)count;
+	json_raw(out, "\n", 1);
+}
+
+/* The ',' and "key": before an item at the writer's depth. */
+static void json_item(struct encode_writer *w, const char *key)
+{
+	if (w->count[w->depth]++ > 0)
+		json_raw(w->out, ",", 1);
+	if (key != NULL)
+		json_key(w->out, key);
+}
+
+static void json_open_nested(struct encode_writer *w, const char *key,
+    int array, size_t n)
+{
+	(void)n;
+	if (w->depth > 0 || w->count[0] > 0)
+		json_item(w, key);
+	json_raw(w->out, array ? "[" : "{", 1);
+	if (w->depth + 1 < (int)(sizeof w->count / sizeof w->count[0]))
+		w->depth++;
+	w->count[w->depth] = 0;
+}
+
+static void json_close_nested(struct encode_writer *w, int array)
+{
+	json_raw(w->out, array ? "]" : "}", 1);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+static void json_put(struct encode_writer *w, const char *key,
+    const struct value *v)
+{
+	json_item(w, key);
+	json_value(w->out, NULL, v);
+}
+
+/* The JSON Schema of a field's values; a typed one may be null. */
+static void json_schema_type(FILE *out, enum field_type type, int strings)
+{
+	if (strings) {
+		fprintf(out, "{\"type\": \"string\"}");
+		return;
+	}
+	switch (type) {
+	case FIELD_UINT:
+	case FIELD_PORT:
+		fprintf(out, "{\"type\": [\"integer\", \"null\"], "
+		    "\"minimum\": 0%s}", type == FIELD_PORT ?
+		    ", \"maximum\": 65535" : "");
+		break;
+	case FIELD_FLOAT:
+		fprintf(out, "{\"type\": [\"number\", \"null\"]}");
+		break;
+	case FIELD_TIME:
+	case FIELD_EPOCH:
+	case FIELD_MSEC:
+		fprintf(out, "{\"type\": [\"number\", \"null\"], "
+		    "\"description\": \"seconds since 1970-01-01 UTC\"}");
+		break;
+	case FIELD_ADDR:
+		fprintf(out, "{\"anyOf\": [{\"type\": \"string\", \"format\": "
+		    "\"ipv4\"}, {\"type\": \"string\", \"format\": \"ipv6\"}, "
+		    "{\"type\": \"null\"}]}");
+		break;
+	case FIELD_TEXT:
+	case FIELD_NULL:
+		fprintf(out, "{\"type\": \"string\"}");
+		break;
+	}
+}
+
+static int json_describe(const struct schema *schema,
+    const struct encode_options *o, FILE *out, char *errstr, size_t errlen)
+{
+	static const enum field_type idtype[ENCODE_IDENTITY] = { FIELD_TIME,
+		FIELD_UINT, FIELD_UINT };
+	size_t n = schema->nfields + (o->identity ? ENCODE_IDENTITY : 0);
+
+	(void)errstr;
+	(void)errlen;
+	fprintf(out, "{\n  \"$schema\": "
+	    "\"https://json-schema.org/draft/2020-12/schema\",\n"
+	    "  \"title\": \"nfkafka record\",\n  \"type\": \"object\",\n"
+	    "  \"additionalProperties\": false,\n  \"properties\": {\n");
+	for (size_t i = 0; i < n; i++) {
+		int own = i < schema->nfields;
+
+		fprintf(out, "    \"%s\": ", own ? schema->fields[i].name :
+		    encode_identity_names[i - schema->nfields]);
+		json_schema_type(out, own ? schema->fields[i].type :
+		    idtype[i - schema->nfields], own &&
+		    o->values == ENCODE_STRINGS);
+		fprintf(out, "%s\n", i + 1 < n ? "," : "");
+	}
+	fprintf(out, "  },\n  \"required\": [");
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s\"%s\"", i > 0 ? ", " : "",
+		    i < schema->nfields ? schema->fields[i].name :
+		    encode_identity_names[i - schema->nfields]);
+	fprintf(out, "]\n}\n");
+	return 0;
+}
+
+const struct encoding encode_json = {
+	.name = "json",
+	.open = json_open,
+	.close = json_close,
+	.record = json_record,
+	.batch_next = json_batch_next,
+	.batch_end = json_batch_end,
+	.open_nested = json_open_nested,
+	.close_nested = json_close_nested,
+	.put = json_put,
+	.describe = json_describe,
+};

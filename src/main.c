@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "describe.h"
 #include "dialect.h"
 #include "export.h"
 #include "live.h"
@@ -122,7 +123,8 @@ static void app_configure(struct app *a)
 	if (dialect_detect(a->c.nfdump, &a->dialect, errstr,
 	    sizeof errstr) != 0)
 		usage_error("--nfdump", errstr);
-	if (profile_parse(a->c.profile, &a->profile, errstr,
+	if ((a->c.profile != NULL || a->c.schema == NULL) &&
+	    profile_parse(a->c.profile, &a->profile, errstr,
 	    sizeof errstr) != 0)
 		usage_error("-M", errstr);
 	if (a->c.once != NULL && nfcapd_check_relfile(a->c.once, stamp,
@@ -389,6 +391,28 @@ static void app_finish(struct app *a)
 		log_warn("event loop: handles left open at exit");
 }
 
+/* --schema FORMAT: the schema of the records this configuration sends. */
+static void app_schema(struct app *a, struct export_options *eo)
+{
+	const struct query *q = eo->query;
+	struct encode_options o = { eo->values, eo->identity, a->c.topic,
+		NULL };
+	struct describe_target t = { eo->format, a->c.brokers, a->c.topic };
+	char errstr[512];
+
+	if (q->csv)
+		usage_error("--schema", "-o csv names its columns in nfdump's "
+		    "header, at run time; give -o csv:%tok,... or -o fmt: to "
+		    "know them beforehand");
+	if (describe_print(a->c.schema, &q->schema, &o, &t, stdout, errstr,
+	    sizeof errstr) != 0)
+		usage_error("", errstr);
+	export_options_free(eo);
+	profile_free(&a->profile);
+	config_free(&a->c);
+	exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
+}
+
 int main(int argc, char **argv)
 {
 	struct app a = { .argc = argc, .argv = argv,
@@ -400,6 +424,8 @@ int main(int argc, char **argv)
 	if (options_export(&a.c, &a.profile, &a.dialect, &eo, errstr,
 	    sizeof errstr) != 0)
 		usage_error("", errstr);
+	if (a.c.schema != NULL)
+		app_schema(&a, &eo);
 	a.ko = options_kafka(&a.c);
 	if (kafka_check(&a.ko, errstr, sizeof errstr) != 0)
 		usage_error("", errstr);
@@ -418,7 +444,9 @@ int main(int argc, char **argv)
 	}
 	if (kafka_new(&a.loop, &a.ko, &a.kafka, errstr, sizeof errstr) != 0)
 		usage_error("kafka", errstr);
-	exporter_new(&a.loop, &eo, a.kafka, &a.ko, &a.x);
+	if (exporter_new(&a.loop, &eo, a.kafka, &a.ko, &a.x, errstr,
+	    sizeof errstr) != 0)
+		usage_error("format", errstr);
 	app_signals(&a);
 	log_info("nfdump %s: version %s", a.c.nfdump, dialect_name(&a.dialect));
 	app_metrics(&a);

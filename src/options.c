@@ -92,6 +92,7 @@ int options_export(const struct config *c, const struct profile *p,
 	eo->interval_s = c->interval_s;
 	eo->headers = c->headers;
 	eo->batch = (unsigned)c->batch;
+	eo->identity = c->identity;
 	if (options_check_fields(eo, q, errstr, errlen) != 0) {
 		export_options_free(eo);
 		return -EINVAL;

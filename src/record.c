@@ -8,6 +8,7 @@
 
 #include "date.h"
 #include "record.h"
+#include "xmalloc.h"
 
 static int record_blank(char c)
 {
@@ -269,18 +270,56 @@ static int record_addr(struct slice s, struct value *v)
 	return -EINVAL;
 }
 
+/* "0x1f": nfdump prints observation domain and point ids in hex. */
+static int record_hex(struct slice s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (s.n < 3 || s.n > 18 || s.p[0] != '0' || s.p[1] != 'x')
+		return -EINVAL;
+	for (size_t i = 2; i < s.n; i++) {
+		char c = s.p[i];
+		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') :
+		    c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) :
+		    c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16;
+
+		if (d > 15)
+			return -EINVAL;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* "3.10": ICMP's type and code where a port is printed (NetFlow's rule). */
+static int record_port(struct slice s, uint64_t *out)
+{
+	const char *dot = memchr(s.p, '.', s.n);
+	uint64_t type, code;
+
+	if (dot == NULL)
+		return record_uint(s, out) == 0 && *out <= 65535 ? 0 : -EINVAL;
+	if (record_uint((struct slice){ s.p, (size_t)(dot - s.p) }, &type) ||
+	    record_uint((struct slice){ dot + 1, s.n - (size_t)(dot - s.p) -
+	    1 }, &code) || type > 255 || code > 255)
+		return -EINVAL;
+	*out = type * 256 + code;
+	return 0;
+}
+
 int record_value(enum field_type type, struct slice text, struct value *v)
 {
 	v->type = type;
 	switch (type) {
 	case FIELD_TEXT:
+		v->s = text;
 		return 0;
 	case FIELD_UINT:
-		if (record_uint(text, &v->u) == 0)
-			return 0;
-		/* Rates and other numbers may carry a fraction. */
-		v->type = FIELD_FLOAT;
-		return record_double(text, &v->d);
+		return record_uint(text, &v->u) == 0 ? 0 :
+		    record_hex(text, &v->u);
+	case FIELD_PORT:
+		v->type = FIELD_UINT;
+		return record_port(text, &v->u);
 	case FIELD_FLOAT:
 		return record_double(text, &v->d);
 	case FIELD_TIME:
@@ -293,6 +332,56 @@ int record_value(enum field_type type, struct slice text, struct value *v)
 		return record_msec(text, &v->t.sec, &v->t.nsec);
 	case FIELD_ADDR:
 		return record_addr(text, v);
+	case FIELD_NULL:
+		return 0;
 	}
 	return -EINVAL;
+}
+
+void record_row_init(struct row *row, const struct schema *schema)
+{
+	memset(row, 0, sizeof *row);
+	row->schema = schema;
+	row->text = xcalloc(schema->nfields + 1, sizeof *row->text);
+	row->values = xcalloc(schema->nfields + 1, sizeof *row->values);
+	row->misfit = -1;
+}
+
+void record_row_free(struct row *row)
+{
+	free(row->text);
+	free(row->values);
+	row->text = NULL;
+	row->values = NULL;
+}
+
+int record_parse(struct row *row, const char *line, size_t len, int strings)
+{
+	const struct schema *schema = row->schema;
+
+	if (record_split(schema, line, len, row->text) != 0)
+		return -EINVAL;
+	record_type(row, strings);
+	return 0;
+}
+
+void record_type(struct row *row, int strings)
+{
+	const struct schema *schema = row->schema;
+
+	row->misfits = 0;
+	row->misfit = -1;
+	for (size_t i = 0; i < schema->nfields; i++) {
+		struct value *v = &row->values[i];
+
+		if (strings) {
+			record_value(FIELD_TEXT, row->text[i], v);
+		} else if (record_value(schema->fields[i].type, row->text[i],
+		    v) != 0) {
+			/* Null keeps the declared type; a text would not. */
+			v->type = FIELD_NULL;
+			if (row->misfits++ == 0)
+				row->misfit = (int)i;
+		}
+	}
 }

@@ -63,8 +63,8 @@ static const struct schema_token schema_tokens[] = {
 	{ "dap", NULL, NULL, "dst_addr_port", FIELD_TEXT, 1, 0, 0 },
 	{ "gsap", NULL, NULL, "src_geo_addr_port", FIELD_TEXT, 1, 0, 0 },
 	{ "gdap", NULL, NULL, "dst_geo_addr_port", FIELD_TEXT, 1, 0, 0 },
-	{ "sp", "sp", "srcPort", "src_port", FIELD_UINT, 1, 0, 0 },
-	{ "dp", "dp", "dstPort", "dst_port", FIELD_UINT, 1, 0, 0 },
+	{ "sp", "sp", "srcPort", "src_port", FIELD_PORT, 1, 0, 0 },
+	{ "dp", "dp", "dstPort", "dst_port", FIELD_PORT, 1, 0, 0 },
 	{ "it", NULL, "icmpTYpe", "icmp_type", FIELD_UINT, 1, 0, 0 },
 	{ "ic", NULL, "icmpCode", "icmp_code", FIELD_UINT, 1, 0, 0 },
 	{ "sn", NULL, "srcNet", "src_net", FIELD_TEXT, 1, 0, 0 },
@@ -110,9 +110,9 @@ static const struct schema_token schema_tokens[] = {
 	{ "mpls9", "mpls9", "mplsLabel9", "mpls9", FIELD_TEXT, 1, 0, 0 },
 	{ "mpls10", "mpls10", "mplsLabel10", "mpls10", FIELD_TEXT, 1, 0, 0 },
 	{ "mpls", NULL, "mplsLabel1-10", "mpls", FIELD_TEXT, 0, 0, 0 },
-	{ "bps", NULL, "bps", "bps", FIELD_UINT, 1, 0, 0 },
-	{ "pps", NULL, "pps", "pps", FIELD_UINT, 1, 0, 0 },
-	{ "bpp", NULL, "bpp", "bpp", FIELD_UINT, 1, 0, 0 },
+	{ "bps", NULL, "bps", "bps", FIELD_FLOAT, 1, 0, 0 },
+	{ "pps", NULL, "pps", "pps", FIELD_FLOAT, 1, 0, 0 },
+	{ "bpp", NULL, "bpp", "bpp", FIELD_FLOAT, 1, 0, 0 },
 	{ "sc", NULL, "srcGeo", "src_ctr", FIELD_TEXT, 1, 0, 0 },
 	{ "dc", NULL, "dstGeo", "dst_ctr", FIELD_TEXT, 1, 0, 0 },
 	{ "scc", NULL, NULL, "src_ctr", FIELD_TEXT, 1, SCHEMA_FLOWMON, 0 },
@@ -138,8 +138,8 @@ static const struct schema_token schema_tokens[] = {
 	{ "eacl", NULL, "egressACL", "egress_acl", FIELD_TEXT, 3, 0, 0 },
 	{ "xsa", NULL, "srcXIP", "xlate_src_addr", FIELD_ADDR, 1, 0, 0 },
 	{ "xda", NULL, "dstXIP", "xlate_dst_addr", FIELD_ADDR, 1, 0, 0 },
-	{ "xsp", NULL, "srcXPort", "xlate_src_port", FIELD_UINT, 1, 0, 0 },
-	{ "xdp", NULL, "dstXPort", "xlate_dst_port", FIELD_UINT, 1, 0, 0 },
+	{ "xsp", NULL, "srcXPort", "xlate_src_port", FIELD_PORT, 1, 0, 0 },
+	{ "xdp", NULL, "dstXPort", "xlate_dst_port", FIELD_PORT, 1, 0, 0 },
 	{ "xsap", NULL, NULL, "xlate_src_addr_port", FIELD_TEXT, 1, 0, 0 },
 	{ "xdap", NULL, NULL, "xlate_dst_addr_port", FIELD_TEXT, 1, 0, 0 },
 	{ "uname", NULL, "nselUser", "user_name", FIELD_TEXT, 0, 0, 0 },
@@ -148,8 +148,8 @@ static const struct schema_token schema_tokens[] = {
 	{ "evrf", NULL, "egressVrfID", "egress_vrf", FIELD_UINT, 1, 0, 0 },
 	{ "nsa", NULL, "srcXIP", "nat_src_addr", FIELD_ADDR, 1, 0, 0 },
 	{ "nda", NULL, "dstXIP", "nat_dst_addr", FIELD_ADDR, 1, 0, 0 },
-	{ "nsp", NULL, "srcXPort", "nat_src_port", FIELD_UINT, 1, 0, 0 },
-	{ "ndp", NULL, "dstXPort", "nat_dst_port", FIELD_UINT, 1, 0, 0 },
+	{ "nsp", NULL, "srcXPort", "nat_src_port", FIELD_PORT, 1, 0, 0 },
+	{ "ndp", NULL, "dstXPort", "nat_dst_port", FIELD_PORT, 1, 0, 0 },
 	{ "pbstart", NULL, "pbStart", "nat_pool_start", FIELD_UINT, 1, 0, 0 },
 	{ "pbend", NULL, "pbEnd", "nat_pool_end", FIELD_UINT, 1, 0, 0 },
 	{ "pbstep", NULL, "pbStep", "nat_pool_step", FIELD_UINT, 1, 0, 0 },
@@ -449,8 +449,8 @@ void schema_csv_fast(struct schema *schema)
 		{ "row", FIELD_UINT }, { "address_family", FIELD_UINT },
 		{ "first_seen", FIELD_MSEC }, { "last_seen", FIELD_MSEC },
 		{ "proto", FIELD_TEXT }, { "src_addr", FIELD_ADDR },
-		{ "src_port", FIELD_UINT }, { "dst_addr", FIELD_ADDR },
-		{ "dst_port", FIELD_UINT }, { "src_as", FIELD_UINT },
+		{ "src_port", FIELD_PORT }, { "dst_addr", FIELD_ADDR },
+		{ "dst_port", FIELD_PORT }, { "src_as", FIELD_UINT },
 		{ "dst_as", FIELD_UINT }, { "in_if", FIELD_UINT },
 		{ "out_if", FIELD_UINT }, { "tcp_flags", FIELD_TEXT },
 		{ "src_tos", FIELD_UINT }, { "packets", FIELD_UINT },
@@ -523,7 +523,7 @@ int schema_find(const struct schema *schema, const char *name)
 const char *schema_type_name(enum field_type type)
 {
 	static const char *const names[] = { "text", "uint", "float", "time",
-		"time", "time", "addr" };
+		"time", "time", "addr", "port", "null" };
 
 	return names[type];
 }

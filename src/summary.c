@@ -5,13 +5,10 @@
  * Encoded like the records (CBOR or JSON); produced after the last record
  * is acknowledged, inside the window's transaction in exactly-once mode.
  */
-#include <cbor.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "log.h"
 #include "summary.h"
 #include "xmalloc.h"
 
@@ -102,202 +99,75 @@ static size_t summary_channels(const struct summary *s, int missing,
 	return n;
 }
 
-static void summary_json_names(struct json *j, const char *key,
-    const char **names, size_t n)
+static void summary_names(struct encode_writer *w, const char *key,
+    const struct summary *s, int missing, const char **names)
 {
-	json_raw(j, ",", 1);
-	json_key(j, key);
-	json_raw(j, "[", 1);
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			json_raw(j, ",", 1);
-		json_text(j, names[i], strlen(names[i]));
-	}
-	json_raw(j, "]", 1);
-}
+	size_t n = summary_channels(s, missing, names);
 
-static void summary_json_uint(struct json *j, const char *key, uint64_t v,
-    int known)
-{
-	json_raw(j, ",", 1);
-	json_key(j, key);
-	if (known)
-		json_uint(j, v);
-	else
-		json_raw(j, "null", 4);
-}
-
-static void summary_json_parts(struct json *j, const struct summary *s)
-{
-	int first = 1;
-
-	json_raw(j, ",", 1);
-	json_key(j, "partitions");
-	json_raw(j, "[", 1);
-	for (size_t i = 0; i < s->nparts; i++) {
-		if (s->parts[i].messages == 0)
-			continue;
-		json_raw(j, first ? "{" : ",{", first ? 1 : 2);
-		first = 0;
-		json_key(j, "partition");
-		json_uint(j, i);
-		summary_json_uint(j, "first_offset",
-		    (uint64_t)s->parts[i].first, 1);
-		summary_json_uint(j, "last_offset",
-		    (uint64_t)s->parts[i].last, 1);
-		summary_json_uint(j, "messages", s->parts[i].messages, 1);
-		summary_json_uint(j, "records", s->parts[i].records, 1);
-		json_raw(j, "}", 1);
-	}
-	json_raw(j, "]", 1);
-}
-
-static void summary_json(const struct summary *s, struct json *j,
-    const char **names)
-{
-	size_t n;
-
-	json_raw(j, "{", 1);
-	json_key(j, "window");
-	json_text(j, s->stamp, strlen(s->stamp));
-	json_raw(j, ",", 1);
-	json_key(j, "window_start");
-	json_time(j, s->start, 0);
-	json_raw(j, ",", 1);
-	json_key(j, "window_end");
-	json_time(j, s->start + s->interval_s, 0);
-	summary_json_uint(j, "revision", s->revision, 1);
-	json_raw(j, ",", 1);
-	json_key(j, "topic");
-	json_text(j, s->topic, strlen(s->topic));
-	n = summary_channels(s, 0, names);
-	summary_json_names(j, "channels", names, n);
-	n = summary_channels(s, 1, names);
-	summary_json_names(j, "missing_channels", names, n);
-	summary_json_uint(j, "records", s->records, 1);
-	summary_json_uint(j, "nfdump_flows", s->totals.flows, s->totals.known);
-	summary_json_uint(j, "nfdump_bytes", s->totals.bytes, s->totals.known);
-	summary_json_uint(j, "nfdump_packets", s->totals.packets,
-	    s->totals.known);
-	summary_json_parts(j, s);
-	json_raw(j, ",", 1);
-	json_key(j, "nfdump_seconds");
-	json_double(j, s->nfdump_secs);
-	json_raw(j, ",", 1);
-	json_key(j, "export_seconds");
-	json_double(j, s->export_secs);
-	json_raw(j, "}", 1);
-}
-
-static void summary_cbor_add(cbor_item_t *map, const char *key,
-    cbor_item_t *value)
-{
-	cbor_map_add(map, (struct cbor_pair){
-	    .key = cbor_move(cbor_build_string(key)),
-	    .value = cbor_move(value) });
-}
-
-static cbor_item_t *summary_cbor_time(int64_t sec)
-{
-	return cbor_build_tag(1, cbor_move(cbor_build_uint64(
-	    sec > 0 ? (uint64_t)sec : 0)));
-}
-
-static cbor_item_t *summary_cbor_count(uint64_t v, int known)
-{
-	return known ? cbor_build_uint64(v) : cbor_new_null();
-}
-
-static cbor_item_t *summary_cbor_names(const char **names, size_t n)
-{
-	cbor_item_t *a = cbor_new_definite_array(n);
-
+	encode_open_array(w, key, n);
 	for (size_t i = 0; i < n; i++)
-		cbor_array_push(a, cbor_move(cbor_build_string(names[i])));
-	return a;
+		encode_put_text(w, NULL, names[i]);
+	encode_close_array(w);
 }
 
-static cbor_item_t *summary_cbor_parts(const struct summary *s)
+/* nfdump's totals, null when it printed none we could read. */
+static void summary_total(struct encode_writer *w, const char *key,
+    uint64_t v, int known)
+{
+	if (known)
+		encode_put_uint(w, key, v);
+	else
+		encode_put_null(w, key);
+}
+
+static void summary_parts(struct encode_writer *w, const struct summary *s)
 {
 	size_t n = 0;
-	cbor_item_t *a;
 
 	for (size_t i = 0; i < s->nparts; i++)
 		n += s->parts[i].messages > 0;
-	a = cbor_new_definite_array(n);
+	encode_open_array(w, "partitions", n);
 	for (size_t i = 0; i < s->nparts; i++) {
-		cbor_item_t *m;
+		const struct summary_part *p = &s->parts[i];
 
-		if (s->parts[i].messages == 0)
+		if (p->messages == 0)
 			continue;
-		m = cbor_new_definite_map(5);
-		summary_cbor_add(m, "partition", cbor_build_uint32(
-		    (uint32_t)i));
-		summary_cbor_add(m, "first_offset", cbor_build_uint64(
-		    (uint64_t)s->parts[i].first));
-		summary_cbor_add(m, "last_offset", cbor_build_uint64(
-		    (uint64_t)s->parts[i].last));
-		summary_cbor_add(m, "messages", cbor_build_uint64(
-		    s->parts[i].messages));
-		summary_cbor_add(m, "records", cbor_build_uint64(
-		    s->parts[i].records));
-		cbor_array_push(a, cbor_move(m));
+		encode_open_map(w, NULL, 5);
+		encode_put_uint(w, "partition", i);
+		encode_put_uint(w, "first_offset", (uint64_t)p->first);
+		encode_put_uint(w, "last_offset", (uint64_t)p->last);
+		encode_put_uint(w, "messages", p->messages);
+		encode_put_uint(w, "records", p->records);
+		encode_close_map(w);
 	}
-	return a;
+	encode_close_array(w);
 }
 
-/* One map per window: libcbor's item tree is simple and cheap enough. */
-static cbor_item_t *summary_cbor(const struct summary *s, const char **names)
-{
-	cbor_item_t *m = cbor_new_definite_map(14);
-	size_t n;
-
-	summary_cbor_add(m, "window", cbor_build_string(s->stamp));
-	summary_cbor_add(m, "window_start", summary_cbor_time(s->start));
-	summary_cbor_add(m, "window_end", summary_cbor_time(s->start +
-	    s->interval_s));
-	summary_cbor_add(m, "revision", cbor_build_uint32(s->revision));
-	summary_cbor_add(m, "topic", cbor_build_string(s->topic));
-	n = summary_channels(s, 0, names);
-	summary_cbor_add(m, "channels", summary_cbor_names(names, n));
-	n = summary_channels(s, 1, names);
-	summary_cbor_add(m, "missing_channels", summary_cbor_names(names, n));
-	summary_cbor_add(m, "records", cbor_build_uint64(s->records));
-	summary_cbor_add(m, "nfdump_flows", summary_cbor_count(
-	    s->totals.flows, s->totals.known));
-	summary_cbor_add(m, "nfdump_bytes", summary_cbor_count(
-	    s->totals.bytes, s->totals.known));
-	summary_cbor_add(m, "nfdump_packets", summary_cbor_count(
-	    s->totals.packets, s->totals.known));
-	summary_cbor_add(m, "partitions", summary_cbor_parts(s));
-	summary_cbor_add(m, "nfdump_seconds", cbor_build_float8(
-	    s->nfdump_secs));
-	summary_cbor_add(m, "export_seconds", cbor_build_float8(
-	    s->export_secs));
-	return m;
-}
-
-void summary_encode(const struct summary *s, enum encode_format format,
-    unsigned char **out, size_t *outlen)
+/* Written once, in whatever encoding the records use. */
+void summary_encode(const struct summary *s, struct encode_handle *h,
+    struct encode_buf *out)
 {
 	const char **names = xcalloc(s->profile->nchannels + 1,
 	    sizeof *names);
+	struct encode_writer w;
 
-	if (format == ENCODE_JSON) {
-		struct json j;
-
-		json_init(&j);
-		summary_json(s, &j, names);
-		*out = (unsigned char *)j.buf;
-		*outlen = j.len;
-	} else {
-		cbor_item_t *m = summary_cbor(s, names);
-		size_t size;
-
-		*outlen = cbor_serialize_alloc(m, out, &size);
-		cbor_decref(&m);
-		if (*outlen == 0)
-			fatalx("summary: cannot encode window %s", s->stamp);
-	}
+	encode_writer_start(&w, h, out);
+	encode_open_map(&w, NULL, 14);
+	encode_put_text(&w, "window", s->stamp);
+	encode_put_time(&w, "window_start", s->start);
+	encode_put_time(&w, "window_end", s->start + s->interval_s);
+	encode_put_uint(&w, "revision", s->revision);
+	encode_put_text(&w, "topic", s->topic);
+	summary_names(&w, "channels", s, 0, names);
+	summary_names(&w, "missing_channels", s, 1, names);
+	encode_put_uint(&w, "records", s->records);
+	summary_total(&w, "nfdump_flows", s->totals.flows, s->totals.known);
+	summary_total(&w, "nfdump_bytes", s->totals.bytes, s->totals.known);
+	summary_total(&w, "nfdump_packets", s->totals.packets,
+	    s->totals.known);
+	summary_parts(&w, s);
+	encode_put_double(&w, "nfdump_seconds", s->nfdump_secs);
+	encode_put_double(&w, "export_seconds", s->export_secs);
+	encode_close_map(&w);
 	free(names);
 }

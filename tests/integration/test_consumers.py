@@ -69,9 +69,9 @@ def clickhouse_parse(values, columns, tmp_path):
     path.write_bytes(b''.join(v + b'\n' for v in values))
     select = []
     for name, typ in columns:
-        if typ.startswith('DateTime64'):
+        if 'DateTime64' in typ:
             select.append('toUnixTimestamp64Milli(%s)' % name)
-        elif typ.startswith('IPv'):
+        elif 'IPv' in typ:
             select.append('toString(%s)' % name)
         else:
             select.append(name)
@@ -91,15 +91,17 @@ def clickhouse_parse(values, columns, tmp_path):
 
 def typed(v, typ):
     """A ClickHouse value as the Python type compare.value_matches wants."""
-    if typ.startswith('DateTime64'):
+    if v is None:
+        return v
+    if 'DateTime64' in typ:
         return datetime.datetime.fromtimestamp(int(v) / 1000,
                                                datetime.timezone.utc)
-    if typ.startswith('IPv'):
+    if 'IPv' in typ:
         a = ipaddress.ip_address(v)
         return a.ipv4_mapped or a if a.version == 6 else a
-    if typ.startswith('UInt') or typ.startswith('Int'):
+    if 'Int' in typ:
         return int(v)
-    if typ.startswith('Float'):
+    if 'Float' in typ:
         return float(v)
     return v
 

@@ -42,6 +42,10 @@ DST6 = ['2001:4860:4860::8888', '2606:4700:4700::1111', '2620:fe::fe',
         '2001:db8::53', '2001:db8:1::80', '2001:db8:2::443']
 SRC6_NET = '2001:db8:100::'
 DST_PORTS = [53, 80, 443, 123, 22, 25, 8080, 993]
+# ICMP type << 8 | code, in the destination port as NetFlow carries it:
+# echo request and reply, unreachable 3.1 and 3.10 and 3.3 (nfdump prints
+# "3.1" and "3.10": a decimal reading merges them), time exceeded.
+ICMP_TYPE_CODES = [0x0800, 0x0000, 0x0301, 0x030a, 0x0303, 0x0b00]
 TCP_FLAG_SETS = [0x02, 0x12, 0x10, 0x18, 0x11, 0x19, 0x1b, 0x04, 0x14, 0x1f]
 
 V5_HDR = struct.Struct('!HHIIIIBBH')            # 24 bytes
@@ -53,10 +57,13 @@ V9_SET = struct.Struct('!HH')                   # flowset id, length
 # IPv4 / IPv6 data record layouts and the matching template field lists.
 V9_FIELDS_COMMON = [(7, 2), (11, 2), (4, 1), (6, 1), (5, 1), (2, 4), (1, 4),
                     (22, 4), (21, 4), (10, 2), (14, 2), (16, 2), (17, 2)]
-V9_FIELDS4 = [(8, 4), (12, 4)] + V9_FIELDS_COMMON + [(9, 1), (13, 1)]
-V9_FIELDS6 = [(27, 16), (28, 16)] + V9_FIELDS_COMMON + [(29, 1), (30, 1)]
-V9_REC4 = struct.Struct('!4s4sHHBBBIIIIHHHHBB')   # 41 bytes
-V9_REC6 = struct.Struct('!16s16sHHBBBIIIIHHHHBB')  # 65 bytes
+# ICMP_TYPE (32): v9 collectors take ICMP's type and code from it, not
+# from the destination port as in v5.
+V9_FIELDS4 = [(8, 4), (12, 4)] + V9_FIELDS_COMMON + [(9, 1), (13, 1), (32, 2)]
+V9_FIELDS6 = [(27, 16), (28, 16)] + V9_FIELDS_COMMON + [(29, 1), (30, 1),
+                                                       (32, 2)]
+V9_REC4 = struct.Struct('!4s4sHHBBBIIIIHHHHBBH')   # 43 bytes
+V9_REC6 = struct.Struct('!16s16sHHBBBIIIIHHHHBBH')  # 67 bytes
 TID4, TID6 = 256, 257
 V9_PER_PKT = {TID4: 30, TID6: 20}
 
@@ -72,7 +79,7 @@ def _flow(rng, v6):
         src = socket.inet_aton(rng.choice(SRC4_NETS) + str(rng.randint(1, 254)))
         dst = socket.inet_aton(rng.choice(DST4))
     if proto in (1, 58):
-        sport, dport = 0, rng.choice([0x0800, 0x0000, 0x0303, 0x0b00])  # type<<8|code
+        sport, dport = 0, rng.choice(ICMP_TYPE_CODES)
         flags = 0
     else:
         sport, dport = rng.randint(1024, 65535), rng.choice(DST_PORTS)
@@ -116,7 +123,8 @@ def _v9_data_body(tid, flows):
         rec.pack_into(buf, off, f['src'], f['dst'], f['sport'], f['dport'],
                       f['proto'], f['flags'], f['tos'], f['pkts'], f['octets'],
                       f['first'], f['last'], f['inif'], f['outif'], f['sas'],
-                      f['das'], f['smask'], f['dmask'])
+                      f['das'], f['smask'], f['dmask'],
+                      f['dport'] if f['proto'] in (1, 58) else 0)
         off += rec.size
     return bytes(buf)
 

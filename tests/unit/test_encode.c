@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* encoder_record, checked by decoding its output with libcbor's cbor_load. */
+/* The CBOR encoding of typed rows, checked by decoding its output with libcbor's cbor_load. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +16,52 @@
 #include "nfdump_lines.h"
 
 #define MAXFIELDS 64
+
+/* The CBOR encoder, given the values of a row as printed. */
+struct tenc {
+	struct encode_handle h;
+	struct encode_buf out;
+};
+
+static struct tenc *tenc_new(enum encode_values mode)
+{
+	struct tenc *t = calloc(1, sizeof *t);
+	char err[256];
+
+	assert_non_null(t);
+	assert_int_equal(encode_open(ENCODE_CBOR, &(struct encode_options){
+	    .values = mode }, &t->h, err, sizeof err), 0);
+	encode_buf_init(&t->out);
+	return t;
+}
+
+static void tenc_free(struct tenc *t)
+{
+	if (t == NULL)
+		return;
+	encode_close(&t->h);
+	encode_buf_free(&t->out);
+	free(t);
+}
+
+static void tenc_record(struct tenc *t, const struct schema *schema,
+    const struct slice *values, const unsigned char **out, size_t *outlen,
+    size_t *untyped)
+{
+	struct row row;
+	char err[256];
+
+	record_row_init(&row, schema);
+	for (size_t i = 0; i < schema->nfields; i++)
+		row.text[i] = values[i];
+	record_type(&row, t->h.o.values == ENCODE_STRINGS);
+	*untyped += row.misfits;
+	assert_int_equal(encode_record(&t->h, &row, &t->out, err, sizeof err),
+	    0);
+	record_row_free(&row);
+	*out = t->out.p;
+	*outlen = t->out.len;
+}
 
 /* One line through the schema and the encoder, decoded again. */
 struct encoded {
@@ -38,7 +84,7 @@ static cbor_item_t *decode(const unsigned char *out, size_t outlen)
 	return item;
 }
 
-static void encode_line(struct encoder *enc, struct encoded *e,
+static void encode_line(struct tenc *enc, struct encoded *e,
     const char *fmt, const char *line, size_t *untyped)
 {
 	char err[256];
@@ -48,7 +94,7 @@ static void encode_line(struct encoder *enc, struct encoded *e,
 	assert_true(e->schema.nfields <= MAXFIELDS);
 	assert_int_equal(record_split(&e->schema, line, strlen(line),
 	    e->values), 0);
-	encoder_record(enc, &e->schema, e->values, &e->out, &e->outlen,
+	tenc_record(enc, &e->schema, e->values, &e->out, &e->outlen,
 	    untyped);
 	e->map = decode(e->out, e->outlen);
 	assert_true(cbor_isa_map(e->map));
@@ -137,7 +183,7 @@ static void expect_addr(const cbor_item_t *item, int family,
 
 static void test_typed_default(void **state)
 {
-	struct encoder *enc = encoder_new(ENCODE_TYPED);
+	struct tenc *enc = tenc_new(ENCODE_TYPED);
 	struct encoded e;
 	size_t untyped = 0;
 
@@ -150,18 +196,19 @@ static void test_typed_default(void **state)
 	expect_float64(map_value(e.map, 2, "duration"), 4.9);
 	expect_uint(map_value(e.map, 3, "packets"), 1307);
 	expect_uint(map_value(e.map, 4, "bytes"), 1544282);
-	expect_uint(map_value(e.map, 5, "pps"), 266);
-	expect_uint(map_value(e.map, 6, "bps"), 2521276);
+	/* Rates are floats in every record, whole or not. */
+	expect_float64(map_value(e.map, 5, "pps"), 266);
+	expect_float64(map_value(e.map, 6, "bps"), 2521276);
 	expect_uint(map_value(e.map, 7, "flows"), 31);
 	encoded_free(&e);
-	encoder_free(enc);
+	tenc_free(enc);
 }
 
 static void test_typed_csv(void **state)
 {
 	const unsigned char sa[] = { 10, 0, 160, 19 };
 	const unsigned char ra[] = { 127, 0, 0, 1 };
-	struct encoder *enc = encoder_new(ENCODE_TYPED);
+	struct tenc *enc = tenc_new(ENCODE_TYPED);
 	struct schema s;
 	struct slice v[MAXFIELDS];
 	const unsigned char *out;
@@ -173,7 +220,7 @@ static void test_typed_csv(void **state)
 	assert_int_equal(schema_from_csv_header(CSV_HEADER,
 	    strlen(CSV_HEADER), &s, err, sizeof err), 0);
 	assert_int_equal(record_split(&s, CSV_LINE, strlen(CSV_LINE), v), 0);
-	encoder_record(enc, &s, v, &out, &outlen, &untyped);
+	tenc_record(enc, &s, v, &out, &outlen, &untyped);
 	assert_int_equal(untyped, 0);
 	/* 48 pairs need a one-byte length after the map head. */
 	assert_int_equal(out[0], 0xb8);
@@ -198,12 +245,12 @@ static void test_typed_csv(void **state)
 	expect_epoch_float(map_value(map, 47, "received"), 1795780846.548);
 	cbor_decref(&map);
 	schema_free(&s);
-	encoder_free(enc);
+	tenc_free(enc);
 }
 
 static void test_times(void **state)
 {
-	struct encoder *enc = encoder_new(ENCODE_TYPED);
+	struct tenc *enc = tenc_new(ENCODE_TYPED);
 	struct encoded e;
 	size_t untyped = 0;
 
@@ -219,7 +266,7 @@ static void test_times(void **state)
 	/* Before the epoch: a negative number of seconds. */
 	expect_epoch_float(map_value(e.map, 3, "received"), -1.0);
 	encoded_free(&e);
-	encoder_free(enc);
+	tenc_free(enc);
 }
 
 static void test_addresses(void **state)
@@ -230,7 +277,7 @@ static void test_addresses(void **state)
 	const unsigned char any[16] = { 0 };
 	const unsigned char mapped[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
 		0xff, 192, 0, 2, 1 };
-	struct encoder *enc = encoder_new(ENCODE_TYPED);
+	struct tenc *enc = tenc_new(ENCODE_TYPED);
 	struct encoded e;
 	size_t untyped = 0;
 
@@ -243,29 +290,36 @@ static void test_addresses(void **state)
 	expect_addr(map_value(e.map, 2, "next_hop"), 6, any);
 	expect_addr(map_value(e.map, 3, "router_addr"), 6, mapped);
 	encoded_free(&e);
-	encoder_free(enc);
+	tenc_free(enc);
+}
+
+static void expect_null(const cbor_item_t *item)
+{
+	assert_true(cbor_is_null(item));
 }
 
 static void test_untyped(void **state)
 {
-	struct encoder *enc = encoder_new(ENCODE_TYPED);
+	struct tenc *enc = tenc_new(ENCODE_TYPED);
 	struct encoded e;
 	size_t untyped = 5;
 
 	(void)state;
-	/* Scaled numbers, a bad date, an empty value: kept as printed. */
+	/*
+	 * Scaled numbers, a bad date, an empty value: null, so that a field
+	 * never changes type; text stays text.
+	 */
 	encode_line(enc, &e, FMT_DEFAULT,
 	    "yesterday,..,00:00:04.900,  1.2 M ,,266.5,2521276,31", &untyped);
 	/* Counted on top of what the caller had. */
 	assert_int_equal(untyped, 5 + 4);
-	expect_text(map_value(e.map, 0, "first_seen"), "yesterday");
+	expect_null(map_value(e.map, 0, "first_seen"));
 	expect_text(map_value(e.map, 1, "dst_ctr"), "..");
-	expect_text(map_value(e.map, 2, "duration"), "00:00:04.900");
-	expect_text(map_value(e.map, 3, "packets"), "1.2 M");
-	expect_text(map_value(e.map, 4, "bytes"), "");
-	/* A rate with a fraction is a number, not untyped. */
+	expect_null(map_value(e.map, 2, "duration"));
+	expect_null(map_value(e.map, 3, "packets"));
+	expect_null(map_value(e.map, 4, "bytes"));
 	expect_float64(map_value(e.map, 5, "pps"), 266.5);
-	expect_uint(map_value(e.map, 6, "bps"), 2521276);
+	expect_float64(map_value(e.map, 6, "bps"), 2521276);
 	expect_uint(map_value(e.map, 7, "flows"), 31);
 	encoded_free(&e);
 
@@ -274,31 +328,57 @@ static void test_untyped(void **state)
 	encode_line(enc, &e, "%sa,%da", "2001:db..00::781,10.0.0.256",
 	    &untyped);
 	assert_int_equal(untyped, 2);
-	expect_text(map_value(e.map, 0, "src_addr"), "2001:db..00::781");
-	expect_text(map_value(e.map, 1, "dst_addr"), "10.0.0.256");
+	expect_null(map_value(e.map, 0, "src_addr"));
+	expect_null(map_value(e.map, 1, "dst_addr"));
 	encoded_free(&e);
-	encoder_free(enc);
+	tenc_free(enc);
 }
 
-static void test_overflow_is_float(void **state)
+/* A counter past 64 bits does not fit: null, never a float instead. */
+static void test_overflow_is_null(void **state)
 {
-	struct encoder *enc = encoder_new(ENCODE_TYPED);
+	struct tenc *enc = tenc_new(ENCODE_TYPED);
 	struct encoded e;
 	size_t untyped = 0;
 
 	(void)state;
 	encode_line(enc, &e, "%pkt,%byt",
 	    "18446744073709551615,18446744073709551616", &untyped);
-	assert_int_equal(untyped, 0);
+	assert_int_equal(untyped, 1);
 	expect_uint(map_value(e.map, 0, "packets"), UINT64_MAX);
-	expect_float64(map_value(e.map, 1, "bytes"), 18446744073709551616.0);
+	expect_null(map_value(e.map, 1, "bytes"));
 	encoded_free(&e);
-	encoder_free(enc);
+	tenc_free(enc);
+}
+
+/*
+ * ICMP's type and code where nfdump prints a port: "3.10" is type 3 code
+ * 10, NetFlow's 3 * 256 + 10, never 3.1 (type 3 code 1 is 769).
+ */
+static void test_icmp_ports(void **state)
+{
+	struct tenc *enc = tenc_new(ENCODE_TYPED);
+	struct encoded e;
+	size_t untyped = 0;
+
+	(void)state;
+	encode_line(enc, &e, "%sp,%dp,%xsp,%ndp", "0,3.10,3.1,65535",
+	    &untyped);
+	assert_int_equal(untyped, 0);
+	expect_uint(map_value(e.map, 0, "src_port"), 0);
+	expect_uint(map_value(e.map, 1, "dst_port"), 778);
+	expect_uint(map_value(e.map, 2, "xlate_src_port"), 769);
+	expect_uint(map_value(e.map, 3, "nat_dst_port"), 65535);
+	encoded_free(&e);
+	encode_line(enc, &e, "%sp,%dp,%xsp", "65536,256.0,3.", &untyped);
+	assert_int_equal(untyped, 3);
+	encoded_free(&e);
+	tenc_free(enc);
 }
 
 static void test_strings_mode(void **state)
 {
-	struct encoder *enc = encoder_new(ENCODE_STRINGS);
+	struct tenc *enc = tenc_new(ENCODE_STRINGS);
 	struct encoded e;
 	size_t untyped = 0;
 
@@ -324,10 +404,10 @@ static void test_strings_mode(void **state)
 	expect_text(map_value(e.map, 1, "packets"), "1.2 M");
 	expect_text(map_value(e.map, 2, "first_seen"), "x");
 	encoded_free(&e);
-	encoder_free(enc);
+	tenc_free(enc);
 }
 
-static void expect_bytes(struct encoder *enc, const char *fmt,
+static void expect_bytes(struct tenc *enc, const char *fmt,
     const char *line, const unsigned char *want, size_t n)
 {
 	struct schema s;
@@ -338,7 +418,7 @@ static void expect_bytes(struct encoder *enc, const char *fmt,
 
 	assert_int_equal(schema_from_fmt(fmt, &s, err, sizeof err), 0);
 	assert_int_equal(record_split(&s, line, strlen(line), v), 0);
-	encoder_record(enc, &s, v, &out, &outlen, &untyped);
+	tenc_record(enc, &s, v, &out, &outlen, &untyped);
 	assert_int_equal(outlen, n);
 	assert_memory_equal(out, want, n);
 	schema_free(&s);
@@ -360,7 +440,7 @@ static void test_exact_bytes(void **state)
 		's', 0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	const unsigned char two[] = { 0xa2, 0x65, 'f', 'l', 'o', 'w', 's',
 		0x00, 0x67, 'd', 's', 't', '_', 'c', 't', 'r', 0x62, 'U', 'S' };
-	struct encoder *enc = encoder_new(ENCODE_TYPED);
+	struct tenc *enc = tenc_new(ENCODE_TYPED);
 
 	(void)state;
 	expect_bytes(enc, "%fl", "31", flows, sizeof flows);
@@ -369,7 +449,7 @@ static void test_exact_bytes(void **state)
 	expect_bytes(enc, "%ts", "1970-01-01 00:00:01", time, sizeof time);
 	expect_bytes(enc, "%pkt", "18446744073709551615", max, sizeof max);
 	expect_bytes(enc, "%fl %dc", "0 US", two, sizeof two);
-	encoder_free(enc);
+	tenc_free(enc);
 }
 
 /* "1,xxx...x": a flow count and a free-text value of size bytes. */
@@ -384,7 +464,7 @@ static char *long_line(size_t size)
 	return line;
 }
 
-static void expect_long(struct encoder *enc, const struct schema *s,
+static void expect_long(struct tenc *enc, const struct schema *s,
     size_t size)
 {
 	char *line = long_line(size);
@@ -395,7 +475,7 @@ static void expect_long(struct encoder *enc, const struct schema *s,
 
 	assert_int_equal(record_split(s, line, strlen(line), v), 0);
 	assert_int_equal(v[1].n, size);
-	encoder_record(enc, s, v, &out, &outlen, &untyped);
+	tenc_record(enc, s, v, &out, &outlen, &untyped);
 	/* Map, "flows", 1, "sni", then the text head and its bytes. */
 	head = size < 24 ? 1 : size < 256 ? 2 : size < 65536 ? 3 : 5;
 	assert_int_equal(outlen, 1 + 6 + 1 + 4 + head + size);
@@ -410,7 +490,7 @@ static void expect_long(struct encoder *enc, const struct schema *s,
 
 static void test_buffer_reuse(void **state)
 {
-	struct encoder *enc = encoder_new(ENCODE_TYPED);
+	struct tenc *enc = tenc_new(ENCODE_TYPED);
 	struct schema s;
 	struct slice v[MAXFIELDS];
 	const unsigned char *out;
@@ -421,7 +501,7 @@ static void test_buffer_reuse(void **state)
 	(void)state;
 	assert_int_equal(schema_from_fmt("%fl,%sni", &s, err, sizeof err), 0);
 	assert_int_equal(record_split(&s, "1,x", 3, v), 0);
-	encoder_record(enc, &s, v, &out, &outlen, &untyped);
+	tenc_record(enc, &s, v, &out, &outlen, &untyped);
 	assert_true(outlen <= sizeof first);
 	memcpy(first, out, outlen);
 	firstlen = outlen;
@@ -433,12 +513,12 @@ static void test_buffer_reuse(void **state)
 	expect_long(enc, &s, 0);
 
 	/* A small record after big ones is just as small and the same. */
-	encoder_record(enc, &s, v, &out, &outlen, &untyped);
+	tenc_record(enc, &s, v, &out, &outlen, &untyped);
 	assert_int_equal(outlen, firstlen);
 	assert_memory_equal(out, first, firstlen);
 	assert_int_equal(untyped, 0);
 	schema_free(&s);
-	encoder_free(enc);
+	tenc_free(enc);
 }
 
 /* RFC 3629's edges: what a strict decoder takes as text, and what not. */
@@ -470,14 +550,14 @@ static void test_not_utf8_is_bytes(void **state)
 	assert_int_equal(schema_from_fmt("%pr,%sn", &schema, err, sizeof err),
 	    0);
 	for (int mode = 0; mode < 2; mode++) {
-		struct encoder *enc = encoder_new(mode == 0 ? ENCODE_TYPED :
+		struct tenc *enc = tenc_new(mode == 0 ? ENCODE_TYPED :
 		    ENCODE_STRINGS);
 		const unsigned char *out;
 		size_t outlen, untyped = 0;
 		cbor_item_t *map;
 		struct cbor_pair *pairs;
 
-		encoder_record(enc, &schema, values, &out, &outlen, &untyped);
+		tenc_record(enc, &schema, values, &out, &outlen, &untyped);
 		map = decode(out, outlen);
 		pairs = cbor_map_handle(map);
 		assert_true(cbor_isa_bytestring(pairs[0].value));
@@ -486,25 +566,25 @@ static void test_not_utf8_is_bytes(void **state)
 		    "\xff\xfe", 2);
 		assert_true(cbor_isa_string(pairs[1].value));
 		cbor_decref(&map);
-		encoder_free(enc);
+		tenc_free(enc);
 	}
 	schema_free(&schema);
 }
 
 static void test_zero_fields(void **state)
 {
-	struct encoder *enc = encoder_new(ENCODE_TYPED);
+	struct tenc *enc = tenc_new(ENCODE_TYPED);
 	struct schema s = { 0 };
 	const unsigned char *out;
 	size_t outlen = 99, untyped = 0;
 
 	(void)state;
-	encoder_record(enc, &s, NULL, &out, &outlen, &untyped);
+	tenc_record(enc, &s, NULL, &out, &outlen, &untyped);
 	assert_int_equal(outlen, 1);
 	assert_int_equal(out[0], 0xa0);
 	assert_int_equal(untyped, 0);
-	encoder_free(enc);
-	encoder_free(NULL);
+	tenc_free(enc);
+	tenc_free(NULL);
 }
 
 int main(void)
@@ -515,7 +595,8 @@ int main(void)
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_untyped),
-		cmocka_unit_test(test_overflow_is_float),
+		cmocka_unit_test(test_overflow_is_null),
+		cmocka_unit_test(test_icmp_ports),
 		cmocka_unit_test(test_strings_mode),
 		cmocka_unit_test(test_exact_bytes),
 		cmocka_unit_test(test_buffer_reuse),

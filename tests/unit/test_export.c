@@ -83,7 +83,8 @@ static void fixture_start(struct fixture *f, const char *nfdump_body)
 	f->o.nfdump = mock_nfdump(f->dir, nfdump_body);
 	assert_int_equal(kafka_new(&f->loop, &f->ko, &f->k, err, sizeof err),
 	    0);
-	exporter_new(&f->loop, &f->o, f->k, &f->ko, &f->x);
+	assert_int_equal(exporter_new(&f->loop, &f->o, f->k, &f->ko, &f->x,
+	    err, sizeof err), 0);
 }
 
 static void fixture_done(void *arg, const char *stamp,

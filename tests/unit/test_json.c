@@ -15,19 +15,19 @@
 #include "schema.h"
 #include "summary.h"
 
-static void expect(struct json *j, const char *want)
+static void expect(struct encode_buf *j, const char *want)
 {
 	assert_int_equal(j->len, strlen(want));
-	assert_memory_equal(j->buf, want, j->len);
+	assert_memory_equal(j->p, want, j->len);
 	j->len = 0;
 }
 
 static void test_text_escapes(void **state)
 {
-	struct json j;
+	struct encode_buf j;
 
 	(void)state;
-	json_init(&j);
+	encode_buf_init(&j);
 	json_text(&j, "a\"b\\c\n\x01", 7);
 	expect(&j, "\"a\\\"b\\\\c\\u000a\\u0001\"");
 	/* UTF-8 stays; a lone continuation, an overlong form and a cut
@@ -38,15 +38,15 @@ static void test_text_escapes(void **state)
 	/* A surrogate encoded in UTF-8 is not UTF-8. */
 	json_text(&j, "\xed\xa0\x80", 3);
 	expect(&j, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
-	json_free(&j);
+	encode_buf_free(&j);
 }
 
 static void test_numbers(void **state)
 {
-	struct json j;
+	struct encode_buf j;
 
 	(void)state;
-	json_init(&j);
+	encode_buf_init(&j);
 	json_uint(&j, 18446744073709551615ULL);
 	expect(&j, "18446744073709551615");
 	json_uint(&j, 0);
@@ -61,15 +61,15 @@ static void test_numbers(void **state)
 	expect(&j, "1e+300");
 	json_double(&j, 1.0 / 0.0);
 	expect(&j, "null");
-	json_free(&j);
+	encode_buf_free(&j);
 }
 
 static void test_times(void **state)
 {
-	struct json j;
+	struct encode_buf j;
 
 	(void)state;
-	json_init(&j);
+	encode_buf_init(&j);
 	json_time(&j, 1795782530, 106000000);
 	expect(&j, "1795782530.106");
 	json_time(&j, 1795782530, 0);
@@ -80,7 +80,7 @@ static void test_times(void **state)
 	expect(&j, "-1.500");
 	json_time(&j, -1, 250000000);
 	expect(&j, "-0.750");
-	json_free(&j);
+	encode_buf_free(&j);
 }
 
 static void test_record(void **state)
@@ -89,10 +89,9 @@ static void test_record(void **state)
 	const char *line = "2026-11-27 12:28:50.106,  10.0.0.1, 2001:db8::1, "
 	    "  12, 1.500, TCP";
 	struct schema s;
-	struct slice v[8];
-	struct encoder *enc;
-	const unsigned char *out;
-	size_t len, untyped = 0;
+	struct row row;
+	struct encode_handle h;
+	struct encode_buf out = { 0 };
 	char err[256];
 	const char *want = "{\"first_seen\":1795782530.106,"
 	    "\"src_addr\":\"10.0.0.1\",\"dst_addr\":\"2001:db8::1\","
@@ -100,22 +99,83 @@ static void test_record(void **state)
 
 	(void)state;
 	assert_int_equal(schema_from_fmt(fmt, &s, err, sizeof err), 0);
-	assert_int_equal(record_split(&s, line, strlen(line), v), 0);
-	enc = encoder_new_format(ENCODE_JSON, ENCODE_TYPED);
-	encoder_record(enc, &s, v, &out, &len, &untyped);
-	assert_int_equal(untyped, 0);
-	assert_int_equal(len, strlen(want));
-	assert_memory_equal(out, want, len);
-	encoder_free(enc);
-	enc = encoder_new_format(ENCODE_JSON, ENCODE_STRINGS);
-	encoder_record(enc, &s, v, &out, &len, &untyped);
+	record_row_init(&row, &s);
+	assert_int_equal(record_parse(&row, line, strlen(line), 0), 0);
+	assert_int_equal(row.misfits, 0);
+	assert_int_equal(encode_open(ENCODE_JSON, &(struct encode_options){
+	    ENCODE_TYPED, 0, NULL, NULL }, &h, err, sizeof err), 0);
+	assert_int_equal(encode_record(&h, &row, &out, err, sizeof err), 0);
+	assert_int_equal(out.len, strlen(want));
+	assert_memory_equal(out.p, want, out.len);
+	encode_close(&h);
+	assert_int_equal(record_parse(&row, line, strlen(line), 1), 0);
+	assert_int_equal(encode_open(ENCODE_JSON, &(struct encode_options){
+	    ENCODE_STRINGS, 0, NULL, NULL }, &h, err, sizeof err), 0);
+	assert_int_equal(encode_record(&h, &row, &out, err, sizeof err), 0);
 	want = "{\"first_seen\":\"2026-11-27 12:28:50.106\","
 	    "\"src_addr\":\"10.0.0.1\",\"dst_addr\":\"2001:db8::1\","
 	    "\"packets\":\"12\",\"duration\":\"1.500\",\"proto\":\"TCP\"}";
-	assert_int_equal(len, strlen(want));
-	assert_memory_equal(out, want, len);
-	encoder_free(enc);
+	assert_int_equal(out.len, strlen(want));
+	assert_memory_equal(out.p, want, out.len);
+	encode_close(&h);
+
+	/* --identity: the window, its revision and the row index follow. */
+	assert_int_equal(encode_open(ENCODE_JSON, &(struct encode_options){
+	    ENCODE_TYPED, 1, NULL, NULL }, &h, err, sizeof err), 0);
+	row.window_start = 1795782000;
+	row.revision = 2;
+	row.index = 7;
+	line = "2026-11-27 12:28:50,1.2.3.4,::1,1.5,x,UDP";
+	assert_int_equal(record_parse(&row, line, strlen(line), 0), 0);
+	/* Not of its type: null, counted, the field keeps its type. */
+	assert_int_equal(row.misfits, 2);
+	assert_int_equal(row.misfit, 3);
+	assert_int_equal(encode_record(&h, &row, &out, err, sizeof err), 0);
+	want = "{\"first_seen\":1795782530.000,\"src_addr\":\"1.2.3.4\","
+	    "\"dst_addr\":\"::1\",\"packets\":null,\"duration\":null,"
+	    "\"proto\":\"UDP\",\"window_start\":1795782000.000,"
+	    "\"window_revision\":2,\"window_row\":7}";
+	assert_int_equal(out.len, strlen(want));
+	assert_memory_equal(out.p, want, out.len);
+	encode_close(&h);
+	encode_buf_free(&out);
+	record_row_free(&row);
 	schema_free(&s);
+}
+
+/* The summary, written once through the writer calls, in JSON. */
+static void test_summary(void **state)
+{
+	static const char *const channels[] = { "a", "b" };
+	struct profile p = { 0 };
+	struct summary_part parts[2] = { { 0 }, { 5, 9, 2, 20 } };
+	struct summary sum = { .stamp = "202611271200", .revision = 1,
+		.start = 1795780800, .interval_s = 300, .profile = &p,
+		.mask = 1, .topic = "t", .records = 20, .parts = parts,
+		.nparts = 2, .nfdump_secs = 0.5, .export_secs = 1 };
+	struct encode_handle h;
+	struct encode_buf out = { 0 };
+	char err[256];
+	const char *want = "{\"window\":\"202611271200\","
+	    "\"window_start\":1795780800.000,\"window_end\":1795781100.000,"
+	    "\"revision\":1,\"topic\":\"t\",\"channels\":[\"a\"],"
+	    "\"missing_channels\":[\"b\"],\"records\":20,"
+	    "\"nfdump_flows\":null,\"nfdump_bytes\":null,"
+	    "\"nfdump_packets\":null,\"partitions\":[{\"partition\":1,"
+	    "\"first_offset\":5,\"last_offset\":9,\"messages\":2,"
+	    "\"records\":20}],\"nfdump_seconds\":0.5,"
+	    "\"export_seconds\":1.0}";
+
+	(void)state;
+	p.channels = (char **)channels;
+	p.nchannels = 2;
+	assert_int_equal(encode_open(ENCODE_JSON, &(struct encode_options){
+	    0 }, &h, err, sizeof err), 0);
+	summary_encode(&sum, &h, &out);
+	assert_int_equal(out.len, strlen(want));
+	assert_memory_equal(out.p, want, out.len);
+	encode_close(&h);
+	encode_buf_free(&out);
 }
 
 static void test_totals(void **state)
@@ -148,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_totals),
 	};
 

@@ -109,7 +109,8 @@ static void fixture_start(struct fixture *f)
 
 	assert_int_equal(kafka_new(&f->loop, &f->ko, &f->k, err, sizeof err),
 	    0);
-	exporter_new(&f->loop, &f->o, f->k, &f->ko, &f->x);
+	assert_int_equal(exporter_new(&f->loop, &f->o, f->k, &f->ko, &f->x,
+	    err, sizeof err), 0);
 	f->lo.report = fixture_report;
 	assert_int_equal(live_start(&f->loop, &f->p, f->x, &f->lo,
 	    fixture_exit, f, &f->l, err, sizeof err), 0);
