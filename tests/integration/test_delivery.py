@@ -199,17 +199,19 @@ def test_invalid_property_value_is_fatal(broker, topic, tmp_path):
     assert 'acks' in run.stderr
 
 
+@pytest.mark.parametrize('headers', ['yes', 'compact'])
 def test_exactly_once_crash_after_commit_before_state(broker, big, topic,
-                                                      tmp_path, daemons):
+                                                      tmp_path, daemons, headers):
     """The state file cannot be written (its directory is gone), so after
     the commit it stays behind Kafka; a crash then must not re-send the
-    window: nfkafka reads the newest committed window back from the topic."""
+    window: nfkafka reads the newest committed window back from the topic,
+    from either header layout."""
     profile, rel, rows = big
     statedir = tmp_path / 'statedir'
     statedir.mkdir()
     args = ['-M', profile, '-b', broker.bootstrap, '-t', topic, '-Q', FLOW_QUERY,
             '--since', stamp_of(rel), '--state', statedir / 'state',
-            '--transactional-id', 'tx-' + topic]
+            '--transactional-id', 'tx-' + topic, '--headers', headers]
     d = daemons(args)
     d.wait_log('to export first', timeout=120)
     shutil.rmtree(statedir)   # holds the starting point, saved at start

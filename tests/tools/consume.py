@@ -67,6 +67,8 @@ def _records(msg, decode=None):
                          f"{e}; raw={raw[:64].hex()}") from e
     headers = {k: v for k, v in (msg.headers() or [])}
     first = headers.get("nfkafka-row")
+    if "nfkafka-id" in headers:     # --headers compact: window,revision,row,...
+        first = headers["nfkafka-id"].split(b",", 4)[2]
     return [{
         "value": value,
         "key": msg.key(),
