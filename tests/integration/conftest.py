@@ -225,9 +225,7 @@ def records_by_window(msgs):
     """{window stamp: [decoded records in offset order]} from consume()."""
     out = {}
     for m in sorted(msgs, key=lambda m: (m['partition'], m['offset'])):
-        # --headers compact: the window leads nfkafka-id
-        w = m['headers'].get('nfkafka-window',
-                             m['headers'].get('nfkafka-id', b'')[:14]).decode()
+        w = m['window'] or ''
         out.setdefault(w, []).append(m)
     return out
 

@@ -25,7 +25,7 @@ def count(broker, topic, expected, isolation='read_uncommitted'):
     msgs = consume(broker.bootstrap, topic, expect=expected, timeout=180,
                    isolation=isolation)
     keys = collections.Counter(
-        (m['headers']['nfkafka-window'], m['row'])
+        (m['window'], m['row'])
         for m in msgs)
     lost = expected - len(keys)
     dupes = sum(n - 1 for n in keys.values())
