@@ -35,6 +35,8 @@ struct config {
 	char *timestamp;	/* --timestamp send|window|FIELD */
 	char *summary_topic;	/* --summary-topic */
 	int interval_s;		/* --interval: nfcapd's -t */
+	int rescan_ms;		/* --rescan: look at the disk again; 0 never */
+	int future_slack_s;	/* --future-slack */
 	enum log_level log_level;
 	char *log_file;
 	int flush_ms;		/* --flush-timeout */

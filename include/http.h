@@ -52,6 +52,8 @@ typedef void (*http_handler_cb)(void *arg, const char *path,
  * default, since a client leaving mid-response would otherwise end the
  * process.
  */
+/* Whether addr is one http_start would listen on: 0 or -EINVAL, said. */
+int http_check_addr(const char *addr, char *errstr, size_t errlen);
 int http_start(uv_loop_t *loop, const char *addr, http_handler_cb cb,
     void *arg, struct http_server **sp, char *errstr, size_t errlen);
 /* The bound port, the one to use after asking for port 0. */

@@ -25,6 +25,9 @@ struct ledger_window {
 
 struct ledger;
 
+/* The most windows a ledger may remember (--ledger-windows). */
+#define LEDGER_MAX_WINDOWS 100000
+
 /* Remembers at most max windows (the newest ones). */
 struct ledger *ledger_new(size_t nchannels, size_t max);
 void ledger_free(struct ledger *lg);

@@ -15,12 +15,16 @@ enum live_outcome {
 	LIVE_EXPORTED,		/* every record acknowledged */
 	LIVE_RETRYING,		/* failed; the window is retried */
 	LIVE_SKIPPED,		/* given up after repeated nfdump failures */
+	LIVE_LOST,		/* a file was gone before its export */
+	LIVE_FUTURE,		/* a file named too far ahead: refused */
+	LIVE_UNSEEN,		/* found by a rescan, not by an event */
+	LIVE_LATE,		/* below the floor, never exported: queued */
 };
 
 struct live_report {
 	const char *stamp;
 	enum live_outcome outcome;
-	const struct export_result *r;
+	const struct export_result *r;	/* NULL unless exported or failed */
 	double lag_s;		/* rotation → last ack, when exported */
 };
 
@@ -37,6 +41,8 @@ struct live_options {
 	int backoff_max_ms;
 	int backlog_warn_s;	/* warn when the oldest window is this old */
 	int ledger_windows;	/* exported windows remembered for revisions */
+	int rescan_ms;		/* look at the disk again this often; 0 never */
+	int future_slack_s;	/* refuse windows this far ahead of the clock */
 	/*
 	 * Exactly-once: the producer whose topic holds the newest committed
 	 * window, read back before the first export; NULL otherwise.

@@ -14,6 +14,10 @@ struct metrics_counters {
 	uint64_t windows_exported;
 	uint64_t windows_failed;	/* attempts that failed (retried) */
 	uint64_t windows_skipped;	/* given up after nfdump failures */
+	uint64_t windows_lost;		/* files gone before export */
+	uint64_t files_future;		/* refused: too far ahead */
+	uint64_t files_unseen;		/* found by a rescan only */
+	uint64_t windows_late;		/* below the floor, never exported */
 	uint64_t records;		/* records acknowledged by Kafka */
 	uint64_t record_bytes;		/* their CBOR bytes */
 	uint64_t delivery_errors;	/* records Kafka did not acknowledge */

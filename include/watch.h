@@ -21,6 +21,13 @@ struct watch;
  */
 int watch_start(uv_loop_t *loop, const struct profile *p, watch_file_cb cb,
     void *arg, struct watch **wp, char *errstr, size_t errlen);
+/*
+ * Looks again, for events the kernel dropped (its queue overflowed, which
+ * libuv does not pass on): watches the newest directory at each level of
+ * every channel as at start, and reports every rotated file on disk.
+ * Returns how many directories it started watching.
+ */
+size_t watch_rescan(struct watch *w);
 /* Closes every watch; the memory goes with the last close callback. */
 void watch_stop(struct watch *w);
 /* Reports every rotated file on disk now, synchronously, in no order. */

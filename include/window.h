@@ -14,6 +14,7 @@ struct window {
 	char *relfile;
 	unsigned long mask;	/* channels that have rotated it */
 	unsigned revision;	/* 0, or the revision of an exported window */
+	int late;		/* below the floor, never exported */
 	uint64_t first_ms;	/* when the first channel's file was seen */
 	uint64_t last_ms;	/* when the latest channel's file was seen */
 	struct window *next;
@@ -32,6 +33,17 @@ struct windows *window_new(uv_loop_t *loop, size_t nchannels,
  */
 int window_add(struct windows *ws, size_t channel, const char *relfile,
     const char *stamp);
+/*
+ * Records channel's file of a window below the floor that was never
+ * exported (the clock stepped back): queued in stamp order like any other.
+ */
+int window_add_late(struct windows *ws, size_t channel, const char *relfile,
+    const char *stamp);
+/*
+ * How many channel files window_add and window_add_late have recorded
+ * that were not pending already: what a call added, in O(1).
+ */
+uint64_t window_recorded(const struct windows *ws);
 /*
  * Queues revision of an exported window (its files changed), in stamp
  * order; it is ready once no change has come for a settling time. 1 when

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "http.h"
 #include "kafka.h"
 #include "log.h"
 #include "nfcapd.h"
@@ -212,6 +213,40 @@ static FILE *config_open_regular(const char *path)
 	return f;
 }
 
+/* The longest secret a ${file:} holds, in bytes. */
+#define CONFIG_SECRET_MAX 4095
+
+/*
+ * A secret file someone else can change is refused; one others can read
+ * is a secret no longer, and said. A line longer than the buffer would be
+ * cut: refused, never sent short.
+ */
+static int config_secret_file(const char *name, const char *path, FILE *f,
+    const char *line, char *errstr, size_t errlen)
+{
+	struct stat st;
+
+	if (strchr(line, '\n') == NULL && fgetc(f) != EOF) {
+		snprintf(errstr, errlen, "-X %s: the secret in %s is longer than "
+		    "%d bytes; nfkafka reads one line of at most that", name,
+		    path, CONFIG_SECRET_MAX);
+		return -EINVAL;
+	}
+	if (fstat(fileno(f), &st) != 0)
+		return 0;
+	if (st.st_mode & S_IWOTH) {
+		snprintf(errstr, errlen, "-X %s: secret file %s is writable by "
+		    "every user (mode %03o); chmod o-w %s", name, path,
+		    (unsigned)st.st_mode & 0777, path);
+		return -EPERM;
+	}
+	if (st.st_mode & S_IROTH)
+		log_warn("-X %s: secret file %s is readable by every user (mode "
+		    "%03o); chmod o-r %s", name, path,
+		    (unsigned)st.st_mode & 0777, path);
+	return 0;
+}
+
 /*
  * A secret need not be on the command line, where ps shows it: a value
  * "${env:NAME}" is taken from the environment, "${file:PATH}" from a file
@@ -221,7 +256,7 @@ static int config_secret(const char *name, const char *value, char **out,
     char *errstr, size_t errlen)
 {
 	size_t n = strlen(value);
-	char buf[4096];
+	char buf[CONFIG_SECRET_MAX + 2];	/* its newline, the NUL */
 	FILE *f;
 
 	if (strncmp(value, "${env:", 6) == 0 && value[n - 1] == '}') {
@@ -239,6 +274,7 @@ static int config_secret(const char *name, const char *value, char **out,
 	}
 	if (strncmp(value, "${file:", 7) == 0 && value[n - 1] == '}') {
 		char *path = xstrndup(value + 7, n - 8);
+		int error;
 
 		f = config_open_regular(path);
 		if (f == NULL || fgets(buf, sizeof buf, f) == NULL) {
@@ -251,8 +287,11 @@ static int config_secret(const char *name, const char *value, char **out,
 			free(path);
 			return -EINVAL;
 		}
+		error = config_secret_file(name, path, f, buf, errstr, errlen);
 		fclose(f);
 		free(path);
+		if (error != 0)
+			return error;
 		buf[strcspn(buf, "\r\n")] = '\0';
 		*out = xstrdup(buf);
 		return 0;
@@ -410,6 +449,10 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 		    "HOST:PORT (see nfkafka(8))");
 		return -EINVAL;
 	}
+	/* Checked here, so that --check-config refuses what start would. */
+	if (c->metrics != NULL && http_check_addr(c->metrics, errstr,
+	    errlen) != 0)
+		return -EINVAL;
 	if (c->profile == NULL) {
 		snprintf(errstr, errlen, "no channels: give -M "
 		    "DIR/CHAN[:CHAN...] (see nfkafka(8))");
@@ -490,6 +533,11 @@ static int config_file_entry(void *user, const char *section,
 	} else if (o->scope == CONFIG_CLI) {
 		snprintf(why, sizeof why, "\"%s\" is a command-line option, "
 		    "not a setting", name);
+		error = -EINVAL;
+	} else if (o->type == CONFIG_PROPERTY && strcmp(value, "list") == 0) {
+		/* It would print and exit 0 at every start of the service. */
+		snprintf(why, sizeof why, "\"list\" is a command-line action "
+		    "(nfkafka -X list), not a setting");
 		error = -EINVAL;
 	} else {
 		error = config_option(cf->c, o, value, why, sizeof why);
@@ -603,6 +651,14 @@ static int config_read_file(const char *path, char **textp, size_t *lenp,
 		close(fd);
 		return -EINVAL;
 	}
+	/* Anyone could name the nfdump binary it runs: refused. */
+	if (st.st_mode & S_IWOTH) {
+		snprintf(errstr, errlen, "config file %s: writable by every "
+		    "user (mode %03o); chmod o-w %s", path,
+		    (unsigned)st.st_mode & 0777, path);
+		close(fd);
+		return -EPERM;
+	}
 	text = xmalloc(CONFIG_FILE_MAX + 2);
 	while (len <= CONFIG_FILE_MAX && n > 0) {
 		n = read(fd, text + len, CONFIG_FILE_MAX + 1 - len);
@@ -708,6 +764,25 @@ static int config_replay(struct config *c, int argc, char **argv,
 	return 0;
 }
 
+/*
+ * A word left over. After "-X name=" with an empty value it is likely that
+ * value, typed after a space: a secret, so not shown.
+ */
+static void config_unexpected(const struct config *c, const char *word,
+    char *errstr, size_t errlen)
+{
+	for (size_t i = 0; i < c->nprops; i++) {
+		if (c->props[i].value[0] != '\0')
+			continue;
+		snprintf(errstr, errlen, "unexpected argument (not shown: it may "
+		    "be the value of -X %s=, which is empty; write -X "
+		    "NAME=VALUE without a space)", c->props[i].name);
+		return;
+	}
+	snprintf(errstr, errlen, "unexpected argument \"%s\" (quote the "
+	    "query given to -Q)", word);
+}
+
 int config_parse(int argc, char **argv, struct config *c, char *errstr,
     size_t errlen)
 {
@@ -737,8 +812,7 @@ int config_parse(int argc, char **argv, struct config *c, char *errstr,
 			return error;
 	}
 	if (optind < argc) {
-		snprintf(errstr, errlen, "unexpected argument \"%s\" (quote "
-		    "the query given to -Q)", argv[optind]);
+		config_unexpected(c, argv[optind], errstr, errlen);
 		return -EINVAL;
 	}
 	return config_finish(c, errstr, errlen);

@@ -283,7 +283,9 @@ static int64_t export_timestamp(const struct export_run *run)
 	if (v->type == FIELD_TEXT && record_value(run->schema->fields[
 	    run->ts_index].type, v->s, &parsed) == 0)
 		v = &parsed;
-	if (v->type != FIELD_TIME || v->t.sec <= 0)
+	/* Past INT64_MAX ms (a forged or broken value): the window's time. */
+	if (v->type != FIELD_TIME || v->t.sec <= 0 ||
+	    v->t.sec > INT64_MAX / 1000 - 1)
 		return run->ts_window;
 	return v->t.sec * 1000 + v->t.nsec / 1000000;
 }

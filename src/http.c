@@ -2,8 +2,9 @@
 /*
  * A small HTTP/1.1 server for the metrics endpoint, on the caller's loop.
  * One request per connection: read the head, answer from the handler, shut
- * down our side and close once the client has closed its own. A timer per
- * connection bounds each of these phases and the number of connections is
+ * down our side and close once the client has closed its own. One deadline
+ * per connection, from its accept, bounds all of these phases together
+ * (no phase and no byte restarts it), and the number of connections is
  * capped, so a slow or silent client cannot hold the endpoint.
  */
 #define _GNU_SOURCE
@@ -171,7 +172,6 @@ static void http_shut(uv_shutdown_t *req, int status)
 		return;
 	}
 	c->state = HTTP_DRAINING;
-	uv_timer_start(&c->timer, http_timeout, c->s->timeout, 0);
 }
 
 /* Takes body; sends the response and then EOF. */
@@ -193,7 +193,6 @@ static void http_respond(struct http_conn *c, int status, const char *type,
 	if (!c->head_only && len > 0)
 		bufs[nbufs++] = uv_buf_init(body, len);
 
-	uv_timer_start(&c->timer, http_timeout, c->s->timeout, 0);
 	c->wr.data = c;
 	c->shut.data = c;
 	error = uv_write(&c->wr, stream, bufs, nbufs, http_written);
@@ -407,18 +406,26 @@ static void http_reject(struct http_server *s, uv_stream_t *listener)
 
 /*
  * At the limit, the oldest connection that has not sent its whole request
- * makes room: otherwise 64 silent sockets (a slowloris) would lock /health
- * out for a whole timeout, again and again. A client that sends its request
- * at once is answered before it can be the oldest. 1 if one was closed.
+ * makes room, or else the oldest already answered that does not close:
+ * otherwise 64 silent sockets (a slowloris), or 64 that sent a request and
+ * never read or close, would lock /health out. A client that sends its
+ * request at once is answered before it can be the oldest. 1 if one was
+ * closed.
  */
 static int http_evict_idle(struct http_server *s)
 {
 	struct http_conn *oldest = NULL;
+	int rank = 0;
 
-	/* New connections go to the head: the oldest reading one is last. */
+	/* New connections go to the head: the oldest of a kind is last. */
 	for (struct http_conn *c = s->conns; c != NULL; c = c->next) {
-		if (c->state == HTTP_READING && !c->closing)
+		int r = c->closing ? 0 : c->state == HTTP_READING ? 3 :
+		    c->state == HTTP_DRAINING ? 2 : 1;
+
+		if (r >= rank && r > 0) {
 			oldest = c;
+			rank = r;
+		}
 	}
 	if (oldest == NULL)
 		return 0;
@@ -548,6 +555,13 @@ static int http_parse_addr(const char *addr, struct sockaddr_storage *ss,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int http_check_addr(const char *addr, char *errstr, size_t errlen)
+{
+	struct sockaddr_storage ss;
+
+	return http_parse_addr(addr, &ss, errstr, errlen);
 }
 
 /*

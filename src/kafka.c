@@ -104,8 +104,24 @@ static void kafka_free_secrets(struct kafka *k)
 	strv_free(k->secrets);
 }
 
+/* Whether a value may end here: "127" is no secret inside "127.0.0.1". */
+static int kafka_edge(char c)
+{
+	return c == '\0' || strchr(" \t\r\n'\"`=,;:@/()[]{}<>", c) != NULL;
+}
+
+/* The secret s starts at p as a whole value, not inside a longer word. */
+static int kafka_whole(const char *text, const char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && strncmp(p, s, n) == 0 &&
+	    (p == text || kafka_edge(p[-1])) && kafka_edge(p[n]);
+}
+
 /*
- * librdkafka's text with every secret value replaced. Its token parser
+ * librdkafka's text with every whole occurrence of a secret value
+ * replaced (a short one must not eat addresses and numbers). Its token parser
  * quotes the rejected rest of sasl.oauthbearer.config after a colon, so
  * whatever follows that colon goes too.
  */
@@ -120,7 +136,7 @@ const char *kafka_mask(const struct kafka *k, const char *text, char *buf,
 		size_t len = 0;
 
 		for (size_t i = 0; i < k->nsecrets && len == 0; i++) {
-			if (strncmp(p, k->secrets[i], strlen(k->secrets[i])) == 0)
+			if (kafka_whole(text, p, k->secrets[i]))
 				len = strlen(k->secrets[i]);
 		}
 		if (len == 0 && !(oauth != NULL && p > oauth && *p == ':')) {

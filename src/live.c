@@ -40,8 +40,15 @@ struct live {
 	struct ledger_file *snap; /* the files of the export in flight */
 	struct watch *watch;
 	uv_timer_t *retry;
+	uv_timer_t *rescan;	/* looks at the disk again (lost events) */
 	int replay;
 	int scanning;
+	int rescanning;
+	size_t unseen;		/* files the rescan found, events did not */
+	char **future;		/* files refused as ahead, warned once each */
+	size_t nfuture;
+	time_t future_at;	/* when future_limit was made */
+	char future_limit[NFCAPD_STAMP_LEN + 1]; /* now + --future-slack */
 	int stopping;
 	int failed_windows;	/* skipped after nfdump failures */
 	int attempts;		/* of the window at the head */
@@ -68,6 +75,7 @@ static void live_finish(struct live *l, int status)
 	watch_stop(l->watch);
 	l->watch = NULL;
 	uv_timer_stop(l->retry);
+	uv_timer_stop(l->rescan);
 	l->cb(l->arg, status);
 }
 
@@ -131,22 +139,165 @@ static void live_check_ledger(struct live *l)
 	free(now);
 }
 
-/* A file from the watch or the start-up scan. */
+static void live_report_file(struct live *l, const char *stamp,
+    enum live_outcome outcome)
+{
+	struct live_report rep = { stamp, outcome, NULL, 0 };
+
+	if (l->o.report != NULL)
+		l->o.report(l->arg, &rep);
+}
+
+/*
+ * Named further ahead of the clock than the slack allows. The limit is
+ * made a stamp once a second, so a scan of a long history compares
+ * strings instead of calling mktime for every file.
+ */
+static int live_future(struct live *l, const char *stamp)
+{
+	time_t now = time(NULL), t;
+	struct tm tm;
+
+	if (now != l->future_at) {
+		l->future_at = now;
+		t = now + l->o.future_slack_s;
+		localtime_r(&t, &tm);
+		strftime(l->future_limit, sizeof l->future_limit,
+		    "%Y%m%d%H%M%S", &tm);
+	}
+	return strcmp(stamp, l->future_limit) > 0;
+}
+
+/*
+ * A file too far ahead would move the floor there and drop every real
+ * window after it: refused, and said once per file.
+ */
+static void live_refuse_future(struct live *l, size_t channel,
+    const char *relfile, const char *stamp)
+{
+	char *key;
+
+	xasprintf(&key, "%s/%s", l->p->channels[channel], relfile);
+	for (size_t i = 0; i < l->nfuture; i++) {
+		if (strcmp(l->future[i], key) == 0) {
+			free(key);
+			return;
+		}
+	}
+	log_warn("window %s: channel %s's file %s is named more than %d s "
+	    "ahead of the clock; not exported (check the collector's clock, "
+	    "or remove the stray file; --future-slack)", stamp,
+	    l->p->channels[channel], relfile, l->o.future_slack_s);
+	live_report_file(l, stamp, LIVE_FUTURE);
+	if (l->nfuture >= 1024) {
+		free(key);
+		return;
+	}
+	l->future = xrealloc(l->future, (l->nfuture + 1) * sizeof *l->future);
+	l->future[l->nfuture++] = key;
+}
+
+/*
+ * Below the floor and never exported: the clock stepped back and nfcapd
+ * named new windows before the last exported one. The ledger holds every
+ * window exported since its oldest, so only a stamp inside its span can
+ * be told apart from history already exported.
+ */
+static int live_late(const struct live *l, const char *stamp)
+{
+	return l->lg != NULL && ledger_count(l->lg) > 0 &&
+	    strcmp(stamp, ledger_at(l->lg, 0)->stamp) > 0 &&
+	    ledger_find(l->lg, stamp) == NULL;
+}
+
+/* A file at or below the floor, from the watch or a scan. */
+static void live_below(struct live *l, size_t channel, const char *relfile,
+    const char *stamp)
+{
+	const struct ledger_window *e;
+
+	if (l->replay)
+		return;
+	if (live_late(l, stamp)) {
+		uint64_t before = window_recorded(l->ws);
+
+		window_add_late(l->ws, channel, relfile, stamp);
+		if (window_recorded(l->ws) == before)
+			return;
+		log_info("window %s: channel %s's file %s is older than the "
+		    "last exported window but was never exported (the clock "
+		    "stepped back?): exporting it", stamp,
+		    l->p->channels[channel], relfile);
+		live_report_file(l, stamp, LIVE_LATE);
+		if (l->rescanning)
+			l->unseen++;
+		return;
+	}
+	if (l->scanning)
+		return;
+	/* A scan reports history too: only an event means a change. */
+	if (!l->rescanning)
+		live_changed(l, channel, relfile, stamp);
+	else if ((e = ledger_find(l->lg, stamp)) != NULL)
+		live_recheck(l, e);
+}
+
+/* A file from the watch, the start-up scan or a rescan. */
 static void live_file(void *arg, size_t channel, const char *relfile,
     const char *stamp)
 {
 	struct live *l = arg;
+	uint64_t before;
 
 	if (l->replay && (strcmp(stamp, l->o.replay_from) < 0 ||
 	    strcmp(stamp, l->o.replay_to) > 0))
 		return;
 	if (l->o.since[0] != '\0' && strcmp(stamp, l->o.since) < 0)
 		return;
-	if (window_add(l->ws, channel, relfile, stamp) == -EALREADY &&
-	    !l->scanning && !l->replay)
-		live_changed(l, channel, relfile, stamp);
-	if (!l->scanning)
+	if (!l->replay && live_future(l, stamp)) {
+		live_refuse_future(l, channel, relfile, stamp);
+		return;
+	}
+	before = window_recorded(l->ws);
+	if (window_add(l->ws, channel, relfile, stamp) == -EALREADY)
+		live_below(l, channel, relfile, stamp);
+	else if (l->rescanning && window_recorded(l->ws) != before) {
+		log_info("window %s: channel %s's file %s was found by the "
+		    "rescan, not by a file-system event", stamp,
+		    l->p->channels[channel], relfile);
+		live_report_file(l, stamp, LIVE_UNSEEN);
+		l->unseen++;
+	}
+	if (!l->scanning && !l->rescanning)
 		live_kick(l);
+}
+
+/*
+ * The kernel drops events when its queue overflows (a burst of files, a
+ * paused process) and libuv does not say so: look at the disk again on a
+ * schedule. What the events missed is exported now, and said.
+ */
+static void live_rescan_fired(uv_timer_t *t)
+{
+	struct live *l = t->data;
+	uint64_t t0;
+	size_t dirs;
+
+	if (l->watch == NULL)
+		return;
+	l->rescanning = 1;
+	l->unseen = 0;
+	t0 = uv_hrtime();
+	dirs = watch_rescan(l->watch);
+	l->rescanning = 0;
+	log_debug("rescan: %.1f ms", (uv_hrtime() - t0) / 1e6);
+	if (l->unseen > 0 || dirs > 0)
+		log_warn("rescan: %zu window file(s) and %zu directory(ies) "
+		    "that no file-system event reported: events were lost "
+		    "(kernel queue overflow: fs.inotify.max_queued_events); "
+		    "%s", l->unseen, dirs, l->unseen > 0 ? "exporting them" :
+		    "watching them now");
+	live_kick(l);
 }
 
 /* Saves the floor (the current one if NULL) and the ledger. */
@@ -185,8 +336,11 @@ static void live_retry_fired(uv_timer_t *t)
 /* Exponential backoff with jitter, so restarts do not march in step. */
 static int live_next_backoff(struct live *l)
 {
-	int d = l->backoff_ms == 0 ? l->o.backoff_min_ms : l->backoff_ms * 2;
+	int d = l->backoff_ms == 0 ? l->o.backoff_min_ms :
+	    l->backoff_ms > l->o.backoff_max_ms / 2 ? l->o.backoff_max_ms :
+	    l->backoff_ms * 2;
 
+	/* Doubling past the maximum would overflow an int in ~12 days. */
 	if (d > l->o.backoff_max_ms)
 		d = l->o.backoff_max_ms;
 	l->backoff_ms = d;
@@ -286,9 +440,10 @@ static void live_done(void *arg, const char *stamp,
 	}
 	l->inflight = NULL;
 	if (r->failure.permanent) {
-		log_error("window %s: %s; retrying cannot help: fix the topic, "
-		    "credentials, permissions or record size (see nfkafka(8), "
-		    "EXIT STATUS)", w->stamp, r->failure.message);
+		log_error("window %s: %s; retrying cannot help: fix %s (see "
+		    "nfkafka(8), EXIT STATUS)", w->stamp, r->failure.message,
+		    r->failure.kind == FAILURE_QUERY ? "the query or its options" :
+		    "the topic, credentials, permissions or record size");
 		live_finish(l, 1);
 		return;
 	}
@@ -427,6 +582,24 @@ static int live_snapshot(struct live *l, struct window *w)
 {
 	unsigned long present = ledger_look(l->p, w->relfile, l->snap);
 
+	/* Checked here, not inferred from what nfdump says or does not. */
+	if (w->revision == 0 && (w->mask & ~present) != 0) {
+		char *names = profile_names(l->p, w->mask & ~present, ",");
+
+		log_error("window %s: the file %s of %s is gone before its "
+		    "export (removed, by nfexpire or by hand): its flows are "
+		    "lost%s", w->stamp, w->relfile, names,
+		    (w->mask & present) ? "; exporting the other channels" :
+		    "");
+		free(names);
+		live_report_file(l, w->stamp, LIVE_LOST);
+		w->mask &= present;
+		if (w->mask == 0) {
+			window_pop(l->ws);
+			live_kick(l);
+			return -ENOENT;
+		}
+	}
 	if (w->revision > 0)
 		w->mask = present;
 	for (size_t i = 0; i < l->p->nchannels; i++) {
@@ -500,6 +673,63 @@ static void live_before(const char *since, char out[NFCAPD_STAMP_LEN + 1])
 	strftime(out, NFCAPD_STAMP_LEN + 1, "%Y%m%d%H%M%S", &tm);
 }
 
+struct live_newest_ctx {
+	struct live *l;
+	char *stamp;
+};
+
+static void live_newest_file(void *arg, size_t channel, const char *relfile,
+    const char *stamp)
+{
+	struct live_newest_ctx *n = arg;
+
+	(void)channel;
+	(void)relfile;
+	if (!live_future(n->l, stamp) && strcmp(stamp, n->stamp) > 0)
+		memcpy(n->stamp, stamp, NFCAPD_STAMP_LEN + 1);
+}
+
+/* The newest window on disk that is not too far ahead of the clock. */
+static void live_newest(struct live *l,
+    char stamp[NFCAPD_STAMP_LEN + 1])
+{
+	struct live_newest_ctx n = { l, stamp };
+
+	stamp[0] = '\0';
+	watch_scan(l->p, live_newest_file, &n);
+}
+
+/*
+ * A floor far ahead (written by a version that let a stray file move it,
+ * or a clock that was wrong) would export nothing until that time: the
+ * newest remembered window not ahead of the clock is taken instead.
+ */
+static int live_floor_not_ahead(struct live *l,
+    char stamp[NFCAPD_STAMP_LEN + 1])
+{
+	char was[NFCAPD_STAMP_LEN + 1];
+
+	if (stamp[0] == '\0' || !live_future(l, stamp))
+		return 0;
+	memcpy(was, stamp, sizeof was);
+	stamp[0] = '\0';
+	for (size_t i = ledger_count(l->lg); i-- > 0;) {
+		const struct ledger_window *e = ledger_at(l->lg, i);
+
+		if (!live_future(l, e->stamp)) {
+			memcpy(stamp, e->stamp, NFCAPD_STAMP_LEN + 1);
+			break;
+		}
+	}
+	if (stamp[0] == '\0')
+		live_newest(l, stamp);
+	log_warn("state %s: window %s is more than %d s ahead of the clock "
+	    "(a stray file, or the clock was wrong); resuming after %s "
+	    "instead (--future-slack)", l->o.state, was,
+	    l->o.future_slack_s, stamp[0] ? stamp : "nothing: every window");
+	return 1;
+}
+
 /* Where to start: the state, --since, --replay, or the next rotation. */
 static int live_floor(struct live *l, char *errstr, size_t errlen)
 {
@@ -512,6 +742,8 @@ static int live_floor(struct live *l, char *errstr, size_t errlen)
 		error = state_load(l->o.state, l->p, stamp, l->lg, errstr,
 		    errlen);
 		if (error == 0) {
+			if (live_floor_not_ahead(l, stamp))
+				live_save(l, stamp);
 			/* --since is where to begin, not where to go back to. */
 			if (stamp[0] == '\0')
 				log_info("state %s: no window done yet: "
@@ -538,7 +770,7 @@ static int live_floor(struct live *l, char *errstr, size_t errlen)
 		log_info("no state yet: exporting windows from %s (--since)",
 		    l->o.since);
 	} else {
-		watch_newest(l->p, stamp, NULL);
+		live_newest(l, stamp);
 		if (stamp[0] != '\0')
 			log_info("no state yet: exporting windows after %s, "
 			    "the newest on disk", stamp);
@@ -578,6 +810,9 @@ int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
 	l->retry = xmalloc(sizeof *l->retry);
 	uv_timer_init(loop, l->retry);
 	l->retry->data = l;
+	l->rescan = xmalloc(sizeof *l->rescan);
+	uv_timer_init(loop, l->rescan);
+	l->rescan->data = l;
 	*lp = l;
 	if (o->state != NULL && !l->replay &&
 	    ((error = state_check(o->state, errstr, errlen)) != 0 ||
@@ -601,6 +836,9 @@ int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
 	if (window_pending(l->ws) > 0)
 		log_info("%zu window(s) on disk to export first",
 		    window_pending(l->ws));
+	if (!l->replay && o->rescan_ms > 0)
+		uv_timer_start(l->rescan, live_rescan_fired,
+		    (uint64_t)o->rescan_ms, (uint64_t)o->rescan_ms);
 	live_kick(l);
 	return 0;
 }
@@ -655,6 +893,10 @@ void live_free(struct live *l)
 	ledger_free(l->lg);
 	free(l->snap);
 	uv_close((uv_handle_t *)l->retry, live_timer_closed);
+	uv_close((uv_handle_t *)l->rescan, live_timer_closed);
+	for (size_t i = 0; i < l->nfuture; i++)
+		free(l->future[i]);
+	free(l->future);
 	free(l->state_error);
 	if (l->lock_fd >= 0)
 		close(l->lock_fd);

@@ -267,6 +267,8 @@ static void app_live(struct app *a)
 		.backoff_max_ms = a->c.backoff_max_ms,
 		.backlog_warn_s = a->c.backlog_warn_s,
 		.ledger_windows = a->c.ledger_windows,
+		.rescan_ms = a->c.rescan_ms,
+		.future_slack_s = a->c.future_slack_s,
 		.report = app_live_report,
 	};
 	char errstr[512];

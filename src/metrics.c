@@ -26,7 +26,8 @@ void metrics_count_export(const struct export_result *r)
 
 void metrics_count_window(const struct live_report *rep)
 {
-	metrics_count_export(rep->r);
+	if (rep->r != NULL)
+		metrics_count_export(rep->r);
 	switch (rep->outcome) {
 	case LIVE_EXPORTED:
 		metrics.windows_exported++;
@@ -38,6 +39,18 @@ void metrics_count_window(const struct live_report *rep)
 		break;
 	case LIVE_SKIPPED:
 		metrics.windows_skipped++;
+		break;
+	case LIVE_LOST:
+		metrics.windows_lost++;
+		break;
+	case LIVE_FUTURE:
+		metrics.files_future++;
+		break;
+	case LIVE_UNSEEN:
+		metrics.files_unseen++;
+		break;
+	case LIVE_LATE:
+		metrics.windows_late++;
 		break;
 	}
 }
@@ -69,6 +82,19 @@ char *metrics_render(const struct metrics_gauges *g, size_t *len)
 		{ "windows_skipped_total", "counter",
 		    "Windows given up after repeated nfdump failures.",
 		    (double)c->windows_skipped },
+		{ "window_files_lost_total", "counter",
+		    "Window files gone before their export (nfexpire, by "
+		    "hand): their flows are lost.", (double)c->windows_lost },
+		{ "window_files_future_total", "counter",
+		    "Window files refused: named further ahead of the clock "
+		    "than --future-slack.", (double)c->files_future },
+		{ "window_files_unseen_total", "counter",
+		    "Window files found by a rescan that no file-system event "
+		    "reported (events were lost).", (double)c->files_unseen },
+		{ "windows_late_total", "counter",
+		    "Windows below the last exported one that were never "
+		    "exported (the clock stepped back), queued for export.",
+		    (double)c->windows_late },
 		{ "windows_pending", "gauge",
 		    "Rotated windows waiting to be exported.",
 		    (double)g->windows_pending },

@@ -48,6 +48,8 @@ struct nfdump {
 	int discard;	/* killed: output is no longer wanted */
 	int overlong;
 	int killed;	/* SIGTERM sent */
+	int err_closed;
+	int timer_closed;
 	uint64_t timeout_ms;
 
 	char *buf;	/* stdout bytes not yet consumed: [head, tail) */
@@ -98,14 +100,40 @@ static void nfdump_closed(uv_handle_t *h)
 	nfdump_maybe_done(n);
 }
 
+static void nfdump_timer(uv_timer_t *t);
+
+/*
+ * nfdump runs in a process group of its own (UV_PROCESS_DETACHED: setsid),
+ * so that whatever it starts is stopped with it: the group is signalled,
+ * not only the pid.
+ */
+static void nfdump_signal(struct nfdump *n, int sig)
+{
+	if (kill(-n->proc.pid, sig) != 0 && !n->exited)
+		uv_process_kill(&n->proc, sig);
+}
+
+/* The run is over once nfdump has exited and both pipes are closed. */
+static void nfdump_settle(struct nfdump *n)
+{
+	if (n->exited && n->out_closed && n->err_closed && !n->timer_closed) {
+		n->timer_closed = 1;
+		uv_close((uv_handle_t *)&n->timer, nfdump_closed);
+	}
+}
+
 static void nfdump_exited(uv_process_t *p, int64_t status, int signal)
 {
 	struct nfdump *n = p->data;
 
 	n->exited = 1;
 	n->status = signal != 0 ? NFDUMP_SIGNALLED + signal : (int)status;
+	/* A process it left behind would hold its output open for ever. */
+	kill(-p->pid, SIGKILL);
 	uv_close((uv_handle_t *)p, nfdump_closed);
-	uv_close((uv_handle_t *)&n->timer, nfdump_closed);
+	if (!n->out_closed || !n->err_closed)
+		uv_timer_start(&n->timer, nfdump_timer, NFDUMP_KILL_GRACE_MS, 0);
+	nfdump_settle(n);
 }
 
 /* The error text says why we stopped it; its own stderr comes after. */
@@ -126,12 +154,27 @@ static void nfdump_say(struct nfdump *n, const char *fmt, unsigned long v)
 	n->errtext[n->errlen] = '\0';
 }
 
+static void nfdump_close_out(struct nfdump *n);
+static void nfdump_close_err(struct nfdump *n);
+
 static void nfdump_timer(uv_timer_t *t)
 {
 	struct nfdump *n = t->data;
 
-	if (n->exited)
+	if (n->exited) {
+		/* Something out of its group still holds a pipe: let go. */
+		if (!n->out_eof) {
+			nfdump_say(n, "exited, but a process it started held "
+			    "its output open for %lu s", NFDUMP_KILL_GRACE_MS /
+			    1000);
+			if (n->status == 0)
+				n->status = 1;
+			n->discard = 1;
+			nfdump_close_out(n);
+		}
+		nfdump_close_err(n);
 		return;
+	}
 	if (!n->killed) {
 		nfdump_say(n, "did not finish within %lu s", (unsigned long)
 		    (n->timeout_ms / 1000));
@@ -140,7 +183,7 @@ static void nfdump_timer(uv_timer_t *t)
 	}
 	log_warn("nfdump (pid %d) ignored SIGTERM for %d s: killing it",
 	    (int)n->proc.pid, NFDUMP_KILL_GRACE_MS / 1000);
-	uv_process_kill(&n->proc, SIGKILL);
+	nfdump_signal(n, SIGKILL);
 }
 
 /* Offers complete lines to the consumer until it pauses or none is left. */
@@ -173,6 +216,16 @@ static void nfdump_close_out(struct nfdump *n)
 		return;
 	n->out_closed = 1;
 	uv_close((uv_handle_t *)&n->out, nfdump_closed);
+	nfdump_settle(n);
+}
+
+static void nfdump_close_err(struct nfdump *n)
+{
+	if (n->err_closed)
+		return;
+	n->err_closed = 1;
+	uv_close((uv_handle_t *)&n->err, nfdump_closed);
+	nfdump_settle(n);
 }
 
 static void nfdump_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
@@ -237,12 +290,17 @@ static void nfdump_read_err(uv_stream_t *s, ssize_t nread,
 		size_t take = (size_t)nread < room ? (size_t)nread : room;
 
 		memcpy(n->errtext + n->errlen, buf->base, take);
+		/* A NUL would end the text there, hiding the rest. */
+		for (size_t i = n->errlen; i < n->errlen + take; i++) {
+			if (n->errtext[i] == '\0')
+				n->errtext[i] = '?';
+		}
 		n->errlen += take;
 		n->errtext[n->errlen] = '\0';
 		return;
 	}
 	if (nread < 0)
-		uv_close((uv_handle_t *)s, nfdump_closed);
+		nfdump_close_err(n);
 }
 
 int nfdump_start(uv_loop_t *loop, char *const *argv, uint64_t timeout_ms,
@@ -274,6 +332,7 @@ int nfdump_start(uv_loop_t *loop, char *const *argv, uint64_t timeout_ms,
 	opts.stdio = stdio;
 	opts.stdio_count = 3;
 	opts.exit_cb = nfdump_exited;
+	opts.flags = UV_PROCESS_DETACHED;	/* its own process group */
 	n->open_handles = 4;
 	nfdump_cloexec();
 	error = uv_spawn(loop, &n->proc, &opts);
@@ -316,7 +375,7 @@ void nfdump_kill(struct nfdump *n)
 	n->discard = 1;
 	if (!n->exited && !n->killed) {
 		n->killed = 1;
-		uv_process_kill(&n->proc, SIGTERM);
+		nfdump_signal(n, SIGTERM);
 		uv_timer_start(&n->timer, nfdump_timer, NFDUMP_KILL_GRACE_MS, 0);
 	}
 	if (n->paused) {

@@ -4,12 +4,14 @@
  * ledger of recently exported windows, in one file replaced atomically.
  *
  *	20261127105000			the floor, or "-": none yet
- *	nfkafka-ledger 1
+ *	nfkafka-ledger 2
  *	window STAMP REV RELFILE CHAN=SIZE,MTIME_NS,INODE ...
  *	inflight STAMP REV RELFILE CHAN=...	(exactly-once, at most one)
  *
  * The first line alone is what the cron script's `last` file and earlier
- * versions wrote; such a file still loads, with an empty ledger.
+ * versions wrote; such a file still loads, with an empty ledger. Version 2
+ * writes RELFILE percent-escaped (controls, space, '%', DEL), so that no
+ * directory name can split a line or forge one; version 1 wrote it raw.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,10 +30,26 @@
 #include "state.h"
 #include "xmalloc.h"
 
-/* A state file is a few hundred lines; anything far larger is not one. */
-#define STATE_MAX_BYTES (16 << 20)
-/* Clocks drift and zones differ, but not by a day. */
-#define STATE_FUTURE_SLACK_S 86400
+/* The ledger's lines this version writes and reads. */
+#define STATE_VERSION 2
+/* A line's bytes besides its file names: kind, stamp, revision, numbers. */
+#define STATE_LINE_BYTES 64
+/* A relative file name: five directory levels at most, escaped (x3). */
+#define STATE_RELFILE_BYTES (3 * 6 * 256)
+
+/*
+ * The largest file a ledger can make, so that whatever was saved loads,
+ * also after --ledger-windows was lowered: derived from the largest ledger
+ * and the channels, not a fixed guess.
+ */
+static size_t state_max_bytes(const struct profile *p)
+{
+	size_t line = STATE_LINE_BYTES + STATE_RELFILE_BYTES;
+
+	for (size_t i = 0; i < p->nchannels; i++)
+		line += strlen(p->channels[i]) + STATE_LINE_BYTES;
+	return (1 << 20) + (LEDGER_MAX_WINDOWS + 1) * line;
+}
 
 /* Refuses links, FIFOs and devices: --state must name a regular file. */
 static int state_check_type(const char *path, char *errstr, size_t errlen)
@@ -56,8 +74,8 @@ static int state_check_type(const char *path, char *errstr, size_t errlen)
 	return -EINVAL;
 }
 
-static int state_read(const char *path, char **textp, char *errstr,
-    size_t errlen)
+static int state_read(const char *path, size_t max, char **textp,
+    char *errstr, size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	char *text;
@@ -73,9 +91,11 @@ static int state_read(const char *path, char **textp, char *errstr,
 		return -errno;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > STATE_MAX_BYTES) {
+	    (uintmax_t)st.st_size > max) {
 		snprintf(errstr, errlen, "state file %s: not a regular state "
-		    "file; fix or remove it", path);
+		    "file, or larger (%jd bytes) than --ledger-windows can "
+		    "make (%zu); fix or remove it", path, (intmax_t)st.st_size,
+		    max);
 		close(fd);
 		return -EINVAL;
 	}
@@ -112,13 +132,7 @@ static int state_check_floor(const char *path, const char *word,
 		    path, word);
 		return -EINVAL;
 	}
-	if (difftime(nfcapd_stamp_time(floor), time(NULL)) >
-	    STATE_FUTURE_SLACK_S) {
-		snprintf(errstr, errlen, "state file %s: window %s is in the "
-		    "future, so no window would ever be exported; check the "
-		    "clock, or fix or remove the file", path, floor);
-		return -ERANGE;
-	}
+	/* A floor ahead of the clock is the service's to judge (--future-slack). */
 	return 0;
 }
 
@@ -133,8 +147,57 @@ static int state_channel(const struct profile *p, const char *name,
 	return -1;
 }
 
+static int state_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Undoes state_put_name in place: 0, or -EINVAL for a bad or NUL escape. */
+static int state_unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s != '\0'; s++) {
+		int hi, lo;
+
+		if (*s != '%') {
+			*out++ = *s;
+			continue;
+		}
+		if ((hi = state_hex(s[1])) < 0 || (lo = state_hex(s[2])) < 0 ||
+		    (hi | lo) == 0)
+			return -EINVAL;
+		*out++ = (char)(hi << 4 | lo);
+		s += 2;
+	}
+	*out = '\0';
+	return 0;
+}
+
+/*
+ * The relative file name of a ledger line, checked as one given to --once:
+ * it is handed to nfdump, so nothing outside the channel directories.
+ */
+static int state_relfile(char *rel, int version, const char *stamp)
+{
+	char st[NFCAPD_STAMP_LEN + 1], err[256];
+
+	if (version >= 2 && state_unescape(rel) != 0)
+		return -EINVAL;
+	if (nfcapd_check_relfile(rel, st, err, sizeof err) != 0 ||
+	    strcmp(st, stamp) != 0 || strlen(rel) > STATE_RELFILE_BYTES / 3)
+		return -EINVAL;
+	return 0;
+}
+
 /* "window STAMP REV RELFILE CHAN=SIZE,MTIME,INO...": 0 or -EINVAL. */
-static int state_ledger_line(char *line, const struct profile *p,
+static int state_ledger_line(char *line, int version, const struct profile *p,
     struct ledger *lg)
 {
 	char *save, *kind = strtok_r(line, " ", &save);
@@ -145,7 +208,8 @@ static int state_ledger_line(char *line, const struct profile *p,
 	unsigned revision;
 
 	if (kind == NULL || rel == NULL || state_stamp(word, stamp) != 0 ||
-	    sscanf(rev, "%u", &revision) != 1)
+	    sscanf(rev, "%u", &revision) != 1 ||
+	    state_relfile(rel, version, stamp) != 0)
 		return -EINVAL;
 	files = xcalloc(p->nchannels, sizeof *files);
 	while ((f = strtok_r(NULL, " ", &save)) != NULL) {
@@ -164,8 +228,53 @@ static int state_ledger_line(char *line, const struct profile *p,
 		ledger_put(lg, stamp, rel, revision, files);
 	else if (f == NULL && strcmp(kind, "inflight") == 0)
 		ledger_set_inflight(lg, stamp, rel, revision, files);
+	else
+		f = kind;
 	free(files);
 	return f == NULL ? 0 : -EINVAL;
+}
+
+/* "nfkafka-ledger N": N, or -EINVAL for any other line. */
+static int state_version(const char *line)
+{
+	unsigned v;
+	char end;
+
+	if (sscanf(line, "nfkafka-ledger %u%c", &v, &end) != 1 || v == 0 ||
+	    v > 1000)
+		return -EINVAL;
+	return (int)v;
+}
+
+/*
+ * Line n (from 0) after the floor: the version, then ledger lines. A line
+ * that does not parse costs what it recorded (a revision of that window
+ * may be missed), never the start, and is said.
+ */
+static int state_line(const char *path, char *line, int n, int *version,
+    const struct profile *p, struct ledger *lg, char *errstr, size_t errlen)
+{
+	if (n == 1) {
+		*version = state_version(line);
+		if (*version > STATE_VERSION) {
+			snprintf(errstr, errlen, "state file %s: its ledger is "
+			    "version %d, from a newer nfkafka (this one reads "
+			    "%d); run that version, or keep only the first line "
+			    "(the floor) of the file", path, *version,
+			    STATE_VERSION);
+			return -EINVAL;
+		}
+		if (*version > 0)
+			return 0;
+		log_warn("state file %s: line 2 is not \"nfkafka-ledger %d\"; "
+		    "reading the ledger as version 1", path, STATE_VERSION);
+		*version = 1;
+	}
+	if (lg != NULL && state_ledger_line(line, *version, p, lg) != 0)
+		log_warn("state file %s: line %d is not a ledger line; "
+		    "ignored (a later change to its window may not be "
+		    "exported again)", path, n + 1);
+	return 0;
 }
 
 int state_load(const char *path, const struct profile *p,
@@ -173,11 +282,12 @@ int state_load(const char *path, const struct profile *p,
     size_t errlen)
 {
 	char *text = NULL, *line, *save, *save2, *word;
-	int error, n = 0;
+	int error, n = 0, version = 0;
 
 	if ((error = state_check_type(path, errstr, errlen)) != 0)
 		return error;
-	if ((error = state_read(path, &text, errstr, errlen)) != 0)
+	if ((error = state_read(path, state_max_bytes(p), &text, errstr,
+	    errlen)) != 0)
 		return error;
 	for (line = strtok_r(text, "\r\n", &save); error == 0 && line != NULL;
 	    line = strtok_r(NULL, "\r\n", &save), n++) {
@@ -187,13 +297,9 @@ int state_load(const char *path, const struct profile *p,
 			error = state_check_floor(path, word ? word : "",
 			    floor, errstr, errlen);
 		}
-		else if (n > 1 && lg != NULL &&
-		    state_ledger_line(line, p, lg) != 0) {
-			snprintf(errstr, errlen, "state file %s: line %d is "
-			    "not a ledger line; fix or remove the file",
-			    path, n + 1);
-			error = -EINVAL;
-		}
+		else
+			error = state_line(path, line, n, &version, p, lg,
+			    errstr, errlen);
 	}
 	if (n == 0 && error == 0) {
 		snprintf(errstr, errlen, "state file %s: empty; fix or remove "
@@ -204,10 +310,22 @@ int state_load(const char *path, const struct profile *p,
 	return error;
 }
 
+/* Percent-escapes what would split or end a line, and '%' itself. */
+static void state_put_name(FILE *f, const char *name)
+{
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+		if (*c <= ' ' || *c == '%' || *c == 0x7f)
+			fprintf(f, "%%%02X", *c);
+		else
+			fputc(*c, f);
+	}
+}
+
 static void state_put_window(FILE *f, const char *kind,
     const struct profile *p, const struct ledger_window *w)
 {
-	fprintf(f, "%s %s %u %s", kind, w->stamp, w->revision, w->relfile);
+	fprintf(f, "%s %s %u ", kind, w->stamp, w->revision);
+	state_put_name(f, w->relfile);
 	for (size_t i = 0; i < p->nchannels; i++) {
 		if (w->files[i].ino != 0)
 			fprintf(f, " %s=%" PRIu64 ",%" PRId64 ",%" PRIu64,
@@ -231,7 +349,7 @@ static char *state_format(const struct profile *p, const char *floor,
 		fprintf(f, "%.*s\n", strcmp(floor + 12, "00") == 0 ? 12 :
 		    NFCAPD_STAMP_LEN, floor);
 	if (lg != NULL && (ledger_count(lg) > 0 || ledger_inflight(lg))) {
-		fputs("nfkafka-ledger 1\n", f);
+		fprintf(f, "nfkafka-ledger %d\n", STATE_VERSION);
 		for (size_t i = 0; i < ledger_count(lg); i++)
 			state_put_window(f, "window", p, ledger_at(lg, i));
 		if (ledger_inflight(lg) != NULL)

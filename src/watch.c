@@ -20,6 +20,12 @@
 
 /* nfcapd -S layouts are at most four levels deep (%Y/%m/%d/%H). */
 #define WATCH_MAX_DEPTH 5
+/*
+ * Each watch costs kernel memory and counts against max_user_watches; a
+ * profile tree needs a handful. Beyond this, files are still found by the
+ * periodic rescan.
+ */
+#define WATCH_MAX_DIRS 4096
 
 struct watch_dir {
 	uv_fs_event_t ev;
@@ -36,8 +42,11 @@ struct watch {
 	watch_file_cb cb;
 	void *arg;
 	struct watch_dir *dirs;
+	size_t ndirs;
+	size_t added;		/* watches started, ever */
 	int open;		/* handles not yet closed */
 	int stopping;
+	int full_warned;
 };
 
 static char *watch_join(const char *a, const char *b)
@@ -56,8 +65,13 @@ static char *watch_path(const struct profile *p, size_t channel,
 	return profile_path(p, channel, rel[0] != '\0' ? rel : NULL);
 }
 
+/*
+ * type is readdir's d_type, DT_UNKNOWN if not known: a rescan of a long
+ * history then costs no lstat per file, which dominated it.
+ */
 static void watch_report(const struct profile *p, size_t channel,
-    const char *rel, const char *name, watch_file_cb cb, void *arg)
+    const char *rel, const char *name, unsigned char type, watch_file_cb cb,
+    void *arg)
 {
 	char stamp[NFCAPD_STAMP_LEN + 1];
 	char *relfile, *path;
@@ -66,11 +80,15 @@ static void watch_report(const struct profile *p, size_t channel,
 	if (nfcapd_parse_name(name, stamp) != 0)
 		return;
 	relfile = watch_join(rel, name);
-	path = profile_path(p, channel, relfile);
 	/* A symbolic link could hand nfdump any file on the host: skipped. */
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+	if (type == DT_UNKNOWN) {
+		path = profile_path(p, channel, relfile);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+			type = DT_REG;
+		free(path);
+	}
+	if (type == DT_REG)
 		cb(arg, channel, relfile, stamp);
-	free(path);
 	free(relfile);
 }
 
@@ -103,10 +121,18 @@ static void watch_list(const struct profile *p, size_t channel,
 
 		if (e->d_name[0] == '.')
 			continue;
+		if (strncmp(e->d_name, "nfcapd.", 7) == 0) {
+			watch_report(p, channel, rel, e->d_name, e->d_type, cb,
+			    arg);
+			continue;
+		}
+		if (sub == NULL || (e->d_type != DT_DIR &&
+		    e->d_type != DT_UNKNOWN))
+			continue;
 		child = watch_join(rel, e->d_name);
-		if (strncmp(e->d_name, "nfcapd.", 7) == 0)
-			watch_report(p, channel, rel, e->d_name, cb, arg);
-		else if (sub != NULL) {
+		if (e->d_type == DT_DIR)
+			sub(subarg, child);
+		else {
 			char *full = profile_path(p, channel, child);
 
 			if (watch_is_dir(full))
@@ -209,6 +235,7 @@ static void watch_drop(struct watch *w, struct watch_dir *gone)
 	    dp = &(*dp)->next) {
 		if (*dp == gone) {
 			*dp = gone->next;
+			w->ndirs--;
 			uv_close((uv_handle_t *)&gone->ev, watch_closed);
 			return;
 		}
@@ -235,7 +262,8 @@ static void watch_event(uv_fs_event_t *h, const char *name, int events,
 	child = watch_join(d->rel, name);
 	path = profile_path(w->p, d->channel, child);
 	if (strncmp(name, "nfcapd.", 7) == 0) {
-		watch_report(w->p, d->channel, d->rel, name, w->cb, w->arg);
+		watch_report(w->p, d->channel, d->rel, name, DT_UNKNOWN, w->cb,
+		    w->arg);
 	} else if (watch_is_dir(path)) {
 		if (d->depth < WATCH_MAX_DEPTH)
 			watch_add(w, d->channel, child, d->depth + 1, 1);
@@ -296,8 +324,18 @@ static void watch_add(struct watch *w, size_t channel, const char *rel,
 	char *path;
 	int error;
 
-	if (watch_find(w, channel, rel) != NULL)
+	/* Also for trees that appear while running: no deeper, no more. */
+	if (depth > WATCH_MAX_DEPTH || watch_find(w, channel, rel) != NULL)
 		return;
+	if (w->ndirs >= WATCH_MAX_DIRS) {
+		if (!w->full_warned)
+			log_warn("channel %s: not watching %s: already %d "
+			    "directories watched; files there are found by "
+			    "the rescan (--rescan)", w->p->channels[channel],
+			    rel, WATCH_MAX_DIRS);
+		w->full_warned = 1;
+		return;
+	}
 	d = xcalloc(1, sizeof *d);
 	d->w = w;
 	d->channel = channel;
@@ -318,11 +356,40 @@ static void watch_add(struct watch *w, size_t channel, const char *rel,
 	free(path);
 	d->next = w->dirs;
 	w->dirs = d;
+	w->ndirs++;
+	w->added++;
 	watch_list(w->p, channel, rel, report ? w->cb : watch_nothing,
 	    w->arg, watch_add_sub, &ctx);
 	if (ctx.newest != NULL && depth < WATCH_MAX_DEPTH)
 		watch_add(w, channel, ctx.newest, depth + 1, 0);
 	free(ctx.newest);
+}
+
+/* Watches the newest subdirectory at each level below rel, as at start. */
+static void watch_follow(struct watch *w, size_t channel, const char *rel,
+    int depth)
+{
+	struct watch_add_ctx ctx = { w, channel, depth, 0, NULL };
+
+	if (watch_find(w, channel, rel) == NULL) {
+		watch_add(w, channel, rel, depth, 0);
+		return;
+	}
+	watch_list(w->p, channel, rel, watch_nothing, NULL, watch_add_sub,
+	    &ctx);
+	if (ctx.newest != NULL && depth < WATCH_MAX_DEPTH)
+		watch_follow(w, channel, ctx.newest, depth + 1);
+	free(ctx.newest);
+}
+
+size_t watch_rescan(struct watch *w)
+{
+	size_t before = w->added;
+
+	for (size_t i = 0; i < w->p->nchannels; i++)
+		watch_follow(w, i, "", 0);
+	watch_scan(w->p, w->cb, w->arg);
+	return w->added - before;
 }
 
 int watch_start(uv_loop_t *loop, const struct profile *p, watch_file_cb cb,

@@ -27,6 +27,7 @@ struct windows {
 	struct window *tail;
 	size_t count;
 	int bulk;		/* scanning: append now, sort at the end */
+	uint64_t recorded;	/* channel files newly recorded, ever */
 	uv_timer_t *timer;
 	window_wake_cb cb;
 	void *arg;
@@ -114,31 +115,56 @@ static void window_insert(struct windows *ws, struct window **wp,
 		ws->tail = w;
 }
 
-int window_add(struct windows *ws, size_t channel, const char *relfile,
-    const char *stamp)
+/* Queues channel's file of the window stamp, merged with its other files. */
+static int window_put(struct windows *ws, size_t channel, const char *relfile,
+    const char *stamp, int late)
 {
 	struct window **wp, *w;
 
-	if (strcmp(stamp, ws->newest[channel]) > 0)
-		memcpy(ws->newest[channel], stamp, sizeof ws->newest[channel]);
-	if (strcmp(stamp, ws->floor) <= 0)
-		return -EALREADY;
 	if (ws->bulk) {
+		ws->recorded++;
 		w = window_make(ws, stamp, relfile);
 		w->mask = 1UL << channel;
+		w->late = late;
 		window_append(ws, w);
 		return 0;
 	}
 	if ((w = window_find(ws, stamp, &wp)) != NULL) {
-		if (w->revision == 0)
+		/* Seen again (a rescan, a second event): nothing new. */
+		if (w->revision == 0 && !(w->mask & (1UL << channel))) {
 			w->mask |= 1UL << channel;
-		w->last_ms = uv_now(ws->loop);
+			w->last_ms = uv_now(ws->loop);
+			ws->recorded++;
+		}
 		return 0;
 	}
+	ws->recorded++;
 	w = window_make(ws, stamp, relfile);
 	w->mask = 1UL << channel;
+	w->late = late;
 	window_insert(ws, wp, w);
 	return 0;
+}
+
+int window_add(struct windows *ws, size_t channel, const char *relfile,
+    const char *stamp)
+{
+	if (strcmp(stamp, ws->newest[channel]) > 0)
+		memcpy(ws->newest[channel], stamp, sizeof ws->newest[channel]);
+	if (strcmp(stamp, ws->floor) <= 0)
+		return -EALREADY;
+	return window_put(ws, channel, relfile, stamp, 0);
+}
+
+int window_add_late(struct windows *ws, size_t channel, const char *relfile,
+    const char *stamp)
+{
+	return window_put(ws, channel, relfile, stamp, 1);
+}
+
+uint64_t window_recorded(const struct windows *ws)
+{
+	return ws->recorded;
 }
 
 int window_add_revision(struct windows *ws, const char *stamp,
@@ -188,6 +214,7 @@ void window_scan_end(struct windows *ws)
 		if (ws->tail != NULL && strcmp(ws->tail->stamp,
 		    v[i]->stamp) == 0 && ws->tail->revision == 0 &&
 		    v[i]->revision == 0) {
+			ws->tail->late &= v[i]->late;
 			ws->tail->mask |= v[i]->mask;
 			free(v[i]->relfile);
 			free(v[i]);
@@ -214,13 +241,16 @@ static void window_unlink(struct windows *ws, struct window **wp)
 	free(w);
 }
 
-/* Pending revisions stay: they are of windows already below any floor. */
+/*
+ * Pending revisions and late windows stay: they are of windows already
+ * below any floor.
+ */
 void window_set_floor(struct windows *ws, const char *stamp)
 {
 	struct window **wp = &ws->head;
 
 	while (*wp != NULL && strcmp((*wp)->stamp, stamp) <= 0) {
-		if ((*wp)->revision == 0)
+		if ((*wp)->revision == 0 && !(*wp)->late)
 			window_unlink(ws, wp);
 		else
 			wp = &(*wp)->next;

@@ -233,9 +233,9 @@ def records_by_window(msgs):
 def _report(config):
     """What this process has to say at the end: how many 1.7.8 tests were
     left out, and the delivery figures of test_delivery.py and
-    test_revisions.py."""
+    test_revisions.py and test_faults.py."""
     lines = []
-    for name in ('test_delivery', 'test_revisions'):
+    for name in ('test_delivery', 'test_revisions', 'test_faults'):
         mod = sys.modules.get(name)
         if mod is not None:
             lines += mod.FIGURES

@@ -123,7 +123,9 @@ def test_day_boundary_directories_appear(broker, topic, tmp_path, daemons,
     with Collector(tmp_path / 'p', interval=2, subdirs=True,
                    faketime='@2026-12-31 23:59:54') as coll:
         before = coll.windows()
-        d = daemons(live_args(coll, broker, topic, tmp_path))
+        # Its windows are named weeks ahead of the real clock.
+        d = daemons(live_args(coll, broker, topic, tmp_path,
+                              '--future-slack', str(365 * 86400)))
         d.wait_log('watching')
         feed(coll, 5)
         coll.stop()

@@ -40,11 +40,15 @@ def test_state_fifo_refused_without_blocking(tmp_path):
     assert time.monotonic() - started < 50
 
 
-def test_state_in_the_future_refused(tmp_path):
+def test_state_in_the_future_warned_not_fatal(tmp_path, daemons):
+    """Issue 20: a floor far ahead no longer stops every restart (exit 2
+    under RestartPreventExitStatus=2): said, and resumed from what is not."""
     (tmp_path / 'state').write_text('209901010000\n')
-    run = run_nfkafka(start_args(tmp_path, tmp_path / 'state'), timeout=60)
-    assert run.returncode != 0, run
-    assert 'in the future' in run.stderr, run
+    d = daemons(start_args(tmp_path, tmp_path / 'state'))
+    d.wait_log('watching', timeout=60)
+    assert 'window 20990101000000 is more than 86400 s ahead' in d.text()
+    assert d.stop() == 0
+    assert not (tmp_path / 'state').read_text().startswith('2099')
 
 
 def test_planted_tmp_link_not_followed(tmp_path, daemons):

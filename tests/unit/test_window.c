@@ -222,6 +222,40 @@ static void test_done_while_a_revision_queues_ahead(void **state)
 	done(&loop, ws);
 }
 
+/* Below the floor and never exported: queued in order, kept by the floor. */
+static void test_late_windows(void **state)
+{
+	uv_loop_t loop;
+	struct windows *ws = make(&loop, 2, 0);
+	uint64_t n;
+
+	(void)state;
+	window_set_floor(ws, "20261127102000");
+	assert_int_equal(window_add(ws, 0, "nfcapd.202611271010",
+	    "20261127101000"), -EALREADY);
+	n = window_recorded(ws);
+	assert_int_equal(window_add_late(ws, 0, "nfcapd.202611271010",
+	    "20261127101000"), 0);
+	assert_int_equal(window_recorded(ws), n + 1);
+	/* The same file again adds nothing; the other channel does. */
+	window_add_late(ws, 0, "nfcapd.202611271010", "20261127101000");
+	assert_int_equal(window_recorded(ws), n + 1);
+	window_add_late(ws, 1, "nfcapd.202611271010", "20261127101000");
+	assert_int_equal(window_recorded(ws), n + 2);
+	window_add_late(ws, 0, "nfcapd.202611271005", "20261127100500");
+	window_add(ws, 0, "nfcapd.202611271025", "20261127102500");
+	window_set_floor(ws, "20261127102000");
+	assert_string_equal(window_ready(ws)->stamp, "20261127100500");
+	assert_true(window_head(ws)->late);
+	window_pop(ws);
+	assert_string_equal(window_floor(ws), "20261127102000");
+	assert_string_equal(window_ready(ws)->stamp, "20261127101000");
+	assert_int_equal(window_head(ws)->mask, 3);
+	window_pop(ws);
+	assert_string_equal(window_ready(ws)->stamp, "20261127102500");
+	done(&loop, ws);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_scan_sorts_and_merges),
 		cmocka_unit_test(test_revisions),
 		cmocka_unit_test(test_done_while_a_revision_queues_ahead),
+		cmocka_unit_test(test_late_windows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
