@@ -79,14 +79,14 @@ static void cbor_double(struct encode_buf *b, double v)
 	    HEAD_MAX);
 }
 
-/* Whole seconds stay integers; a fraction makes the epoch a float64. */
+/*
+ * Always a float64, whole second or not: the item under the tag is then
+ * of one type in every record (exact to the microsecond for this era).
+ */
 static void cbor_time(struct encode_buf *b, int64_t sec, uint32_t nsec)
 {
 	cbor_head(b, cbor_encode_tag, TAG_EPOCH);
-	if (nsec == 0 && sec >= 0)
-		cbor_head(b, cbor_encode_uint, (uint64_t)sec);
-	else
-		cbor_double(b, (double)sec + nsec / 1e9);
+	cbor_double(b, (double)sec + nsec / 1e9);
 }
 
 static void cbor_value(struct encode_buf *b, const struct value *v)
