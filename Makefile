@@ -12,11 +12,15 @@ PKG_CONFIG ?= pkg-config
 # jemalloc, where installed, serves librdkafka's allocations per message
 # about a quarter cheaper than glibc's malloc (README, Performance).
 JEMALLOC ?= $(shell $(PKG_CONFIG) --exists jemalloc 2>/dev/null && echo jemalloc)
-LIBS_PC = libuv rdkafka libcbor inih libsystemd $(JEMALLOC)
+# libcurl, where installed, lets --format avro reach a schema registry
+# (src/registry.c); a build without it refuses --schema-registry.
+CURL ?= $(shell $(PKG_CONFIG) --exists libcurl 2>/dev/null && echo libcurl)
+LIBS_PC = libuv rdkafka libcbor inih libsystemd $(CURL) $(JEMALLOC)
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARN) -Iinclude \
-	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) $(CFLAGS)
+	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) \
+	$(if $(CURL),-DNFKAFKA_CURL) $(CFLAGS)
 ALL_LDLIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) $(LDLIBS)
 
 BUILD ?= build

@@ -31,7 +31,9 @@ struct config {
 	int nfdump_timeout_s;	/* --nfdump-timeout */
 	char *key;		/* -k FIELD[,FIELD...] */
 	enum encode_values values;
-	enum encode_format format;	/* --format cbor|json */
+	enum encode_format format;	/* --format cbor|json|avro */
+	char *schema_registry;	/* --schema-registry URL */
+	char *schema_registry_auth; /* --schema-registry-auth USER:PASSWORD */
 	char *timestamp;	/* --timestamp send|window|FIELD */
 	char *summary_topic;	/* --summary-topic */
 	int interval_s;		/* --interval: nfcapd's -t */
@@ -65,6 +67,7 @@ struct config {
 /* How an option's argument is read, compared, moved and freed. */
 enum config_type {
 	CONFIG_STRING,		/* a copy of the text, at most max bytes */
+	CONFIG_SECRET,		/* a string; ${env:NAME}, ${file:PATH} read */
 	CONFIG_NUMBER,		/* an integer from min to max */
 	CONFIG_SECONDS,		/* seconds such as 1.5, kept in milliseconds */
 	CONFIG_CHOICE,		/* one of choices' names, kept as its value */

@@ -41,6 +41,7 @@ struct export_options {
 	unsigned batch;		/* records per message; 1: one each */
 	int identity;		/* --identity: window, revision, row fields */
 	const char *schema_registry; /* --schema-registry URL (Avro) */
+	const char *schema_registry_auth; /* its USER:PASSWORD, or NULL */
 };
 
 /* What became of one window. */

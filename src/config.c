@@ -18,6 +18,7 @@
 #include "log.h"
 #include "nfcapd.h"
 #include "query.h"
+#include "registry.h"
 #include "xmalloc.h"
 
 /* A config file is a page of settings; anything bigger is a mistake. */
@@ -227,7 +228,7 @@ static int config_secret_file(const char *name, const char *path, FILE *f,
 	struct stat st;
 
 	if (strchr(line, '\n') == NULL && fgetc(f) != EOF) {
-		snprintf(errstr, errlen, "-X %s: the secret in %s is longer than "
+		snprintf(errstr, errlen, "%s: the secret in %s is longer than "
 		    "%d bytes; nfkafka reads one line of at most that", name,
 		    path, CONFIG_SECRET_MAX);
 		return -EINVAL;
@@ -235,13 +236,13 @@ static int config_secret_file(const char *name, const char *path, FILE *f,
 	if (fstat(fileno(f), &st) != 0)
 		return 0;
 	if (st.st_mode & S_IWOTH) {
-		snprintf(errstr, errlen, "-X %s: secret file %s is writable by "
+		snprintf(errstr, errlen, "%s: secret file %s is writable by "
 		    "every user (mode %03o); chmod o-w %s", name, path,
 		    (unsigned)st.st_mode & 0777, path);
 		return -EPERM;
 	}
 	if (st.st_mode & S_IROTH)
-		log_warn("-X %s: secret file %s is readable by every user (mode "
+		log_warn("%s: secret file %s is readable by every user (mode "
 		    "%03o); chmod o-r %s", name, path,
 		    (unsigned)st.st_mode & 0777, path);
 	return 0;
@@ -250,7 +251,8 @@ static int config_secret_file(const char *name, const char *path, FILE *f,
 /*
  * A secret need not be on the command line, where ps shows it: a value
  * "${env:NAME}" is taken from the environment, "${file:PATH}" from a file
- * (one line). Anything else is the value itself.
+ * (one line). Anything else is the value itself. name is how errors
+ * call the setting: "-X sasl.password".
  */
 static int config_secret(const char *name, const char *value, char **out,
     char *errstr, size_t errlen)
@@ -264,7 +266,7 @@ static int config_secret(const char *name, const char *value, char **out,
 		const char *v = getenv(var);
 
 		if (v == NULL)
-			snprintf(errstr, errlen, "-X %s: environment variable "
+			snprintf(errstr, errlen, "%s: environment variable "
 			    "%s is not set", name, var);
 		free(var);
 		if (v == NULL)
@@ -278,7 +280,7 @@ static int config_secret(const char *name, const char *value, char **out,
 
 		f = config_open_regular(path);
 		if (f == NULL || fgets(buf, sizeof buf, f) == NULL) {
-			snprintf(errstr, errlen, "-X %s: cannot read %s: %s",
+			snprintf(errstr, errlen, "%s: cannot read %s: %s",
 			    name, path, f == NULL ? (errno == EINVAL ?
 			    "not a regular file" : strerror(errno)) :
 			    "empty file");
@@ -300,13 +302,28 @@ static int config_secret(const char *name, const char *value, char **out,
 	return 0;
 }
 
+/* Frees a secret's copy, overwritten first. */
+static void config_wipe(void *at)
+{
+	char **s = at;
+
+	if (*s != NULL)
+		memset(*s, 0, strlen(*s));
+	free(*s);
+	*s = NULL;
+}
+
 /* One librdkafka property, kept split, with its secret resolved. */
 static int config_add_property(struct config *c, const char *name,
     const char *raw, char *errstr, size_t errlen)
 {
-	char *value;
+	char *value, *label;
+	int error;
 
-	if (config_secret(name, raw, &value, errstr, errlen) != 0)
+	xasprintf(&label, "-X %s", name);
+	error = config_secret(label, raw, &value, errstr, errlen);
+	free(label);
+	if (error != 0)
 		return -EINVAL;
 	c->props = xrealloc(c->props, (c->nprops + 1) * sizeof *c->props);
 	c->props[c->nprops].name = xstrdup(name);
@@ -387,6 +404,9 @@ static int config_option(struct config *c, const struct config_option *o,
 	switch (o->type) {
 	case CONFIG_STRING:
 		return config_string(o, opt, arg, at, errstr, errlen);
+	case CONFIG_SECRET:
+		config_wipe(at);
+		return config_secret(opt, arg, at, errstr, errlen);
 	case CONFIG_NUMBER:
 		return config_int(opt, arg, o->min, o->max, at, errstr, errlen);
 	case CONFIG_SECONDS:
@@ -480,6 +500,14 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 		snprintf(errstr, errlen, "--headers no with --transactional-id: "
 		    "exactly-once reads its progress back from the headers "
 		    "at start; keep them");
+		return -EINVAL;
+	}
+	if (c->schema_registry != NULL &&
+	    !registry_check_url(c->schema_registry, errstr, errlen))
+		return -EINVAL;
+	if (c->format == ENCODE_AVRO && c->schema_registry == NULL) {
+		snprintf(errstr, errlen, "--format avro: give --schema-registry "
+		    "URL, where consumers find the schema of each message");
 		return -EINVAL;
 	}
 	if (c->batch > 1 && c->key != NULL) {
@@ -834,6 +862,8 @@ void config_free(struct config *c)
 	for (size_t i = 0; i < config_table_size; i++) {
 		if (config_table[i].type == CONFIG_STRING)
 			free(*(char **)((char *)c + config_table[i].offset));
+		else if (config_table[i].type == CONFIG_SECRET)
+			config_wipe((char *)c + config_table[i].offset);
 	}
 	config_free_props(c);
 	memset(c, 0, sizeof *c);
@@ -861,6 +891,7 @@ int config_changed(const struct config_option *o, const struct config *a,
 
 	switch (o->type) {
 	case CONFIG_STRING:
+	case CONFIG_SECRET:
 		sa = *(char *const *)pa;
 		sb = *(char *const *)pb;
 		return sa == NULL || sb == NULL ? sa != sb : strcmp(sa, sb) != 0;
@@ -882,6 +913,11 @@ void config_move(const struct config_option *o, struct config *to,
 	char *pt = (char *)to + o->offset, *pf = (char *)from + o->offset;
 
 	switch (o->type) {
+	case CONFIG_SECRET:
+		config_wipe(pt);
+		*(char **)pt = *(char **)pf;
+		*(char **)pf = NULL;
+		break;
 	case CONFIG_STRING:
 		free(*(char **)pt);
 		*(char **)pt = *(char **)pf;

@@ -21,7 +21,8 @@ static const struct config_choice config_values[] = {
 };
 
 static const struct config_choice config_formats[] = {
-	{ "cbor", ENCODE_CBOR }, { "json", ENCODE_JSON }, { NULL, 0 },
+	{ "cbor", ENCODE_CBOR }, { "json", ENCODE_JSON },
+	{ "avro", ENCODE_AVRO }, { NULL, 0 },
 };
 
 static const struct config_choice config_levels[] = {
@@ -105,8 +106,17 @@ const struct config_option config_table[] = {
 	  .help = "numbers and times typed, or all text" },
 	{ .name = "format",
 	  .type = CONFIG_CHOICE, .offset = AT(format), .def = "cbor",
-	  .choices = config_formats, .scope = CONFIG_RELOAD, .arg = "cbor|json",
-	  .help = "message encoding" },
+	  .choices = config_formats, .scope = CONFIG_RELOAD,
+	  .arg = "cbor|json|avro", .help = "message encoding" },
+	{ .name = "schema-registry",
+	  .type = CONFIG_STRING, .offset = AT(schema_registry), .min = 1,
+	  .max = 2048, .scope = CONFIG_RESTART, .arg = "URL",
+	  .hint = "a registry's URL such as http://127.0.0.1:8081",
+	  .help = "where Avro's schemas are registered" },
+	{ .name = "schema-registry-auth",
+	  .type = CONFIG_SECRET, .offset = AT(schema_registry_auth),
+	  .scope = CONFIG_RESTART, .arg = "USER:PASSWORD",
+	  .help = "the registry's basic authentication" },
 	{ .name = "identity",
 	  .type = CONFIG_CHOICE, .offset = AT(identity), .def = "no",
 	  .choices = config_yes_no, .scope = CONFIG_RELOAD, .arg = "yes|no",

@@ -67,6 +67,22 @@ static void describe_columns(const struct schema *schema,
 	}
 }
 
+static void describe_registry(const char *url, FILE *out)
+{
+	const char *host = url != NULL ? strstr(url, "://") : NULL;
+	const char *at = host != NULL ? strchr(host, '@') : NULL;
+	const char *slash = host != NULL ? strchr(host + 3, '/') : NULL;
+
+	if (url == NULL)
+		url = "http://localhost:8081";
+	if (at != NULL && (slash == NULL || at < slash))
+		fprintf(out, "    format_avro_schema_registry_url = '%.*s%s',\n",
+		    (int)(host + 3 - url), url, at + 1);
+	else
+		fprintf(out, "    format_avro_schema_registry_url = '%s',\n",
+		    url);
+}
+
 /*
  * The Kafka-engine table, the MergeTree table that keeps the rows and the
  * materialized view between them. With --identity, a ReplacingMergeTree
@@ -86,8 +102,14 @@ static int describe_clickhouse(const struct schema *schema,
 	describe_table_name(t->topic, name, sizeof name);
 	fprintf(out, "CREATE TABLE %s_queue (\n", name);
 	describe_columns(schema, o, out);
-	fprintf(out, ") ENGINE = Kafka SETTINGS\n"
-	    "    kafka_broker_list = '%s',\n"
+	fprintf(out, ") ENGINE = Kafka SETTINGS\n");
+	/*
+	 * AvroConfluent fetches each message's schema by its id; a password
+	 * in the URL stays out of what is printed.
+	 */
+	if (t->format == ENCODE_AVRO)
+		describe_registry(o->registry, out);
+	fprintf(out, "    kafka_broker_list = '%s',\n"
 	    "    kafka_topic_list = '%s',\n"
 	    "    kafka_group_name = 'clickhouse-%s',\n"
 	    "    kafka_format = '%s';\n\n",

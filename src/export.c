@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avro.h"
 #include "batch.h"
 #include "buf.h"
 #include "export.h"
@@ -18,6 +19,7 @@
 #include "log.h"
 #include "nfcapd.h"
 #include "output.h"
+#include "registry.h"
 #include "strv.h"
 #include "summary.h"
 #include "xmalloc.h"
@@ -73,6 +75,16 @@ struct export_run {
 	char misfit[160];	/* the window's first value not of its type */
 	int ts_index;		/* the --timestamp field, or -1 */
 	int64_t ts_window;	/* window start in ms, for --timestamp window */
+	/*
+	 * Avro: the schemas this window's messages name are registered anew
+	 * for every window (a registry answers the same id for the same
+	 * schema), so a registry restarted with empty storage learns them
+	 * again, and a reload's new schema is registered before its records.
+	 */
+	char *avro_schema;	/* the records', once the schema is bound */
+	int rec_registered;
+	int sum_registered;
+	int registering;
 
 	struct export_msg rec_msg;
 	struct export_msg sum_msg;
@@ -100,11 +112,20 @@ struct exporter {
 	int children;		/* nfdump processes not yet reaped */
 	uv_timer_t *finish;
 	struct export_options next; /* from a reload; query NULL if none */
+	struct registry *reg;	/* --schema-registry, or NULL */
+	char *subject;		/* the records' subject: TOPIC-value */
+	char *sum_subject;	/* the summaries': SUMMARY_TOPIC-value */
+	char *sum_schema;
+	struct export_run *reg_run; /* waiting for the registry's answer */
 };
 
 static void export_run_free(struct export_run *run)
 {
+	/* The registry's answer must not reach a window that has gone. */
+	if (run->x->reg_run == run)
+		run->x->reg_run = NULL;
 	summary_free(&run->sum);
+	free(run->avro_schema);
 	batch_free(run->batch);
 	free(run->key_index);
 	record_row_free(&run->row);
@@ -206,6 +227,12 @@ static int export_send_summary(struct export_run *run)
 	run->sum.records = run->r.acked;
 	run->sum.nfdump_secs = run->r.nfdump_secs;
 	run->sum.export_secs = (uv_hrtime() - run->t_start) / 1e9;
+	if (x->o.format == ENCODE_AVRO && !run->sum_registered) {
+		/* export_maybe_done registers it first: never here. */
+		export_fail(run, FAILURE_KAFKA, 0, "window %s: its summary's "
+		    "Avro schema is not registered", run->stamp);
+		return -EINVAL;
+	}
 	summary_encode(&run->sum, &x->enc, &x->out);
 	m.dest = KAFKA_SUMMARY;
 	m.key = run->stamp;
@@ -247,6 +274,8 @@ static void export_finish(uv_timer_t *t)
 	export_run_free(run);
 }
 
+static int export_register(struct export_run *run);
+
 static void export_finishing(struct export_run *run)
 {
 	run->state = EXPORT_FINISHING;
@@ -261,6 +290,12 @@ static void export_maybe_done(struct export_run *run)
 {
 	if (run->state != EXPORT_ACKS ||
 	    run->r.acked + run->r.delivery_errors < run->r.rows)
+		return;
+	/*
+	 * Avro: the schemas are registered even for a window without
+	 * records (the summary names one; --check-config checks the query's).
+	 */
+	if (!export_failed(run) && export_register(run) == 1)
 		return;
 	if (run->x->summaries && !export_failed(run) &&
 	    export_send_summary(run) == 0) {
@@ -418,6 +453,96 @@ static void export_misfits(struct export_run *run)
 	run->r.untyped += run->row.misfits;
 }
 
+/* The registry's answer: the window goes on, or fails to be retried. */
+static void export_registered(void *arg, int status, uint32_t id,
+    const char *why)
+{
+	struct exporter *x = arg;
+	struct export_run *run = x->reg_run;
+	int summary;
+
+	x->reg_run = NULL;
+	if (run == NULL)
+		return;		/* abandoned meanwhile */
+	run->registering = 0;
+	summary = x->summaries && !run->sum_registered;
+	if (status != 0) {
+		/*
+		 * Down or refusing, the registry fails the window as Kafka
+		 * would: retried whole with backoff, never skipped.
+		 */
+		export_fail(run, FAILURE_KAFKA, 0, "%s (subject %s)%s", why,
+		    summary ? x->sum_subject : x->subject, status == -EPERM ?
+		    "; the registry refuses this schema: reload the previous "
+		    "query, or change the subject's compatibility rule" : "");
+	} else {
+		log_debug("window %s: schema registry %s: subject %s is schema "
+		    "id %" PRIu32, run->stamp, registry_name(x->reg), summary ?
+		    x->sum_subject : x->subject, id);
+		avro_set_id(x->enc.enc, summary, id);
+		if (summary)
+			run->sum_registered = 1;
+		else
+			run->rec_registered = 1;
+	}
+	if (run->state == EXPORT_PAUSED) {
+		run->state = EXPORT_NFDUMP;
+		if (run->out != NULL)
+			output_resume(run->out);
+	} else if (run->state == EXPORT_ACKS) {
+		export_maybe_done(run);
+	}
+}
+
+/*
+ * Avro: 1 to hold the window while a schema it needs is being registered
+ * (the summary's first, then the records'), 0 once all are or the window
+ * has failed. The schemas are registered anew for every window (a registry
+ * answers the same id for the same schema), so a registry restarted with
+ * empty storage learns them again, and a reload's new schema is
+ * registered before its records.
+ */
+static int export_register(struct export_run *run)
+{
+	struct exporter *x = run->x;
+	const char *subject, *schema;
+	int error;
+
+	if (x->o.format != ENCODE_AVRO)
+		return 0;
+	if (run->registering)
+		return 1;
+	if (x->summaries && !run->sum_registered) {
+		subject = x->sum_subject;
+		schema = x->sum_schema;
+	} else if (run->schema != NULL && !run->rec_registered) {
+		if (run->avro_schema == NULL)
+			run->avro_schema = avro_schema(run->schema,
+			    &x->enc.o);
+		subject = x->subject;
+		schema = run->avro_schema;
+	} else {
+		return 0;
+	}
+	if (x->reg == NULL) {
+		export_fail(run, FAILURE_QUERY, 1, "--format avro needs "
+		    "--schema-registry, which a reload cannot add: restart "
+		    "nfkafka");
+		return 0;
+	}
+	error = registry_register(x->reg, subject, schema, export_registered,
+	    x);
+	if (error != 0) {
+		export_fail(run, FAILURE_KAFKA, 0, "schema registry %s: cannot "
+		    "send a request: %s", registry_name(x->reg),
+		    uv_strerror(error));
+		return 0;
+	}
+	run->registering = 1;
+	x->reg_run = run;
+	return 1;
+}
+
 /* A full producer queue holds nfdump back until the queue drains. */
 static int export_pause(struct export_run *run)
 {
@@ -436,6 +561,11 @@ static int export_record(void *arg, const char *line, size_t len,
 	char why[256];
 	int error;
 
+	/* Avro: no record goes before its schema's id is known. */
+	if (export_register(run) == 1)
+		return export_pause(run);
+	if (export_failed(run))
+		return 0;
 	/* A full batch goes first, so a full queue pauses before this line. */
 	if (run->batch != NULL && batch_full(run->batch) &&
 	    export_flush(run) == 1)
@@ -573,11 +703,24 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 		free(x);
 		return error;
 	}
+	if (o->schema_registry != NULL)
+		error = registry_new(loop, o->schema_registry,
+		    o->schema_registry_auth, &x->reg, errstr, errlen);
+	if (error != 0) {
+		encode_close(&x->enc);
+		free(x);
+		return error;
+	}
 	encode_buf_init(&x->out);
 	x->kafka = k;
 	kafka_attach(k, export_delivered, export_drained, x);
 	x->topic = ko->topic;
 	x->summaries = ko->summary_topic != NULL;
+	/* Confluent's TopicNameStrategy: what its deserializers look up. */
+	xasprintf(&x->subject, "%s-value", ko->topic);
+	if (x->summaries)
+		xasprintf(&x->sum_subject, "%s-value", ko->summary_topic);
+	x->sum_schema = avro_summary_schema();
 	x->finish = xmalloc(sizeof *x->finish);
 	uv_timer_init(loop, x->finish);
 	x->finish->data = x;
@@ -726,6 +869,7 @@ void export_abandon(struct exporter *x)
 	if (run == NULL)
 		return;
 	x->run = NULL;
+	x->reg_run = NULL;
 	if (run->state == EXPORT_FINISHING) {
 		/* Complete but not yet judged: drop it whole. */
 		uv_timer_stop(x->finish);
@@ -760,6 +904,10 @@ void exporter_free(struct exporter *x)
 	export_options_free(&x->next);
 	encode_close(&x->enc);
 	encode_buf_free(&x->out);
+	registry_free(x->reg);
+	free(x->subject);
+	free(x->sum_subject);
+	free(x->sum_schema);
 	free(x->keybuf);
 	free(x);
 }

@@ -217,6 +217,8 @@ static void app_hangup(uv_signal_t *h, int signum)
 	}
 	options_report_restart_needed(&a->c, &next);
 	eo.nfdump = a->c.nfdump; /* fixed until a restart */
+	eo.schema_registry = a->c.schema_registry;
+	eo.schema_registry_auth = a->c.schema_registry_auth;
 	export_reconfigure(a->x, &eo);
 	log_set_level(next.log_level);
 	if (a->live != NULL) {
@@ -398,7 +400,7 @@ static void app_schema(struct app *a, struct export_options *eo)
 {
 	const struct query *q = eo->query;
 	struct encode_options o = { eo->values, eo->identity, a->c.topic,
-		NULL };
+		a->c.schema_registry };
 	struct describe_target t = { eo->format, a->c.brokers, a->c.topic };
 	char errstr[512];
 

@@ -93,6 +93,8 @@ int options_export(const struct config *c, const struct profile *p,
 	eo->headers = c->headers;
 	eo->batch = (unsigned)c->batch;
 	eo->identity = c->identity;
+	eo->schema_registry = c->schema_registry;
+	eo->schema_registry_auth = c->schema_registry_auth;
 	if (options_check_fields(eo, q, errstr, errlen) != 0) {
 		export_options_free(eo);
 		return -EINVAL;

@@ -412,7 +412,7 @@ def test_summary_names_missing_channel(broker, topic, tmp_path):
 
 
 @pytest.mark.parametrize('args,message', [
-    (['--format', 'xml'], '--format xml: expected cbor or json'),
+    (['--format', 'xml'], '--format xml: expected cbor, json or avro'),
     (['--summary-topic', 'same', '-t', 'same'], 'give a topic of its own'),
     (['--interval', '0'], '--interval 0: expected a number'),
 ])

@@ -9,7 +9,7 @@ set -eu
 debs="build-essential pkg-config libuv1-dev librdkafka-dev libcbor-dev
 libinih-dev libsystemd-dev libcmocka-dev nfdump kcat python3 python3-venv
 default-jre-headless maven man-db mandoc valgrind systemd faketime clang
-libclang-rt-dev libjemalloc-dev"
+libclang-rt-dev libjemalloc-dev libcurl4-openssl-dev"
 [ $# -eq 0 ] || debs="$*"
 
 missing=""

@@ -12,7 +12,7 @@ case "$venv" in /*) ;; *) venv=$root/$venv ;; esac
 # Pinned so every machine tests with the same clients. confluent-kafka's
 # wheel bundles its own librdkafka; nfkafka itself uses Debian's.
 # chdb is ClickHouse's own engine in a wheel: the JSON tests parse with it.
-reqs="pytest==9.2.0 pytest-xdist==3.8.0 confluent-kafka==2.16.1 cbor2==6.2.1 kafka-python==3.0.12 chdb==4.4.0"
+reqs="pytest==9.2.0 pytest-xdist==3.8.0 confluent-kafka==2.16.1 cbor2==6.2.1 kafka-python==3.0.12 chdb==4.4.0 fastavro==1.12.2"
 marker=$venv/.nfkafka-reqs
 
 if [ "$(cat "$marker" 2>/dev/null)" != "$reqs" ]; then
