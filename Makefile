@@ -15,7 +15,7 @@ JEMALLOC ?= $(shell $(PKG_CONFIG) --exists jemalloc 2>/dev/null && echo jemalloc
 # libcurl, where installed, lets --format avro reach a schema registry
 # (src/registry.c); a build without it refuses --schema-registry.
 CURL ?= $(shell $(PKG_CONFIG) --exists libcurl 2>/dev/null && echo libcurl)
-LIBS_PC = libuv rdkafka libcbor inih libsystemd $(CURL) $(JEMALLOC)
+LIBS_PC = libuv rdkafka libcbor inih $(CURL) $(JEMALLOC)
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARN) -Iinclude \
@@ -33,14 +33,14 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
 .PHONY: all check unit integration install clean format asan bench deps demo \
-	fuzz fuzz-check
+	fuzz fuzz-check deb static
 
 BIN ?= nfkafka
 
 all: $(BIN)
 
 $(BIN): $(OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(ALL_LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(ALL_LDLIBS)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -62,12 +62,35 @@ integration: $(BIN)
 	sh tests/run-integration.sh
 
 # Installs what is missing, builds, and runs every test, then the
-# sanitizer build's.
+# sanitizer build's, then the short form on Debian 13.
 check: deps
 	$(MAKE) all unit
 	$(MAKE) integration
 	$(MAKE) asan
 	$(MAKE) fuzz-check
+	$(if $(RELEASE_CHECK),$(MAKE) $(RELEASE_CHECK))
+
+# Build, unit tests, install and a live export checked against nfdump,
+# inside a Debian root file system (tests/release.sh; RELEASE=bullseye for
+# Debian 11, RELEASE_FORM=full for the whole make check there).
+RELEASE ?= trixie
+RELEASE_FORM ?= short
+# What make check runs last; empty inside a release's root (no nesting).
+RELEASE_CHECK ?= release-short
+.PHONY: release-short release boxes
+release-short:
+	sh tests/release.sh trixie short
+
+release:
+	sh tests/release.sh $(RELEASE) $(RELEASE_FORM)
+
+# Every other box, outside make check for time (README, Systems tested):
+# Debian 11's short form, the static executable in Debian 11 and in an
+# empty root, and the package's install, upgrade and purge on Debian 13.
+boxes:
+	sh tests/release.sh bullseye short
+	sh tests/release.sh bullseye static
+	sh tests/release.sh trixie deb
 
 # Times nfkafka against nfdump alone, the shell pipe and the cron script on
 # cached real windows and a real broker; see bench/README.md.
@@ -121,6 +144,16 @@ fuzz: fuzz-bins
 fuzz-check: fuzz-bins
 	@sh tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_CHECK_SECONDS) $(FUZZ_NAMES)
 
+# The Debian package (contrib/debian, contrib/deb.sh): build/deb/*.deb.
+deb:
+	sh contrib/deb.sh
+
+# One static executable for any x86_64 Linux (contrib/static.sh): musl,
+# with OpenSSL, librdkafka, libuv, libcbor and libinih from Debian's source
+# packages, built once into ~/.cache/nfkafka/static.
+static:
+	sh contrib/static.sh nfkafka-static
+
 # Runs nfkafka live on local services and shows the records it sends.
 demo:
 	sh contrib/demo.sh
@@ -142,4 +175,4 @@ format:
 	clang-format -i src/*.c include/*.h tests/unit/*.c
 
 clean:
-	rm -rf build nfkafka
+	rm -rf build nfkafka nfkafka-static

@@ -40,6 +40,14 @@ static const char *const kafka_defaults[][2] = {
 	{ "linger.ms", "5" },
 	/* librdkafka's logs are served on the loop thread with ours. */
 	{ "log.queue", "true" },
+#ifdef NFKAFKA_STATIC
+	/*
+	 * The static build runs on boxes whose CA store is not where its
+	 * OpenSSL was told (Debian's /etc/ssl): librdkafka probes the usual
+	 * places (Debian, EL's /etc/pki, SUSE...).
+	 */
+	{ "ssl.ca.location", "probe" },
+#endif
 };
 
 struct kafka {

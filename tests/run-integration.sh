@@ -12,4 +12,8 @@ jobs=${NFKAFKA_TEST_JOBS:-2}
 if [ "$jobs" -gt 1 ]; then
 	set -- -n "$jobs" --dist loadfile "$@"
 fi
+# Set-up steps first, so a failed one ends the run in one line naming it
+# (inside pytest it would be a page of INTERNALERROR).
+sh tests/setup/nfdump.sh >/dev/null ||
+	{ echo "integration: set-up step tests/setup/nfdump.sh failed (see the line above)" >&2; exit 1; }
 exec sh tests/setup/python.sh -m pytest -p no:cacheprovider -q -rs "$@"

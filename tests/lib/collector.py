@@ -79,13 +79,30 @@ def _current_files(flowdir):
         return set()
 
 
+_DIR_FLAG = {}
+
+
+def _nfcapd_dir_flag():
+    """How the nfcapd on PATH is told its directory: -l DIR up to 1.6, -w
+    DIR since 1.7 (where -l launches a program)."""
+    path = os.environ.get('PATH', '')
+    if path not in _DIR_FLAG:
+        p = subprocess.run(['nfcapd', '-V'], capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL)
+        m = re.search(r'(\d+)\.(\d+)\.(\d+)', p.stdout + p.stderr)
+        old = m is not None and tuple(map(int, m.groups())) < (1, 7, 0)
+        _DIR_FLAG[path] = '-l' if old else '-w'
+    return _DIR_FLAG[path]
+
+
 def _start_nfcapd(flowdir, interval, subdirs, bufsize, log, faketime=None):
     """Start nfcapd on a free port; retry if the port was taken meanwhile.
     faketime: a libfaketime spec such as '@2026-12-31 23:59:55', to make
     nfcapd cross a day boundary now."""
     for _ in range(5):
         port = _free_udp_port()
-        argv = ['nfcapd', '-b', '127.0.0.1', '-p', str(port), '-w', flowdir,
+        argv = ['nfcapd', '-b', '127.0.0.1', '-p', str(port),
+                _nfcapd_dir_flag(), flowdir,
                 '-t', str(interval), '-B', str(bufsize)]
         env = None
         if faketime:

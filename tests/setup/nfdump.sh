@@ -15,6 +15,11 @@ tarball=${NFDUMP_TARBALL:-$root/../shared/nfdump/nfdump-$version.tar.gz}
 prefix=${NFKAFKA_CACHE:-$HOME/.cache/nfkafka}/nfdump-$version
 marker=$prefix/.complete
 
+die() {
+	echo "nfdump.sh: $*" >&2
+	exit 1
+}
+
 if [ -f "$marker" ]; then
 	echo "$prefix/bin"
 	exit 0
@@ -32,11 +37,12 @@ if [ -f "$marker" ]; then
 	exit 0
 fi
 sh "$root/tests/setup/deps.sh" autoconf automake libtool pkg-config flex bison \
-	libbz2-dev liblz4-dev libzstd-dev
+	libbz2-dev liblz4-dev libzstd-dev ||
+	die "could not install nfdump's build tools (the line above says why)"
 echo "nfdump.sh: building nfdump $version into $prefix (about a minute)" >&2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-tar xzf "$tarball" -C "$tmp"
+tar xzf "$tarball" -C "$tmp" 2>/dev/null || die "$tarball is not an nfdump source tarball; fix: replace it (or remove it to skip nfdump $version)"
 cd "$tmp"/nfdump-*/
 rm -rf "$prefix"
 {
@@ -44,11 +50,9 @@ rm -rf "$prefix"
 	./configure --prefix="$prefix" &&
 	make -j"$(nproc)" &&
 	make install
-} >"$tmp/build.log" 2>&1 || {
-	tail -n 30 "$tmp/build.log" >&2
-	echo "nfdump.sh: building nfdump $version failed" >&2
-	exit 1
-}
-"$prefix/bin/nfdump" -V >/dev/null 2>&1 || { echo "nfdump.sh: built nfdump does not run" >&2; exit 1; }
+} >"$prefix.log" 2>&1 ||
+	die "building nfdump $version failed; its log is $prefix.log (fix what it names, then rerun)"
+"$prefix/bin/nfdump" -V >/dev/null 2>&1 ||
+	die "the nfdump $version just built in $prefix does not run; see $prefix.log"
 touch "$marker" # last, so an interrupted build is redone next time
 echo "$prefix/bin"

@@ -19,7 +19,10 @@ if [ "$(cat "$marker" 2>/dev/null)" != "$reqs" ]; then
 	echo "venv.sh: setting up $venv" >&2
 	[ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
 	# shellcheck disable=SC2086 # word splitting of $reqs is intended
-	"$venv/bin/python" -m pip install -q $reqs >&2
+	"$venv/bin/python" -m pip install -q $reqs >&2 || {
+		echo "venv.sh: pip could not install the pinned test packages into $venv; fix pip's access to its index, then rerun" >&2
+		exit 1
+	}
 	echo "$reqs" >"$marker" # last, so a failed install is retried
 fi
 # The harness (tests/lib) and the tools are importable by name from the
