@@ -16,7 +16,8 @@ struct exporter;
 /*
  * query and key_fields are allocated by options_export(); they belong to
  * whoever holds the struct: exporter_new() and export_reconfigure() take
- * them, anyone else frees them with export_options_free().
+ * them (exporter_new only when it succeeds), anyone else frees them with
+ * export_options_free().
  */
 /* --headers: how each message names its window, revision and row. */
 enum export_headers {
@@ -73,7 +74,8 @@ typedef void (*export_done_cb)(void *arg, const char *stamp,
 /*
  * The exporter borrows the producer k, which must outlive it; it takes the
  * producer's delivery reports until exporter_free. ko names the topics.
- * Fails only if the encoding cannot be set up (errstr says why).
+ * -EINVAL with errstr when the encoding or the schema registry cannot be
+ * set up.
  */
 int exporter_new(uv_loop_t *loop, const struct export_options *o,
     struct kafka *k, const struct kafka_options *ko, struct exporter **xp,

@@ -27,6 +27,11 @@ struct output_end {
 
 struct output_sink {
 	/*
+	 * Before each line: 0, or 1 to hold nfdump's output until
+	 * output_resume (the line is offered again). NULL: always ready.
+	 */
+	int (*ready_cb)(void *arg);
+	/*
 	 * The schema of the records to come, once the header has arrived:
 	 * 0, or -EINVAL to stop the run (the sink keeps the reason).
 	 */

@@ -95,10 +95,10 @@ static int check_export(uv_loop_t *loop, struct export_options *o,
 	}
 	error = exporter_new(loop, o, k, &dry, &x, errstr, errlen);
 	if (error != 0) {
-		kafka_destroy(k, 0);
 		export_options_free(o);
+		kafka_destroy(k, 0);
 		profile_free(&p);
-		return error; /* the encoding's reason is in errstr */
+		return error;
 	}
 	error = export_start(x, &(struct export_window){ CHECK_WINDOW, stamp,
 	    1, 0 }, check_done, &res);

@@ -228,7 +228,7 @@ static int export_send_summary(struct export_run *run)
 	run->sum.nfdump_secs = run->r.nfdump_secs;
 	run->sum.export_secs = (uv_hrtime() - run->t_start) / 1e9;
 	if (x->o.format == ENCODE_AVRO && !run->sum_registered) {
-		/* export_maybe_done registers it first: never here. */
+		/* nfdump printed nothing at all: nothing asked for it. */
 		export_fail(run, FAILURE_KAFKA, 0, "window %s: its summary's "
 		    "Avro schema is not registered", run->stamp);
 		return -EINVAL;
@@ -274,8 +274,6 @@ static void export_finish(uv_timer_t *t)
 	export_run_free(run);
 }
 
-static int export_register(struct export_run *run);
-
 static void export_finishing(struct export_run *run)
 {
 	run->state = EXPORT_FINISHING;
@@ -290,12 +288,6 @@ static void export_maybe_done(struct export_run *run)
 {
 	if (run->state != EXPORT_ACKS ||
 	    run->r.acked + run->r.delivery_errors < run->r.rows)
-		return;
-	/*
-	 * Avro: the schemas are registered even for a window without
-	 * records (the summary names one; --check-config checks the query's).
-	 */
-	if (!export_failed(run) && export_register(run) == 1)
 		return;
 	if (run->x->summaries && !export_failed(run) &&
 	    export_send_summary(run) == 0) {
@@ -453,6 +445,61 @@ static void export_misfits(struct export_run *run)
 	run->r.untyped += run->row.misfits;
 }
 
+/* A full producer queue holds nfdump back until the queue drains. */
+static int export_pause(struct export_run *run)
+{
+	run->state = EXPORT_PAUSED;
+	run->r.pauses++;
+	return 1;
+}
+
+/* One record line; returns 1 to pause nfdump when the queue is full. */
+static int export_record(void *arg, const char *line, size_t len,
+    uint64_t lineno)
+{
+	struct export_run *run = arg;
+	struct exporter *x = run->x;
+	size_t keylen = 0;
+	char why[256];
+	int error;
+
+	/* A full batch goes first, so a full queue pauses before this line. */
+	if (run->batch != NULL && batch_full(run->batch) &&
+	    export_flush(run) == 1)
+		return export_pause(run);
+	if (record_parse(&run->row, line, len,
+	    x->o.values == ENCODE_STRINGS) != 0) {
+		/* A row we cannot read is a row lost: fail, never skip it. */
+		export_fail(run, FAILURE_WINDOW, 0, "nfdump line %" PRIu64
+		    " does not fit the query's output format: \"%.*s\"",
+		    lineno, (int)(len > 200 ? 200 : len), line);
+		return 0;
+	}
+	export_misfits(run);
+	run->row.index = run->r.rows + (run->batch != NULL ?
+	    batch_count(run->batch) : 0);
+	error = run->batch != NULL ? batch_add(run->batch, run->r.rows,
+	    &run->row, why, sizeof why) : encode_record(&x->enc, &run->row,
+	    &x->out, why, sizeof why);
+	if (error != 0) {
+		/*
+		 * Sending it otherwise would lose it or change its type; like
+		 * a refused message, the window is retried, never skipped.
+		 */
+		export_fail(run, FAILURE_KAFKA, 0, "record %" PRIu64 ": %s",
+		    run->row.index, why);
+		return 0;
+	}
+	if (run->batch != NULL)
+		return 0;
+	if (x->o.nkey_fields > 0)
+		keylen = export_key(x, run);
+	if (export_send(run, x->o.nkey_fields > 0 ? x->keybuf : NULL,
+	    keylen, x->out.p, x->out.len, 1, &run->rec_msg) == 1)
+		return export_pause(run);
+	return 0;
+}
+
 /* The registry's answer: the window goes on, or fails to be retried. */
 static void export_registered(void *arg, int status, uint32_t id,
     const char *why)
@@ -485,45 +532,17 @@ static void export_registered(void *arg, int status, uint32_t id,
 		else
 			run->rec_registered = 1;
 	}
-	if (run->state == EXPORT_PAUSED) {
-		run->state = EXPORT_NFDUMP;
-		if (run->out != NULL)
-			output_resume(run->out);
-	} else if (run->state == EXPORT_ACKS) {
-		export_maybe_done(run);
-	}
+	if (run->out != NULL)
+		output_resume(run->out);
 }
 
-/*
- * Avro: 1 to hold the window while a schema it needs is being registered
- * (the summary's first, then the records'), 0 once all are or the window
- * has failed. The schemas are registered anew for every window (a registry
- * answers the same id for the same schema), so a registry restarted with
- * empty storage learns them again, and a reload's new schema is
- * registered before its records.
- */
-static int export_register(struct export_run *run)
+/* Asks the registry for the id of subject's schema; 1 while it answers. */
+static int export_register_one(struct export_run *run, const char *subject,
+    const char *schema)
 {
 	struct exporter *x = run->x;
-	const char *subject, *schema;
 	int error;
 
-	if (x->o.format != ENCODE_AVRO)
-		return 0;
-	if (run->registering)
-		return 1;
-	if (x->summaries && !run->sum_registered) {
-		subject = x->sum_subject;
-		schema = x->sum_schema;
-	} else if (run->schema != NULL && !run->rec_registered) {
-		if (run->avro_schema == NULL)
-			run->avro_schema = avro_schema(run->schema,
-			    &x->enc.o);
-		subject = x->subject;
-		schema = run->avro_schema;
-	} else {
-		return 0;
-	}
 	if (x->reg == NULL) {
 		export_fail(run, FAILURE_QUERY, 1, "--format avro needs "
 		    "--schema-registry, which a reload cannot add: restart "
@@ -543,60 +562,29 @@ static int export_register(struct export_run *run)
 	return 1;
 }
 
-/* A full producer queue holds nfdump back until the queue drains. */
-static int export_pause(struct export_run *run)
-{
-	run->state = EXPORT_PAUSED;
-	run->r.pauses++;
-	return 1;
-}
-
-/* One record line; returns 1 to pause nfdump when the queue is full. */
-static int export_record(void *arg, const char *line, size_t len,
-    uint64_t lineno)
+/*
+ * Before each of nfdump's lines. Avro: 1 to hold nfdump's output while a
+ * schema this window needs is being registered, 0 once all are (or the
+ * window has failed).
+ */
+static int export_ready(void *arg)
 {
 	struct export_run *run = arg;
 	struct exporter *x = run->x;
-	size_t keylen = 0;
-	char why[256];
-	int error;
 
-	/* Avro: no record goes before its schema's id is known. */
-	if (export_register(run) == 1)
-		return export_pause(run);
-	if (export_failed(run))
+	if (x->o.format != ENCODE_AVRO || export_failed(run))
 		return 0;
-	/* A full batch goes first, so a full queue pauses before this line. */
-	if (run->batch != NULL && batch_full(run->batch) &&
-	    export_flush(run) == 1)
-		return export_pause(run);
-	if (record_parse(&run->row, line, len,
-	    x->o.values == ENCODE_STRINGS) != 0) {
-		/* A row we cannot read is a row lost: fail, never skip it. */
-		export_fail(run, FAILURE_WINDOW, 0, "nfdump line %" PRIu64
-		    " does not fit the query's output format: \"%.*s\"",
-		    lineno, (int)(len > 200 ? 200 : len), line);
-		return 0;
+	if (run->registering)
+		return 1;
+	if (x->summaries && !run->sum_registered)
+		return export_register_one(run, x->sum_subject, x->sum_schema);
+	if (run->schema != NULL && !run->rec_registered) {
+		if (run->avro_schema == NULL)
+			run->avro_schema = avro_schema(run->schema,
+			    &x->enc.o);
+		return export_register_one(run, x->subject,
+		    run->avro_schema);
 	}
-	export_misfits(run);
-	run->row.index = run->r.rows + (run->batch != NULL ?
-	    batch_count(run->batch) : 0);
-	error = run->batch != NULL ? batch_add(run->batch, run->r.rows,
-	    &run->row, why, sizeof why) : encode_record(&x->enc, &run->row,
-	    &x->out, why, sizeof why);
-	if (error != 0) {
-		/* Sending it otherwise would lose it or change its type. */
-		export_fail(run, FAILURE_KAFKA, 0, "record %" PRIu64 ": %s",
-		    run->row.index, why);
-		return 0;
-	}
-	if (run->batch != NULL)
-		return 0;
-	if (x->o.nkey_fields > 0)
-		keylen = export_key(x, run);
-	if (export_send(run, x->o.nkey_fields > 0 ? x->keybuf : NULL,
-	    keylen, x->out.p, x->out.len, 1, &run->rec_msg) == 1)
-		return export_pause(run);
 	return 0;
 }
 
@@ -624,7 +612,7 @@ static void export_nfdump_done(void *arg, const struct output_end *end)
 }
 
 static const struct output_sink export_sink = {
-	export_bind_schema, export_record, export_nfdump_done,
+	export_ready, export_bind_schema, export_record, export_nfdump_done,
 };
 
 /* The summary's report: the window is done only once it is acknowledged. */
@@ -695,15 +683,11 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 
 	x->loop = loop;
 	x->o = *o;
+	x->kafka = k;
 	error = encode_open(o->format, &(struct encode_options){
 	    o->values, o->identity, ko->topic, o->schema_registry }, &x->enc,
 	    errstr, errlen);
-	if (error != 0) {
-		encode_close(&x->enc);
-		free(x);
-		return error;
-	}
-	if (o->schema_registry != NULL)
+	if (error == 0 && o->schema_registry != NULL)
 		error = registry_new(loop, o->schema_registry,
 		    o->schema_registry_auth, &x->reg, errstr, errlen);
 	if (error != 0) {
@@ -711,9 +695,8 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 		free(x);
 		return error;
 	}
-	encode_buf_init(&x->out);
-	x->kafka = k;
 	kafka_attach(k, export_delivered, export_drained, x);
+	encode_buf_init(&x->out);
 	x->topic = ko->topic;
 	x->summaries = ko->summary_topic != NULL;
 	/* Confluent's TopicNameStrategy: what its deserializers look up. */

@@ -446,11 +446,10 @@ int main(int argc, char **argv)
 		log_close();
 		return a.exit_status;
 	}
-	if (kafka_new(&a.loop, &a.ko, &a.kafka, errstr, sizeof errstr) != 0)
-		usage_error("kafka", errstr);
-	if (exporter_new(&a.loop, &eo, a.kafka, &a.ko, &a.x, errstr,
+	if (kafka_new(&a.loop, &a.ko, &a.kafka, errstr, sizeof errstr) != 0 ||
+	    exporter_new(&a.loop, &eo, a.kafka, &a.ko, &a.x, errstr,
 	    sizeof errstr) != 0)
-		usage_error("format", errstr);
+		usage_error("kafka", errstr);
 	app_signals(&a);
 	log_info("nfdump %s: version %s", a.c.nfdump, dialect_name(&a.dialect));
 	app_metrics(&a);

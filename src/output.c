@@ -66,6 +66,10 @@ static int output_line(void *arg, const char *line, size_t len)
 
 	if (o->stopped || o->usage)
 		return 0;
+	if (o->sink->ready_cb != NULL && o->sink->ready_cb(o->arg) != 0)
+		return 1;
+	if (o->stopped)
+		return 0;
 	if (o->summary) {
 		output_trailer(o, line, len);
 		return 0;

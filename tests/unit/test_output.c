@@ -56,7 +56,7 @@ static void seen_done(void *arg, const struct output_end *end)
 	s->done = 1;
 }
 
-static const struct output_sink sink = { seen_schema, seen_record,
+static const struct output_sink sink = { NULL, seen_schema, seen_record,
 	seen_done };
 
 /* Runs the default query through a fake nfdump with body. */
