@@ -19,6 +19,13 @@ struct exporter;
  * them (exporter_new only when it succeeds), anyone else frees them with
  * export_options_free().
  */
+/* --headers: how each message names its window, revision and row. */
+enum export_headers {
+	EXPORT_HEADERS_NONE,
+	EXPORT_HEADERS_SEPARATE,	/* nfkafka-window, -profile, ... */
+	EXPORT_HEADERS_COMPACT,		/* the same in one nfkafka-id */
+};
+
 struct export_options {
 	struct query *query;
 	const struct profile *profile;
@@ -31,7 +38,7 @@ struct export_options {
 	int interval_s;		/* window length, for the summary's end */
 	char **key_fields;	/* record fields forming the message key */
 	size_t nkey_fields;
-	int headers;		/* window, profile, row, revision on each */
+	enum export_headers headers;
 	unsigned batch;		/* records per message; 1: one each */
 	int identity;		/* --identity: window, revision, row fields */
 	const char *schema_registry; /* --schema-registry URL (Avro) */

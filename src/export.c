@@ -67,6 +67,8 @@ struct export_run {
 	size_t revision_len;
 	char *profile_arg;	/* -M of the channels read; a header */
 	size_t profile_len;
+	char *id;		/* --headers compact: nfkafka-id's value */
+	size_t id_prefix;	/* its "window,revision," */
 	const struct schema *schema;
 	int *key_index;
 	struct row row;		/* the record being sent, typed once */
@@ -128,6 +130,7 @@ static void export_run_free(struct export_run *run)
 	free(run->key_index);
 	record_row_free(&run->row);
 	free(run->profile_arg);
+	free(run->id);
 	free(run);
 }
 
@@ -173,10 +176,34 @@ static void export_finish_txn(struct export_run *run)
 		export_fail(run, FAILURE_KAFKA, error == -EPERM, "%s", why);
 }
 
+/*
+ * --headers compact: "window,revision,row,count,profile" in one header, as
+ * librdkafka allocates each header of each message on its own. The profile
+ * goes last, as it is the one value that may hold a comma; count 0 marks
+ * the window's summary.
+ */
+static size_t export_id_header(const struct export_run *run, uint64_t first,
+    uint32_t count, struct kafka_header *h)
+{
+	char *p = run->id + run->id_prefix;
+
+	p += buf_decimal(first, p);
+	*p++ = ',';
+	p += buf_decimal(count, p);
+	*p++ = ',';
+	memcpy(p, run->profile_arg, run->profile_len);
+	p += run->profile_len;
+	*h = (struct kafka_header){ "nfkafka-id", run->id,
+		(size_t)(p - run->id) };
+	return 1;
+}
+
 /* The headers that name the window: on records and summaries alike. */
 static size_t export_window_headers(const struct export_run *run,
     struct kafka_header h[3])
 {
+	if (run->x->o.headers == EXPORT_HEADERS_COMPACT)
+		return export_id_header(run, 0, 0, h);
 	h[0] = (struct kafka_header){ "nfkafka-window", run->stamp,
 		NFCAPD_STAMP_LEN };
 	h[1] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
@@ -338,8 +365,10 @@ static size_t export_headers(const struct export_run *run, uint64_t first,
 {
 	size_t n;
 
-	if (!run->x->o.headers)
+	if (run->x->o.headers == EXPORT_HEADERS_NONE)
 		return 0;
+	if (run->x->o.headers == EXPORT_HEADERS_COMPACT)
+		return export_id_header(run, first, count, h);
 	n = export_window_headers(run, h);
 	h[n++] = (struct kafka_header){ "nfkafka-row", row,
 		buf_decimal(first, row) };
@@ -739,6 +768,10 @@ static struct export_run *export_run_new(struct exporter *x,
 	run->revision = w->revision;
 	run->revision_len = (size_t)snprintf(run->revision_text,
 	    sizeof run->revision_text, "%u", run->revision);
+	/* Room for "window,revision,row,count," and the profile. */
+	run->id = xmalloc(NFCAPD_STAMP_LEN + run->profile_len + 80);
+	run->id_prefix = (size_t)sprintf(run->id, "%s,%s,", run->stamp,
+	    run->revision_text);
 	run->rec_msg = (struct export_msg){ run, 0, 1, 0 };
 	run->sum_msg = (struct export_msg){ run, 1, 0, 0 };
 	if (x->o.batch > 1)

@@ -5,6 +5,7 @@
  * watchdog) however long the broker takes to answer.
  */
 #include <errno.h>
+#include <limits.h>
 #include <librdkafka/rdkafka.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -97,18 +98,67 @@ static unsigned recover_revision(rd_kafka_headers_t *h)
 	return (unsigned)strtoul(buf, NULL, 10);
 }
 
+/*
+ * --headers compact's "window,revision,row,count,profile": the window, the
+ * revision and the profile; -1 if it is not one.
+ */
+static int recover_id(const char *v, size_t len, const void **win,
+    unsigned *revision, const void **prof, size_t *proflen)
+{
+	const char *end = v + len, *p = v + NFCAPD_STAMP_LEN;
+	unsigned long rev = 0;
+	int commas = 0;
+
+	if (len <= NFCAPD_STAMP_LEN || *p != ',')
+		return -1;
+	for (size_t i = 0; i < NFCAPD_STAMP_LEN; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+	for (p++; p < end && *p >= '0' && *p <= '9'; p++)
+		rev = rev * 10 + (unsigned long)(*p - '0');
+	/* Then ",row,count,": the profile follows the third comma. */
+	for (; p < end && commas < 3; p++)
+		commas += *p == ',';
+	if (commas < 3 || rev > UINT_MAX)
+		return -1;
+	*win = v;
+	*revision = (unsigned)rev;
+	*prof = p;
+	*proflen = (size_t)(end - p);
+	return 0;
+}
+
+/* A message's window, revision and profile, from either header layout. */
+static int recover_headers(const rd_kafka_message_t *m, const void **win,
+    size_t *winlen, unsigned *revision, const void **prof, size_t *proflen)
+{
+	rd_kafka_headers_t *h;
+	const void *id;
+	size_t idlen;
+
+	if (rd_kafka_message_headers(m, &h) != 0)
+		return -1;
+	if (rd_kafka_header_get_last(h, "nfkafka-id", &id, &idlen) == 0) {
+		*winlen = NFCAPD_STAMP_LEN;
+		return recover_id(id, idlen, win, revision, prof, proflen);
+	}
+	if (rd_kafka_header_get_last(h, "nfkafka-window", win, winlen) != 0 ||
+	    rd_kafka_header_get_last(h, "nfkafka-profile", prof,
+	    proflen) != 0)
+		return -1;
+	*revision = recover_revision(h);
+	return 0;
+}
+
 /* Keeps the newest window header of a message from our profile. */
 static void recover_message(struct recover *r, const rd_kafka_message_t *m)
 {
-	rd_kafka_headers_t *h;
 	const void *win, *prof;
 	size_t winlen, proflen;
+	unsigned revision;
 	struct recover_want *want = r->want_stamp[0] != '\0' ? &r->want : NULL;
 
-	if (rd_kafka_message_headers(m, &h) != 0 ||
-	    rd_kafka_header_get_last(h, "nfkafka-window", &win, &winlen) != 0 ||
-	    rd_kafka_header_get_last(h, "nfkafka-profile", &prof,
-	    &proflen) != 0)
+	if (recover_headers(m, &win, &winlen, &revision, &prof, &proflen) != 0)
 		return;
 	/* "<dir>/<channels>": the directory says which profile it was. */
 	if (winlen != NFCAPD_STAMP_LEN || proflen <= r->dirlen ||
@@ -119,7 +169,7 @@ static void recover_message(struct recover *r, const rd_kafka_message_t *m)
 		return;
 	r->found = 1;
 	if (want != NULL && memcmp(win, want->stamp, NFCAPD_STAMP_LEN) == 0 &&
-	    recover_revision(h) == want->revision)
+	    revision == want->revision)
 		want->committed = 1;
 	if (r->stamp[0] == '\0' ||
 	    memcmp(win, r->stamp, NFCAPD_STAMP_LEN) > 0) {

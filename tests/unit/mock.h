@@ -68,6 +68,7 @@ struct mock_msg {
 	char window[16];
 	char revision[16];
 	char row[24];
+	char id[256];		/* --headers compact */
 };
 
 static inline void mock_header(rd_kafka_headers_t *h, const char *name,
@@ -132,6 +133,8 @@ static inline size_t mock_consume(const struct mock *m, const char *topic,
 			    sizeof out[n].revision);
 			mock_header(h, "nfkafka-row", out[n].row,
 			    sizeof out[n].row);
+			mock_header(h, "nfkafka-id", out[n].id,
+			    sizeof out[n].id);
 			n++;
 		}
 		rd_kafka_message_destroy(msg);

@@ -64,7 +64,7 @@ static void fixture_init(struct fixture *f)
 	f->o.format = ENCODE_CBOR;
 	snprintf(f->o.timestamp, sizeof f->o.timestamp, "send");
 	f->o.interval_s = 300;
-	f->o.headers = 1;
+	f->o.headers = EXPORT_HEADERS_SEPARATE;
 	f->o.batch = 1;
 }
 
@@ -152,6 +152,35 @@ static void test_window_messages(void **state)
 		assert_string_equal(msgs[i].revision, "2");
 		assert_string_equal(msgs[i].row, row);
 		assert_true(msgs[i].len > 0);
+	}
+	fixture_free(&f);
+	free(body);
+}
+
+/*
+ * --headers compact: one nfkafka-id header, "window,revision,row,count,
+ * profile", instead of the separate ones.
+ */
+static void test_compact_headers(void **state)
+{
+	struct fixture f;
+	struct mock_msg msgs[16];
+	char *body = mock_rows(3, 0);
+	char want[256];
+
+	(void)state;
+	fixture_init(&f);
+	f.o.headers = EXPORT_HEADERS_COMPACT;
+	fixture_start(&f, body);
+	fixture_export(&f, 2);
+	assert_int_equal(f.r.failure.kind, FAILURE_NONE);
+	assert_int_equal(mock_consume(&f.m, TOPIC, 1, 1, msgs, 16), 3);
+	for (int i = 0; i < 3; i++) {
+		snprintf(want, sizeof want, "%s,2,%d,1,%s/c", STAMP, i,
+		    f.dir);
+		assert_string_equal(msgs[i].id, want);
+		assert_string_equal(msgs[i].window, "");
+		assert_string_equal(msgs[i].row, "");
 	}
 	fixture_free(&f);
 	free(body);
@@ -326,6 +355,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_window_messages),
+		cmocka_unit_test(test_compact_headers),
 		cmocka_unit_test(test_nfdump_failure),
 		cmocka_unit_test(test_key_field_missing),
 		cmocka_unit_test(test_refused_message),

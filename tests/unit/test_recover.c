@@ -49,6 +49,27 @@ static void produce(const struct mock *m, int32_t partition,
 	rd_kafka_destroy(p);
 }
 
+/* One message as --headers compact sends it: one nfkafka-id header. */
+static void produce_id(const struct mock *m, int32_t partition,
+    const char *id)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char err[256];
+	rd_kafka_t *p;
+	rd_kafka_resp_err_t e;
+
+	rd_kafka_conf_set(conf, "bootstrap.servers", m->brokers, err,
+	    sizeof err);
+	p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+	assert_non_null(p);
+	e = rd_kafka_producev(p, RD_KAFKA_V_TOPIC(TOPIC),
+	    RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_VALUE("x", 1),
+	    RD_KAFKA_V_HEADER("nfkafka-id", id, -1), RD_KAFKA_V_END);
+	assert_int_equal(e, 0);
+	assert_int_equal(rd_kafka_flush(p, 10000), 0);
+	rd_kafka_destroy(p);
+}
+
 static void done(void *arg, const struct recover_result *r)
 {
 	struct result *res = arg;
@@ -121,6 +142,35 @@ static void test_newest_window(void **state)
 	mock_stop(&m);
 }
 
+/*
+ * --headers compact: the same read-back from "window,revision,row,count,
+ * profile", a profile with commas included; a malformed id is ignored.
+ */
+static void test_compact_header(void **state)
+{
+	struct mock m;
+	struct kafka_options ko = { .topic = TOPIC };
+	struct recover_want want = { "20261127105500", 3, 0 };
+	struct result res;
+
+	(void)state;
+	mock_start(&m, TOPIC, 2);
+	produce_id(&m, 0, "20261127105000,0,7,1," DIR "/a:b");
+	produce_id(&m, 1, "20261127105500,3,0,1000," DIR "/a,b");
+	produce_id(&m, 0, "20261127110000,0,0,0,/elsewhere/a");
+	produce_id(&m, 1, "20261127120000,0," DIR "/a");
+	produce_id(&m, 1, "2026112712,0,0,0," DIR "/a");
+	ko.brokers = m.brokers;
+	read_back(&ko, &want, 10000, &res);
+	assert_int_equal(res.error, 0);
+	assert_string_equal(res.stamp, "20261127105500");
+	assert_int_equal(res.committed, 1);
+	want.revision = 2;
+	read_back(&ko, &want, 10000, &res);
+	assert_int_equal(res.committed, 0);
+	mock_stop(&m);
+}
+
 /* A topic without our messages holds no window. */
 static void test_empty_topic(void **state)
 {
@@ -163,6 +213,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_newest_window),
+		cmocka_unit_test(test_compact_header),
 		cmocka_unit_test(test_empty_topic),
 		cmocka_unit_test(test_broker_down_never_blocks),
 	};
