@@ -552,11 +552,16 @@ void kafka_destroy(struct kafka *k, int timeout_ms)
 	uv_close((uv_handle_t *)&k->poll, kafka_poll_closed);
 }
 
+/*
+ * Only librdkafka's own __UNKNOWN_TOPIC (the cluster's metadata has no such
+ * topic) says the topic is missing. The broker's UNKNOWN_TOPIC_OR_PART in a
+ * produce response is retriable in Kafka's own protocol: a broker that has
+ * just started answers it while an auto-created topic's partitions load.
+ */
 int kafka_err_permanent(int err)
 {
 	switch (err) {
 	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
-	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
 	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
 	case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
 	case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:

@@ -167,6 +167,11 @@ static void test_permanent_errors(void **state)
 	    RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED));
 	assert_false(kafka_err_permanent(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT));
 	assert_false(kafka_err_permanent(RD_KAFKA_RESP_ERR__TRANSPORT));
+	/* A missing topic is the cluster metadata's word, not a broker's
+	 * answer while it loads (test_broker_down_at_start failed on it). */
+	assert_true(kafka_err_permanent(RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC));
+	assert_false(kafka_err_permanent(
+	    RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART));
 }
 
 int main(void)
