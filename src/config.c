@@ -450,12 +450,9 @@ static void config_defaults(struct config *c)
 	}
 }
 
-/* Fills what the command line left out, and checks options together. */
-static int config_finish(struct config *c, char *errstr, size_t errlen)
+/* The brokers from -b, or from -i and -p. */
+static int config_brokers(struct config *c, char *errstr, size_t errlen)
 {
-	/* --schema needs the query and the nfdump, not Kafka or channels. */
-	if (c->help || c->version || c->list_props || c->schema != NULL)
-		return 0;
 	if (c->brokers != NULL && c->host != NULL) {
 		snprintf(errstr, errlen, "-b and -i both name brokers: give "
 		    "one of them");
@@ -469,6 +466,17 @@ static int config_finish(struct config *c, char *errstr, size_t errlen)
 		    "HOST:PORT (see nfkafka(8))");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* Fills what the command line left out, and checks options together. */
+static int config_finish(struct config *c, char *errstr, size_t errlen)
+{
+	/* --schema needs the query and the nfdump, not Kafka or channels. */
+	if (c->help || c->version || c->list_props || c->schema != NULL)
+		return 0;
+	if (config_brokers(c, errstr, errlen) != 0)
+		return -EINVAL;
 	/* Checked here, so that --check-config refuses what start would. */
 	if (c->metrics != NULL && http_check_addr(c->metrics, errstr,
 	    errlen) != 0)

@@ -69,6 +69,23 @@ struct metrics_row {
 	double value;
 };
 
+/* Prometheus' text format: help, type and value of each row. */
+static char *metrics_text(const struct metrics_row *rows, size_t n,
+    size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	if (f == NULL)
+		fatal("open_memstream");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "# HELP nfkafka_%s %s\n# TYPE nfkafka_%s %s\n"
+		    "nfkafka_%s %.17g\n", rows[i].name, rows[i].help,
+		    rows[i].name, rows[i].type, rows[i].name, rows[i].value);
+	fclose(f);
+	return buf;
+}
+
 char *metrics_render(const struct metrics_gauges *g, size_t *len)
 {
 	const struct metrics_counters *c = &metrics;
@@ -128,17 +145,8 @@ char *metrics_render(const struct metrics_gauges *g, size_t *len)
 		{ "broker_up", "gauge", "1 when a Kafka broker is reachable.",
 		    (double)g->broker_up },
 	};
-	char *buf = NULL;
-	FILE *f = open_memstream(&buf, len);
 
-	if (f == NULL)
-		fatal("open_memstream");
-	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
-		fprintf(f, "# HELP nfkafka_%s %s\n# TYPE nfkafka_%s %s\n"
-		    "nfkafka_%s %.17g\n", rows[i].name, rows[i].help,
-		    rows[i].name, rows[i].type, rows[i].name, rows[i].value);
-	fclose(f);
-	return buf;
+	return metrics_text(rows, sizeof rows / sizeof *rows, len);
 }
 
 /* Keeping up: the broker is there, nothing waits for a retry, no backlog. */
