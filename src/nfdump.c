@@ -412,22 +412,39 @@ void nfdump_cloexec(void)
 	closedir(dir);
 }
 
-/* Reads the child's stdout into out until EOF or the deadline. */
-static int nfdump_collect(int fd, char *out, size_t outlen, int timeout_ms)
+/*
+ * Reads the child's stdout into out until EOF or the deadline. Once the
+ * child has exited, what it left in its process group is killed, so that
+ * none of it holds the pipe open: the same as nfdump_exited.
+ */
+static int nfdump_collect(pid_t pid, int fd, char *out, size_t outlen,
+    int timeout_ms, int *status, int *exited)
 {
 	size_t len = 0;
 	uint64_t end = uv_hrtime() / 1000000 + (uint64_t)timeout_ms;
+	int error = 0;
 
+	*exited = 0;
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int64_t left = (int64_t)(end - uv_hrtime() / 1000000);
 		char scratch[512];
 		ssize_t r;
 
-		if (left <= 0)
-			return -ETIMEDOUT;
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
-			return -errno;
+		if (!*exited && waitpid(pid, status, WNOHANG) == pid) {
+			*exited = 1;
+			kill(-pid, SIGKILL);
+		}
+		if (left <= 0) {
+			error = -ETIMEDOUT;
+			break;
+		}
+		/* Short slices: the child's exit is seen without a pipe. */
+		if (poll(&p, 1, *exited || left < 100 ? (int)left : 100) < 0 &&
+		    errno != EINTR) {
+			error = -errno;
+			break;
+		}
 		if (p.revents == 0)
 			continue;
 		r = read(fd, scratch, sizeof scratch);
@@ -443,7 +460,7 @@ static int nfdump_collect(int fd, char *out, size_t outlen, int timeout_ms)
 	}
 	if (out != NULL && outlen > 0)
 		out[len] = '\0';
-	return 0;
+	return error;
 }
 
 /* Runs argv to completion; with both, stderr joins stdout in out. */
@@ -451,8 +468,9 @@ static int nfdump_sync(char *const argv[], char *out, size_t outlen,
     int timeout_ms, int both)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	struct nfdump_env env;
-	int pipefd[2], status, error;
+	int pipefd[2], status, error, exited;
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) != 0)
@@ -466,21 +484,30 @@ static int nfdump_sync(char *const argv[], char *out, size_t outlen,
 	else
 		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null",
 		    O_WRONLY, 0);
-	error = posix_spawnp(&pid, argv[0], &fa, NULL, argv, nfdump_env(&env));
+	/* Its own process group, as nfdump_start's runs: killed as one. */
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	error = posix_spawnp(&pid, argv[0], &fa, &attr, argv,
+	    nfdump_env(&env));
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
 	if (error != 0) {
 		close(pipefd[0]);
 		return -error;
 	}
-	error = nfdump_collect(pipefd[0], out, outlen, timeout_ms);
+	error = nfdump_collect(pid, pipefd[0], out, outlen, timeout_ms,
+	    &status, &exited);
 	close(pipefd[0]);
 	if (error != 0)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0) {
+		kill(-pid, SIGKILL);
+	while (!exited && waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return -errno;
 	}
+	/* The group outlives its leader while a member is left: stop it. */
+	kill(-pid, SIGKILL);
 	if (error != 0)
 		return error;
 	return WIFEXITED(status) ? WEXITSTATUS(status) :

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <uv.h>
 
 #include "nfdump.h"
@@ -74,6 +75,59 @@ static void test_environment(void **state)
 	    NULL }, NULL, 0, 1000), -ENOENT);
 }
 
+/* True once pid is gone or a zombie, within a generous deadline. */
+static int gone(long pid)
+{
+	uint64_t end = uv_hrtime() + 20000000000ULL;
+
+	while (uv_hrtime() < end) {
+		char path[64], line[256], *p;
+		FILE *f;
+
+		snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+		if ((f = fopen(path, "r")) == NULL)
+			return 1;
+		p = fgets(line, sizeof line, f);
+		fclose(f);
+		if (p != NULL && (p = strrchr(line, ')')) != NULL &&
+		    p[1] == ' ' && p[2] == 'Z')
+			return 1;
+		uv_sleep(20);
+	}
+	return 0;
+}
+
+/*
+ * What nfdump leaves behind holding its output is stopped with it (its
+ * process group): the run ends when nfdump exits, not at the deadline.
+ */
+static void test_group_after_exit(void **state)
+{
+	char *argv[] = { "/bin/sh", "-c", "sleep 30 & echo $!; exit 3", NULL };
+	char out[64];
+	uint64_t t0 = uv_hrtime();
+
+	(void)state;
+	assert_int_equal(nfdump_run_sync_all(argv, out, sizeof out, 20000), 3);
+	assert_true(uv_hrtime() - t0 < 15000000000ULL);
+	assert_true(gone(strtol(out, NULL, 10)));
+}
+
+/* At the deadline the whole group is killed, not only nfdump. */
+static void test_group_timeout(void **state)
+{
+	char *argv[] = { "/bin/sh", "-c", "sleep 30 & echo $!; wait", NULL };
+	char out[64] = "";
+	long pid;
+
+	(void)state;
+	assert_int_equal(nfdump_run_sync_all(argv, out, sizeof out, 500),
+	    -ETIMEDOUT);
+	pid = strtol(out, NULL, 10);
+	assert_true(pid > 0);
+	assert_true(gone(pid));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -82,6 +136,8 @@ int main(void)
 		cmocka_unit_test(test_signal),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_environment),
+		cmocka_unit_test(test_group_after_exit),
+		cmocka_unit_test(test_group_timeout),
 	};
 
 	return cmocka_run_group_tests_name("nfdump", tests, NULL, NULL);
