@@ -51,5 +51,10 @@ int recover_start(uv_loop_t *loop, const struct kafka *k,
  * under way finishes first) and frees what it holds.
  */
 void recover_cancel(struct recover *r);
+/*
+ * How many read-backs still have a thread, cancelled ones too: each uses
+ * the producer's options until it ends, so the producer must outlive them.
+ */
+int recover_pending(void);
 
 #endif

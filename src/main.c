@@ -24,6 +24,7 @@
 #include "notify.h"
 #include "profile.h"
 #include "options.h"
+#include "recover.h"
 #include "state.h"
 #include "xmalloc.h"
 
@@ -417,7 +418,9 @@ static void app_finish(struct app *a)
 {
 	sigset_t stop;
 
-	while (!(a->stopping && export_children(a->x) == 0))
+	/* A read-back's thread reads the producer's options: wait for it. */
+	while (!(a->stopping && export_children(a->x) == 0 &&
+	    recover_pending() == 0))
 		uv_run(&a->loop, UV_RUN_ONCE);
 	/*
 	 * We are on our way out: a further signal must not cut the flush

@@ -292,6 +292,9 @@ static void recover_work(uv_work_t *w)
 	kafka_mask(r->k, errstr, r->errstr, sizeof r->errstr);
 }
 
+/* Read-backs whose thread has not yet finished, cancelled ones too. */
+static int recover_threads;
+
 static void recover_free(struct recover *r)
 {
 	free(r->topic);
@@ -307,6 +310,7 @@ static void recover_after(uv_work_t *w, int status)
 
 	if (status != 0 && res.error == 0)
 		res.error = status;
+	recover_threads--;
 	if (!atomic_load(&r->cancelled))
 		r->cb(r->arg, &res);
 	recover_free(r);
@@ -339,6 +343,7 @@ int recover_start(uv_loop_t *loop, const struct kafka *k,
 		recover_free(r);
 		return error;
 	}
+	recover_threads++;
 	*rp = r;
 	return 0;
 }
@@ -347,4 +352,9 @@ void recover_cancel(struct recover *r)
 {
 	if (r != NULL)
 		atomic_store(&r->cancelled, 1);
+}
+
+int recover_pending(void)
+{
+	return recover_threads;
 }

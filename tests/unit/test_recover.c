@@ -209,6 +209,45 @@ static void test_broker_down_never_blocks(void **state)
 	mock_stop(&m);
 }
 
+static void never(void *arg, const struct recover_result *res)
+{
+	(void)arg;
+	(void)res;
+	fail_msg("a cancelled read-back called back");
+}
+
+/*
+ * A cancelled read-back's thread still uses the producer's options until
+ * it ends: it is counted until then, so shutdown waits before freeing them.
+ */
+static void test_cancel_counted(void **state)
+{
+	struct mock m;
+	struct kafka_options ko = { .topic = TOPIC };
+	uv_loop_t loop;
+	struct kafka *k;
+	struct recover *r;
+	char err[512];
+
+	(void)state;
+	mock_start(&m, TOPIC, 1);
+	ko.brokers = m.brokers;
+	rd_kafka_mock_broker_set_down(m.mc, 1);
+	uv_loop_init(&loop);
+	assert_int_equal(kafka_new(&loop, &ko, &k, err, sizeof err), 0);
+	assert_int_equal(recover_pending(), 0);
+	assert_int_equal(recover_start(&loop, k, DIR, 1000, NULL, never,
+	    NULL, &r), 0);
+	recover_cancel(r);
+	assert_int_equal(recover_pending(), 1);
+	while (recover_pending() > 0)
+		uv_run(&loop, UV_RUN_ONCE);
+	kafka_destroy(k, 0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	mock_stop(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_compact_header),
 		cmocka_unit_test(test_empty_topic),
 		cmocka_unit_test(test_broker_down_never_blocks),
+		cmocka_unit_test(test_cancel_counted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
