@@ -469,10 +469,13 @@ static int export_record(void *arg, const char *line, size_t len,
 		return export_pause(run);
 	if (record_parse(&run->row, line, len,
 	    x->o.values == ENCODE_STRINGS) != 0) {
-		/* A row we cannot read is a row lost: fail, never skip it. */
+		/*
+		 * A row we cannot read is a row lost: fail, never skip it.
+		 * People count nfdump's lines from 1.
+		 */
 		export_fail(run, FAILURE_WINDOW, 0, "nfdump line %" PRIu64
 		    " does not fit the query's output format: \"%.*s\"",
-		    lineno, (int)(len > 200 ? 200 : len), line);
+		    lineno + 1, (int)(len > 200 ? 200 : len), line);
 		return 0;
 	}
 	export_misfits(run);
