@@ -203,16 +203,42 @@ enum dialect_line dialect_classify(uint64_t lineno, const char *line,
  * Later versions exit non-zero on those, and the same checks still hold.
  */
 /*
- * The first line of stderr that is a complaint. With -W, nfdump 1.7.8 says
- * "Using N worker threads (...)" there even when all goes well.
+ * Notes nfdump writes to stderr on a run that went well, each known by
+ * its start and a word in it:
+ * - with -W, 1.7.8: "Using N worker threads (...)";
+ * - 1.7.5 and later, for an exporter statistics record whose exporter
+ *   the file does not name: "Exporter SysID: 0 not found! - Skip stat
+ *   record record." It skips that statistics record only, never a flow
+ *   (nfdump's exporter.c), and exits 0.
  */
+static const struct {
+	const char *start;
+	const char *word;
+} dialect_notes[] = {
+	{ "Using ", " worker threads" },
+	{ "Exporter SysID: ", " - Skip stat record" },
+};
+
+static int dialect_is_note(const char *line, int n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof dialect_notes / sizeof dialect_notes[0]; i++)
+		if (strncmp(line, dialect_notes[i].start,
+		    strlen(dialect_notes[i].start)) == 0 &&
+		    memmem(line, (size_t)n, dialect_notes[i].word,
+		    strlen(dialect_notes[i].word)) != NULL)
+			return 1;
+	return 0;
+}
+
+/* The first line of stderr that is a complaint, not one of the notes. */
 static const char *dialect_complaint(const char *err, int *n)
 {
 	for (;;) {
 		err += strspn(err, "\n");
 		*n = (int)strcspn(err, "\n");
-		if (*n == 0 || strncmp(err, "Using ", 6) != 0 ||
-		    memmem(err, (size_t)*n, " worker threads", 15) == NULL)
+		if (*n == 0 || !dialect_is_note(err, *n))
 			return err;
 		err += *n;
 	}
