@@ -48,7 +48,7 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
 $(BUILD)/obj $(BUILD)/unit:
 	mkdir -p $@
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/nfdump_lines.h $(LIB_OBJS) | $(BUILD)/unit
+$(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS) | $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDLIBS) \
 		$(shell $(PKG_CONFIG) --libs cmocka)
 

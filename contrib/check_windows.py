@@ -57,11 +57,21 @@ def read_all(bootstrap, topic, isolation, timeout=60):
                 at_end.add(m.partition())
                 continue
             at_end.discard(m.partition())
-            h = {k: v.decode() for k, v in (m.headers() or [])}
+            h = headers({k: v.decode() for k, v in (m.headers() or [])})
             out.append((m.partition(), m.offset(), h, m.value()))
     finally:
         c.close()
     return out
+
+
+def headers(h):
+    """--headers compact's one nfkafka-id header ("window,revision,row,
+    count,profile") as the separate headers it stands for."""
+    if 'nfkafka-id' in h:
+        names = ('nfkafka-window', 'nfkafka-revision', 'nfkafka-row',
+                 'nfkafka-count', 'nfkafka-profile')
+        h.update(zip(names, h['nfkafka-id'].split(',', 4)))
+    return h
 
 
 def count(record):

@@ -56,7 +56,7 @@ struct config {
 	char *metrics;		/* --metrics ADDR:PORT */
 	int health_backlog;	/* --health-backlog */
 	int check_config;	/* --check-config */
-	int headers;		/* --headers yes|no */
+	int headers;		/* --headers: an enum export_headers */
 	int batch;		/* --batch N: records per message */
 	int identity;		/* --identity yes|no */
 	char *schema;		/* --schema FORMAT: print it and exit */

@@ -6,6 +6,7 @@
 #include <uv.h>
 
 #include "encode.h"
+#include "failure.h"
 #include "kafka.h"
 #include "profile.h"
 #include "query.h"
@@ -18,6 +19,13 @@ struct exporter;
  * them (exporter_new only when it succeeds), anyone else frees them with
  * export_options_free().
  */
+/* --headers: how each message names its window, revision and row. */
+enum export_headers {
+	EXPORT_HEADERS_NONE,
+	EXPORT_HEADERS_SEPARATE,	/* nfkafka-window, -profile, ... */
+	EXPORT_HEADERS_COMPACT,		/* the same in one nfkafka-id */
+};
+
 struct export_options {
 	struct query *query;
 	const struct profile *profile;
@@ -30,24 +38,16 @@ struct export_options {
 	int interval_s;		/* window length, for the summary's end */
 	char **key_fields;	/* record fields forming the message key */
 	size_t nkey_fields;
-	int headers;		/* window, profile, row, revision on each */
+	enum export_headers headers;
 	unsigned batch;		/* records per message; 1: one each */
 	int identity;		/* --identity: window, revision, row fields */
 	const char *schema_registry; /* --schema-registry URL (Avro) */
 	const char *schema_registry_auth; /* its USER:PASSWORD, or NULL */
 };
 
-enum export_failure {
-	EXPORT_OK,
-	EXPORT_NFDUMP,		/* nfdump failed on this window's files */
-	EXPORT_TRANSIENT,	/* Kafka or the system: retry the window */
-	EXPORT_PERMANENT,	/* Kafka refuses for good: retrying cannot help */
-};
-
 /* What became of one window. */
 struct export_result {
-	int ok;
-	enum export_failure failure;
+	struct failure failure;	/* kind FAILURE_NONE: exported */
 	uint64_t rows;		/* records produced */
 	uint64_t acked;		/* records the broker acknowledged */
 	uint64_t acked_bytes;	/* their encoded bytes */
@@ -57,29 +57,38 @@ struct export_result {
 	uint64_t pauses;	/* nfdump held back by a full producer queue */
 	double nfdump_secs;	/* nfdump's run time */
 	double total_secs;	/* start to last acknowledgement */
-	char error[1024];	/* why the window failed, one line */
+};
+
+/* What defines one export: a window, the channels read, its revision. */
+struct export_window {
+	const char *relfile;	/* nfcapd.YYYYMMDDhhmm[ss] */
+	const char *stamp;	/* its 14-digit stamp */
+	unsigned long mask;	/* the channels whose file is read */
+	/* With stamp, the window's identity: 0, then one more per export. */
+	unsigned revision;
 };
 
 typedef void (*export_done_cb)(void *arg, const char *stamp,
     const struct export_result *r);
 
+/*
+ * The exporter borrows the producer k, which must outlive it; it takes the
+ * producer's delivery reports until exporter_free. ko names the topics.
+ * -EINVAL with errstr when the encoding or the schema registry cannot be
+ * set up.
+ */
 int exporter_new(uv_loop_t *loop, const struct export_options *o,
-    const struct kafka_options *ko, struct exporter **xp, char *errstr,
-    size_t errlen);
+    struct kafka *k, const struct kafka_options *ko, struct exporter **xp,
+    char *errstr, size_t errlen);
 /*
- * Exports the window relfile of the channels in mask: runs the query,
- * produces every record, and calls cb once nfdump has finished and every
- * record has its delivery report; a Kafka transaction that cannot begin is
- * reported there too. One window at a time. Returns 0, or the libuv error
- * that kept nfdump from starting (cb is then not called).
+ * Exports window w: runs the query, produces every record, and calls cb
+ * once nfdump has finished and every record has its delivery report; a
+ * Kafka transaction that cannot begin is reported there too. One window at
+ * a time. Returns 0, or the libuv error that kept nfdump from starting (cb
+ * is then not called).
  */
-int export_start(struct exporter *x, const char *relfile,
-    const char *stamp, unsigned long mask, export_done_cb cb, void *arg);
-/*
- * The next export_start is revision of its window (nfkafka-revision
- * header); 0, the first export, unless set.
- */
-void export_set_revision(struct exporter *x, unsigned revision);
+int export_start(struct exporter *x, const struct export_window *w,
+    export_done_cb cb, void *arg);
 int export_busy(const struct exporter *x);
 /* Frees the query and key fields of options nobody took. */
 void export_options_free(struct export_options *o);
@@ -99,8 +108,11 @@ void export_abandon(struct exporter *x);
  * window.
  */
 int export_probe(const struct exporter *x, char *why, size_t whylen);
-struct kafka *exporter_kafka(struct exporter *x);
-/* Flushes the producer for up to timeout_ms and frees the exporter. */
-void exporter_free(struct exporter *x, int timeout_ms);
+/*
+ * Frees the exporter. The producer should have been flushed: an abandoned
+ * window's transaction is aborted here, and reports still to come are
+ * dropped.
+ */
+void exporter_free(struct exporter *x);
 
 #endif

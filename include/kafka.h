@@ -59,9 +59,26 @@ struct kafka_message {
 
 /* Validates the properties without connecting; errstr names the bad one. */
 int kafka_check(const struct kafka_options *o, char *errstr, size_t errlen);
+/*
+ * The producer, created once by its owner (main) and borrowed by whoever
+ * sends through it; its delivery reports are served on loop.
+ */
 int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
-    kafka_delivery_cb delivery_cb, kafka_drain_cb drain_cb, void *arg,
     struct kafka **kp, char *errstr, size_t errlen);
+/*
+ * Where delivery reports and drains go from now on: the borrower that
+ * sends. NULL callbacks drop them (a borrower that is gone).
+ */
+void kafka_attach(struct kafka *k, kafka_delivery_cb delivery_cb,
+    kafka_drain_cb drain_cb, void *arg);
+/* The options it was made with; they must outlive it. */
+const struct kafka_options *kafka_options(const struct kafka *k);
+/*
+ * text (librdkafka's words) with the secret values of the producer's -X
+ * properties replaced, in buf; safe from any thread.
+ */
+const char *kafka_mask(const struct kafka *k, const char *text, char *buf,
+    size_t size);
 /*
  * Queues one message (a copy is taken). Returns 0, -ENOBUFS when the
  * producer queue is full (retry after the drain callback), or another

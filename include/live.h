@@ -43,8 +43,11 @@ struct live_options {
 	int ledger_windows;	/* exported windows remembered for revisions */
 	int rescan_ms;		/* look at the disk again this often; 0 never */
 	int future_slack_s;	/* refuse windows this far ahead of the clock */
-	/* Exactly-once: where to read back the newest committed window. */
-	const struct kafka_options *recover;
+	/*
+	 * Exactly-once: the producer whose topic holds the newest committed
+	 * window, read back before the first export; NULL otherwise.
+	 */
+	const struct kafka *recover;
 	live_report_cb report;	/* or NULL */
 };
 

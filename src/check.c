@@ -71,6 +71,7 @@ static int check_export(uv_loop_t *loop, struct export_options *o,
 {
 	struct check_result res = { 0 };
 	struct kafka_options dry = *ko;
+	struct kafka *k;
 	struct exporter *x;
 	struct profile p;
 	char stamp[] = "19700101000000", *chan;
@@ -86,16 +87,25 @@ static int check_export(uv_loop_t *loop, struct export_options *o,
 	o->profile = &p;
 	/* The dry run sends nothing: no window summary either. */
 	dry.summary_topic = NULL;
-	error = exporter_new(loop, o, &dry, &x, errstr, errlen);
+	error = kafka_new(loop, &dry, &k, errstr, errlen);
 	if (error != 0) {
 		export_options_free(o);
 		profile_free(&p);
 		return error; /* librdkafka's reason is in errstr */
 	}
-	error = export_start(x, CHECK_WINDOW, stamp, 1, check_done, &res);
+	error = exporter_new(loop, o, k, &dry, &x, errstr, errlen);
+	if (error != 0) {
+		export_options_free(o);
+		kafka_destroy(k, 0);
+		profile_free(&p);
+		return error;
+	}
+	error = export_start(x, &(struct export_window){ CHECK_WINDOW, stamp,
+	    1, 0 }, check_done, &res);
 	while (error == 0 && !res.done)
 		uv_run(loop, UV_RUN_ONCE);
-	exporter_free(x, 0);
+	exporter_free(x);
+	kafka_destroy(k, 0);
 	uv_run(loop, UV_RUN_NOWAIT);
 	profile_free(&p);
 	if (error != 0) {
@@ -103,16 +113,17 @@ static int check_export(uv_loop_t *loop, struct export_options *o,
 		    uv_strerror(error));
 		return error;
 	}
-	if (!res.r.ok) {
+	if (failure_failed(&res.r.failure)) {
 		/* The operator never named that empty window: do not show it. */
-		const char *own = strstr(res.r.error, " on " CHECK_WINDOW);
+		const char *msg = res.r.failure.message;
+		const char *own = strstr(msg, " on " CHECK_WINDOW);
 
 		if (own != NULL)
 			snprintf(errstr, errlen, "%.*s, in a dry run on an empty "
-			    "window,%s", (int)(own - res.r.error), res.r.error,
+			    "window,%s", (int)(own - msg), msg,
 			    own + strlen(" on " CHECK_WINDOW));
 		else
-			snprintf(errstr, errlen, "%s", res.r.error);
+			snprintf(errstr, errlen, "%s", msg);
 		return -EINVAL;
 	}
 	return 0;

@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "encode.h"
+#include "export.h"
 #include "log.h"
 #include "query.h"
 
@@ -31,6 +32,11 @@ static const struct config_choice config_levels[] = {
 
 static const struct config_choice config_yes_no[] = {
 	{ "yes", 1 }, { "no", 0 }, { NULL, 0 },
+};
+
+static const struct config_choice config_headers[] = {
+	{ "yes", EXPORT_HEADERS_SEPARATE }, { "compact", EXPORT_HEADERS_COMPACT },
+	{ "no", EXPORT_HEADERS_NONE }, { NULL, 0 },
 };
 
 #define AT(field) offsetof(struct config, field)
@@ -137,8 +143,8 @@ const struct config_option config_table[] = {
 	  .help = "nfcapd's rotation interval (its -t)" },
 	{ .name = "headers",
 	  .type = CONFIG_CHOICE, .offset = AT(headers), .def = "yes",
-	  .choices = config_yes_no, .scope = CONFIG_RELOAD, .arg = "yes|no",
-	  .help = "window headers on each message" },
+	  .choices = config_headers, .scope = CONFIG_RELOAD,
+	  .arg = "yes|compact|no", .help = "window headers on each message" },
 	{ .name = "batch",
 	  .type = CONFIG_NUMBER, .offset = AT(batch), .def = "1", .min = 1,
 	  .max = CONFIG_BATCH_MAX, .scope = CONFIG_RELOAD, .arg = "N",

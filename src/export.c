@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The data path for one window: nfdump's output lines → records → CBOR →
- * Kafka. A window is done only when nfdump has finished cleanly and every
- * record it produced has a delivery report.
+ * The data path for one window: the query's records → CBOR → Kafka, on a
+ * producer borrowed from its owner. A window is done only when nfdump has
+ * finished cleanly and every record it produced has a delivery report.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,12 +14,11 @@
 #include "avro.h"
 #include "batch.h"
 #include "buf.h"
-#include "dialect.h"
 #include "export.h"
 #include "fields.h"
 #include "log.h"
 #include "nfcapd.h"
-#include "nfdump.h"
+#include "output.h"
 #include "registry.h"
 #include "strv.h"
 #include "summary.h"
@@ -43,18 +42,33 @@ struct export_msg {
 	int owned;		/* allocated for one batched message */
 };
 
+/*
+ * Where a run is (tmux's job states): it moves down this list, except that
+ * a full producer queue pauses it and a drain resumes it, and that
+ * export_abandon can stop it anywhere.
+ */
+enum export_state {
+	EXPORT_NFDUMP,		/* nfdump runs; its records are queued */
+	EXPORT_PAUSED,		/* nfdump held back: the queue is full */
+	EXPORT_FLUSHING,	/* nfdump done; its last batch waits for room */
+	EXPORT_ACKS,		/* all queued; waiting for delivery reports */
+	EXPORT_SUMMARY,		/* the summary is queued; waiting for its report */
+	EXPORT_FINISHING,	/* complete: judged on the loop's next turn */
+	EXPORT_ABANDONED,	/* stopped at shutdown; freed after its reports */
+};
+
 struct export_run {
 	struct exporter *x;
-	struct nfdump *nfdump;
+	enum export_state state;
+	struct output *out;	/* while nfdump runs */
 	char stamp[NFCAPD_STAMP_LEN + 1];
-	/* With stamp, the window's identity: 0, then one more per re-export. */
 	unsigned revision;
 	char revision_text[12];	/* the revision as its header says it */
 	size_t revision_len;
 	char *profile_arg;	/* -M of the channels read; a header */
 	size_t profile_len;
-	char *relfile;
-	struct schema csv_schema;
+	char *id;		/* --headers compact: nfkafka-id's value */
+	size_t id_prefix;	/* its "window,revision," */
 	const struct schema *schema;
 	int *key_index;
 	struct row row;		/* the record being sent, typed once */
@@ -75,25 +89,9 @@ struct export_run {
 	struct export_msg rec_msg;
 	struct export_msg sum_msg;
 	struct batch *batch;	/* --batch above 1: records not yet queued */
-	int flush_pending;	/* the last batch waits for room in the queue */
 	struct summary sum;	/* counted as records are acknowledged */
-	int summary_queued;
-	int summary_reported;
-	int trailer_lines;	/* nfdump's lines after its summary began */
-
-	uint64_t lines;
-	int kafka_error;	/* a record refused, lost, or not committed */
-	int permanent;
-	int summary_seen;	/* nfdump printed its summary */
-	int usage;
-	int nfdump_done;
-	int nfdump_status;
-	int abandoned;
 	uint64_t t_start;
-	uint64_t t_nfdump;
-	struct export_result r;
-	char nfdump_err[1024];
-	char first_line[256];	/* nfdump's first line, for its complaint */
+	struct export_result r;	/* r.failure: set by export_fail only */
 
 	export_done_cb cb;
 	void *arg;
@@ -102,11 +100,10 @@ struct export_run {
 struct exporter {
 	uv_loop_t *loop;
 	struct export_options o;
-	struct kafka *kafka;
+	struct kafka *kafka;	/* borrowed */
 	struct encode_handle enc;
 	struct encode_buf out;	/* one record or the summary, encoded */
 	struct export_run *run;	/* the window in flight */
-	struct export_run *paused; /* waiting for room in the queue */
 	struct export_run *abandoned; /* stopped at shutdown, freed last */
 	const char *topic;
 	int summaries;		/* a summary topic was given */
@@ -115,7 +112,6 @@ struct exporter {
 	int children;		/* nfdump processes not yet reaped */
 	uv_timer_t *finish;
 	struct export_options next; /* from a reload; query NULL if none */
-	unsigned revision;	/* of the next export_start */
 	struct registry *reg;	/* --schema-registry, or NULL */
 	char *subject;		/* the records' subject: TOPIC-value */
 	char *sum_subject;	/* the summaries': SUMMARY_TOPIC-value */
@@ -129,50 +125,40 @@ static void export_run_free(struct export_run *run)
 	if (run->x->reg_run == run)
 		run->x->reg_run = NULL;
 	summary_free(&run->sum);
-	schema_free(&run->csv_schema);
 	free(run->avro_schema);
 	batch_free(run->batch);
 	free(run->key_index);
 	record_row_free(&run->row);
 	free(run->profile_arg);
-	free(run->relfile);
+	free(run->id);
 	free(run);
 }
 
-static void export_fail(struct export_run *run, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void export_fail(struct export_run *run, enum failure_kind kind,
+    int permanent, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-/* Keeps the first reason a window failed: later ones are consequences. */
-static void export_fail(struct export_run *run, const char *fmt, ...)
+/*
+ * The one place a run's failure is set. The first reason is kept: later
+ * ones are consequences. nfdump's further output is not wanted.
+ */
+static void export_fail(struct export_run *run, enum failure_kind kind,
+    int permanent, const char *fmt, ...)
 {
+	char msg[sizeof run->r.failure.message];
 	va_list ap;
 
-	if (run->r.error[0] != '\0')
-		return;
 	va_start(ap, fmt);
-	vsnprintf(run->r.error, sizeof run->r.error, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (run->nfdump != NULL && !run->nfdump_done)
-		nfdump_kill(run->nfdump);
+	failure_set(&run->r.failure, kind, permanent, "%s", msg);
+	if (run->out != NULL)
+		output_stop(run->out);
 }
 
-/* The dialect of the nfdump in use says whether the run ended cleanly. */
-static void export_judge_nfdump(struct export_run *run)
+static int export_failed(const struct export_run *run)
 {
-	const struct query *q = run->x->o.query;
-	struct dialect_end end = {
-		.status = run->nfdump_status,
-		.errtext = run->nfdump_err,
-		.firstline = run->first_line,
-		.header = run->lines > 0,
-		.usage = run->usage,
-		.summary = run->summary_seen,
-	};
-	char why[sizeof run->r.error];
-
-	if (dialect_verdict(q->dialect, q->mode, &end, run->relfile, why,
-	    sizeof why) != 0)
-		export_fail(run, "%s", why);
+	return failure_failed(&run->r.failure);
 }
 
 /* Exactly-once: the window's records become visible together, or never. */
@@ -181,22 +167,43 @@ static void export_finish_txn(struct export_run *run)
 	char why[512];
 	int error;
 
-	if (run->r.error[0] != '\0') {
+	if (export_failed(run)) {
 		kafka_abort(run->x->kafka);
 		return;
 	}
 	error = kafka_commit(run->x->kafka, why, sizeof why);
-	if (error != 0) {
-		export_fail(run, "%s", why);
-		run->kafka_error = 1;
-		run->permanent = error == -EPERM;
-	}
+	if (error != 0)
+		export_fail(run, FAILURE_KAFKA, error == -EPERM, "%s", why);
+}
+
+/*
+ * --headers compact: "window,revision,row,count,profile" in one header, as
+ * librdkafka allocates each header of each message on its own. The profile
+ * goes last, as it is the one value that may hold a comma; count 0 marks
+ * the window's summary.
+ */
+static size_t export_id_header(const struct export_run *run, uint64_t first,
+    uint32_t count, struct kafka_header *h)
+{
+	char *p = run->id + run->id_prefix;
+
+	p += buf_decimal(first, p);
+	*p++ = ',';
+	p += buf_decimal(count, p);
+	*p++ = ',';
+	memcpy(p, run->profile_arg, run->profile_len);
+	p += run->profile_len;
+	*h = (struct kafka_header){ "nfkafka-id", run->id,
+		(size_t)(p - run->id) };
+	return 1;
 }
 
 /* The headers that name the window: on records and summaries alike. */
 static size_t export_window_headers(const struct export_run *run,
     struct kafka_header h[3])
 {
+	if (run->x->o.headers == EXPORT_HEADERS_COMPACT)
+		return export_id_header(run, 0, 0, h);
 	h[0] = (struct kafka_header){ "nfkafka-window", run->stamp,
 		NFCAPD_STAMP_LEN };
 	h[1] = (struct kafka_header){ "nfkafka-profile", run->profile_arg,
@@ -208,7 +215,7 @@ static size_t export_window_headers(const struct export_run *run,
 
 /*
  * The window's summary, once every record has its report: only then are
- * the offsets known. Its own report brings export_finish back.
+ * the offsets known.
  */
 static int export_send_summary(struct export_run *run)
 {
@@ -222,9 +229,8 @@ static int export_send_summary(struct export_run *run)
 	run->sum.export_secs = (uv_hrtime() - run->t_start) / 1e9;
 	if (x->o.format == ENCODE_AVRO && !run->sum_registered) {
 		/* nfdump printed nothing at all: nothing asked for it. */
-		export_fail(run, "window %s: its summary's Avro schema is not "
-		    "registered", run->stamp);
-		run->kafka_error = 1;
+		export_fail(run, FAILURE_KAFKA, 0, "window %s: its summary's "
+		    "Avro schema is not registered", run->stamp);
 		return -EINVAL;
 	}
 	summary_encode(&run->sum, &x->enc, &x->out);
@@ -239,37 +245,23 @@ static int export_send_summary(struct export_run *run)
 	    run->ts_window : 0;
 	m.opaque = &run->sum_msg;
 	error = kafka_send(x->kafka, &m);
-	if (error != 0) {
-		export_fail(run, "cannot queue the summary of window %s for "
-		    "Kafka", run->stamp);
-		run->kafka_error = 1;
-		return error;
-	}
-	run->summary_queued = 1;
-	return 0;
+	if (error != 0)
+		export_fail(run, FAILURE_KAFKA, 0, "cannot queue the summary "
+		    "of window %s for Kafka", run->stamp);
+	return error;
 }
 
 /*
- * Runs on the loop, not inside librdkafka's delivery callback: committing a
- * transaction from there would wait for the very report being served.
+ * Runs once per run, on the loop, not inside librdkafka's delivery
+ * callback: committing a transaction from there would wait for the very
+ * report being served.
  */
 static void export_finish(uv_timer_t *t)
 {
 	struct exporter *x = t->data;
 	struct export_run *run = x->run;
 
-	if (run->r.nfdump_ran)
-		export_judge_nfdump(run);
-	if (x->summaries && run->r.error[0] == '\0' && !run->summary_queued &&
-	    export_send_summary(run) == 0)
-		return;
 	export_finish_txn(run);
-	if (run->kafka_error)
-		run->r.failure = run->permanent ? EXPORT_PERMANENT :
-		    EXPORT_TRANSIENT;
-	else if (run->r.error[0] != '\0')
-		run->r.failure = EXPORT_NFDUMP;
-	run->r.ok = run->r.error[0] == '\0';
 	if (run->r.untyped > 0)
 		log_warn("window %s: %" PRIu64 " values did not fit their "
 		    "field's type and were sent as null, first %s",
@@ -282,20 +274,27 @@ static void export_finish(uv_timer_t *t)
 	export_run_free(run);
 }
 
+static void export_finishing(struct export_run *run)
+{
+	run->state = EXPORT_FINISHING;
+	uv_timer_start(run->x->finish, export_finish, 0, 0);
+}
+
+/*
+ * Every record queued has its report: the summary goes, if one is wanted
+ * and the window did not fail, and then the run is judged.
+ */
 static void export_maybe_done(struct export_run *run)
 {
-	if (!run->nfdump_done || run->flush_pending ||
+	if (run->state != EXPORT_ACKS ||
 	    run->r.acked + run->r.delivery_errors < run->r.rows)
 		return;
-	if (run->summary_queued && !run->summary_reported)
+	if (run->x->summaries && !export_failed(run) &&
+	    export_send_summary(run) == 0) {
+		run->state = EXPORT_SUMMARY;
 		return;
-	/*
-	 * An abandoned run is settled by exporter_free: aborting its
-	 * transaction here, inside a delivery report, is not allowed.
-	 */
-	if (run->abandoned)
-		return;
-	uv_timer_start(run->x->finish, export_finish, 0, 0);
+	}
+	export_finishing(run);
 }
 
 /* The record's message timestamp in ms; 0 means the send time. */
@@ -319,9 +318,9 @@ static int64_t export_timestamp(const struct export_run *run)
 }
 
 /* Resolves the key fields once the schema is known; -EINVAL if absent. */
-static int export_bind_schema(struct export_run *run,
-    const struct schema *schema)
+static int export_bind_schema(void *arg, const struct schema *schema)
 {
+	struct export_run *run = arg;
 	const struct export_options *o = &run->x->o;
 	char why[256];
 
@@ -334,8 +333,7 @@ static int export_bind_schema(struct export_run *run,
 	    sizeof why) != 0 || fields_key(o->key_fields, o->nkey_fields,
 	    schema, run->key_index, why, sizeof why) != 0) {
 		/* Every window would fail the same way: stop. */
-		export_fail(run, "%s", why);
-		run->kafka_error = run->permanent = 1;
+		export_fail(run, FAILURE_QUERY, 1, "%s", why);
 		return -EINVAL;
 	}
 	return 0;
@@ -367,8 +365,10 @@ static size_t export_headers(const struct export_run *run, uint64_t first,
 {
 	size_t n;
 
-	if (!run->x->o.headers)
+	if (run->x->o.headers == EXPORT_HEADERS_NONE)
 		return 0;
+	if (run->x->o.headers == EXPORT_HEADERS_COMPACT)
+		return export_id_header(run, first, count, h);
 	n = export_window_headers(run, h);
 	h[n++] = (struct kafka_header){ "nfkafka-row", row,
 		buf_decimal(first, row) };
@@ -399,10 +399,8 @@ static int export_send(struct export_run *run, const void *key,
 		return 1;
 	if (error != 0) {
 		/* librdkafka refuses at once only what it can never send. */
-		export_fail(run, "cannot queue record %" PRIu64 " for Kafka",
-		    run->r.rows);
-		run->kafka_error = 1;
-		run->permanent = 1;
+		export_fail(run, FAILURE_KAFKA, 1, "cannot queue record %"
+		    PRIu64 " for Kafka", run->r.rows);
 		return -EIO;
 	}
 	run->r.rows += count;
@@ -447,10 +445,19 @@ static void export_misfits(struct export_run *run)
 	run->r.untyped += run->row.misfits;
 }
 
-/* Returns 1 to pause nfdump when the producer queue is full. */
-static int export_record(struct export_run *run, const char *line,
-    size_t len)
+/* A full producer queue holds nfdump back until the queue drains. */
+static int export_pause(struct export_run *run)
 {
+	run->state = EXPORT_PAUSED;
+	run->r.pauses++;
+	return 1;
+}
+
+/* One record line; returns 1 to pause nfdump when the queue is full. */
+static int export_record(void *arg, const char *line, size_t len,
+    uint64_t lineno)
+{
+	struct export_run *run = arg;
 	struct exporter *x = run->x;
 	size_t keylen = 0;
 	char why[256];
@@ -459,13 +466,13 @@ static int export_record(struct export_run *run, const char *line,
 	/* A full batch goes first, so a full queue pauses before this line. */
 	if (run->batch != NULL && batch_full(run->batch) &&
 	    export_flush(run) == 1)
-		return 1;
+		return export_pause(run);
 	if (record_parse(&run->row, line, len,
 	    x->o.values == ENCODE_STRINGS) != 0) {
 		/* A row we cannot read is a row lost: fail, never skip it. */
-		export_fail(run, "nfdump line %" PRIu64 " does not fit the "
-		    "query's output format: \"%.*s\"", run->lines,
-		    (int)(len > 200 ? 200 : len), line);
+		export_fail(run, FAILURE_WINDOW, 0, "nfdump line %" PRIu64
+		    " does not fit the query's output format: \"%.*s\"",
+		    lineno, (int)(len > 200 ? 200 : len), line);
 		return 0;
 	}
 	export_misfits(run);
@@ -475,41 +482,22 @@ static int export_record(struct export_run *run, const char *line,
 	    &run->row, why, sizeof why) : encode_record(&x->enc, &run->row,
 	    &x->out, why, sizeof why);
 	if (error != 0) {
-		/* Sending it otherwise would lose it or change its type. */
-		export_fail(run, "record %" PRIu64 ": %s", run->row.index, why);
-		run->kafka_error = 1;
+		/*
+		 * Sending it otherwise would lose it or change its type; like
+		 * a refused message, the window is retried, never skipped.
+		 */
+		export_fail(run, FAILURE_KAFKA, 0, "record %" PRIu64 ": %s",
+		    run->row.index, why);
 		return 0;
 	}
 	if (run->batch != NULL)
 		return 0;
 	if (x->o.nkey_fields > 0)
 		keylen = export_key(x, run);
-	return export_send(run, x->o.nkey_fields > 0 ? x->keybuf : NULL,
-	    keylen, x->out.p, x->out.len, 1, &run->rec_msg) == 1;
-}
-
-/* The first line: the header, which names -o csv's columns. */
-static void export_header(struct export_run *run, const char *line,
-    size_t len)
-{
-	const struct query *q = run->x->o.query;
-	char why[256];
-
-	if (q->csv && schema_from_header(q->dialect, line, len,
-	    &run->csv_schema, why, sizeof why) != 0)
-		export_fail(run, "nfdump csv header: %s", why);
-	else
-		export_bind_schema(run, q->csv ? &run->csv_schema : &q->schema);
-}
-
-/* nfdump's totals: the line of its summary that its dialect names. */
-static void export_trailer(struct export_run *run, const char *line,
-    size_t len)
-{
-	const struct query *q = run->x->o.query;
-
-	if (run->trailer_lines++ == dialect_totals_line(q->dialect, q->mode))
-		summary_parse_totals(line, len, q->csv, &run->sum.totals);
+	if (export_send(run, x->o.nkey_fields > 0 ? x->keybuf : NULL,
+	    keylen, x->out.p, x->out.len, 1, &run->rec_msg) == 1)
+		return export_pause(run);
+	return 0;
 }
 
 /* The registry's answer: the window goes on, or fails to be retried. */
@@ -530,11 +518,10 @@ static void export_registered(void *arg, int status, uint32_t id,
 		 * Down or refusing, the registry fails the window as Kafka
 		 * would: retried whole with backoff, never skipped.
 		 */
-		export_fail(run, "%s (subject %s)%s", why, summary ?
-		    x->sum_subject : x->subject, status == -EPERM ?
+		export_fail(run, FAILURE_KAFKA, 0, "%s (subject %s)%s", why,
+		    summary ? x->sum_subject : x->subject, status == -EPERM ?
 		    "; the registry refuses this schema: reload the previous "
 		    "query, or change the subject's compatibility rule" : "");
-		run->kafka_error = 1;
 	} else {
 		log_debug("window %s: schema registry %s: subject %s is schema "
 		    "id %" PRIu32, run->stamp, registry_name(x->reg), summary ?
@@ -545,46 +532,29 @@ static void export_registered(void *arg, int status, uint32_t id,
 		else
 			run->rec_registered = 1;
 	}
-	if (run->nfdump != NULL)
-		nfdump_resume(run->nfdump);
+	if (run->out != NULL)
+		output_resume(run->out);
 }
 
-/*
- * Avro: 1 to hold nfdump's output while a schema this window needs is
- * being registered, 0 once all are (or the window has failed).
- */
-static int export_register(struct export_run *run)
+/* Asks the registry for the id of subject's schema; 1 while it answers. */
+static int export_register_one(struct export_run *run, const char *subject,
+    const char *schema)
 {
 	struct exporter *x = run->x;
-	const char *subject, *schema;
 	int error;
 
-	if (run->registering)
-		return 1;
-	if (x->summaries && !run->sum_registered) {
-		subject = x->sum_subject;
-		schema = x->sum_schema;
-	} else if (run->schema != NULL && !run->rec_registered) {
-		if (run->avro_schema == NULL)
-			run->avro_schema = avro_schema(run->schema,
-			    &x->enc.o);
-		subject = x->subject;
-		schema = run->avro_schema;
-	} else {
-		return 0;
-	}
 	if (x->reg == NULL) {
-		export_fail(run, "--format avro needs --schema-registry, which "
-		    "a reload cannot add: restart nfkafka");
-		run->kafka_error = run->permanent = 1;
+		export_fail(run, FAILURE_QUERY, 1, "--format avro needs "
+		    "--schema-registry, which a reload cannot add: restart "
+		    "nfkafka");
 		return 0;
 	}
 	error = registry_register(x->reg, subject, schema, export_registered,
 	    x);
 	if (error != 0) {
-		export_fail(run, "schema registry %s: cannot send a request: "
-		    "%s", registry_name(x->reg), uv_strerror(error));
-		run->kafka_error = 1;
+		export_fail(run, FAILURE_KAFKA, 0, "schema registry %s: cannot "
+		    "send a request: %s", registry_name(x->reg),
+		    uv_strerror(error));
 		return 0;
 	}
 	run->registering = 1;
@@ -592,85 +562,68 @@ static int export_register(struct export_run *run)
 	return 1;
 }
 
-/* Sorts nfdump's output as its dialect says: header, records, summary. */
-static int export_line(void *arg, const char *line, size_t len)
+/*
+ * Before each of nfdump's lines. Avro: 1 to hold nfdump's output while a
+ * schema this window needs is being registered, 0 once all are (or the
+ * window has failed).
+ */
+static int export_ready(void *arg)
 {
 	struct export_run *run = arg;
+	struct exporter *x = run->x;
 
-	if (run->r.error[0] != '\0' || run->abandoned || run->usage)
+	if (x->o.format != ENCODE_AVRO || export_failed(run))
 		return 0;
-	if (run->x->o.format == ENCODE_AVRO && export_register(run) == 1)
-		return 1;	/* offered again once registered */
-	if (run->r.error[0] != '\0')
-		return 0;
-	if (run->summary_seen) {
-		export_trailer(run, line, len);
-		return 0;
-	}
-	if (run->lines == 0)
-		snprintf(run->first_line, sizeof run->first_line, "%.*s",
-		    (int)len, line);
-	switch (dialect_classify(run->lines++, line, len)) {
-	case DIALECT_USAGE:
-		run->usage = 1;
-		return 0;
-	case DIALECT_HEADER:
-		export_header(run, line, len);
-		return 0;
-	case DIALECT_SUMMARY:
-		run->summary_seen = 1;
-		export_trailer(run, line, len);
-		return 0;
-	case DIALECT_NO_FLOWS:
-	case DIALECT_BLANK:
-		return 0;
-	case DIALECT_RECORD:
-		break;
-	}
-	if (export_record(run, line, len)) {
-		run->lines--; /* offered again after the pause */
-		run->x->paused = run;
-		run->r.pauses++;
+	if (run->registering)
 		return 1;
+	if (x->summaries && !run->sum_registered)
+		return export_register_one(run, x->sum_subject, x->sum_schema);
+	if (run->schema != NULL && !run->rec_registered) {
+		if (run->avro_schema == NULL)
+			run->avro_schema = avro_schema(run->schema,
+			    &x->enc.o);
+		return export_register_one(run, x->subject,
+		    run->avro_schema);
 	}
 	return 0;
 }
 
-static void export_nfdump_done(void *arg, int status, const char *errtext)
+static void export_nfdump_done(void *arg, const struct output_end *end)
 {
 	struct export_run *run = arg;
 
-	run->nfdump = NULL;
-	run->nfdump_done = 1;
+	run->out = NULL;
 	run->x->children--;
-	run->nfdump_status = status;
-	snprintf(run->nfdump_err, sizeof run->nfdump_err, "%s", errtext);
-	run->t_nfdump = uv_hrtime();
-	run->r.nfdump_secs = (run->t_nfdump - run->t_start) / 1e9;
+	run->r.nfdump_secs = end->secs;
 	run->r.nfdump_ran = 1;
+	run->sum.totals = end->totals;
+	if (failure_failed(&end->failure))
+		export_fail(run, end->failure.kind, end->failure.permanent,
+		    "%s", end->failure.message);
+	if (run->state == EXPORT_ABANDONED)
+		return;
 	/* A failed window is not worth its last batch: it is retried whole. */
-	if (run->r.error[0] == '\0' && !run->abandoned &&
-	    export_flush(run) == 1) {
-		run->flush_pending = 1;
-		run->x->paused = run;
+	if (!export_failed(run) && export_flush(run) == 1) {
+		run->state = EXPORT_FLUSHING;
 		return;
 	}
+	run->state = EXPORT_ACKS;
 	export_maybe_done(run);
 }
+
+static const struct output_sink export_sink = {
+	export_ready, export_bind_schema, export_record, export_nfdump_done,
+};
 
 /* The summary's report: the window is done only once it is acknowledged. */
 static void export_summary_delivered(struct export_run *run, int err,
     const char *errstr)
 {
-	run->summary_reported = 1;
-	if (err != 0) {
-		run->kafka_error = 1;
-		export_fail(run, "Kafka delivery of the window summary failed: "
-		    "%s", errstr);
-		if (kafka_err_permanent(err))
-			run->permanent = 1;
-	}
-	export_maybe_done(run);
+	if (err != 0)
+		export_fail(run, FAILURE_KAFKA, kafka_err_permanent(err),
+		    "Kafka delivery of the window summary failed: %s", errstr);
+	if (run->state == EXPORT_SUMMARY)
+		export_finishing(run);
 }
 
 static void export_delivered(void *arg, void *msg_opaque, int err,
@@ -693,67 +646,56 @@ static void export_delivered(void *arg, void *msg_opaque, int err,
 		run->r.acked += count;
 		run->r.acked_bytes += len;
 	} else {
-		run->kafka_error = 1;
 		run->r.delivery_errors += count;
-		if (run->r.delivery_errors == count)
-			export_fail(run, "Kafka delivery failed: %s", errstr);
-		if (kafka_err_permanent(err))
-			run->permanent = 1;
+		export_fail(run, FAILURE_KAFKA, kafka_err_permanent(err),
+		    "Kafka delivery failed: %s", errstr);
 	}
 	export_maybe_done(run);
 }
 
+/* The producer queue has room again: a paused run goes on. */
 static void export_drained(void *arg)
 {
 	struct exporter *x = arg;
-	struct export_run *run = x->paused;
+	struct export_run *run = x->run;
 
 	if (run == NULL)
 		return;
-	x->paused = NULL;
-	if (run->flush_pending) {
+	if (run->state == EXPORT_PAUSED) {
+		run->state = EXPORT_NFDUMP;
+		if (run->out != NULL)
+			output_resume(run->out);
+	} else if (run->state == EXPORT_FLUSHING) {
 		/* nfdump has ended; only its last batch was waiting. */
-		if (export_flush(run) == 1) {
-			x->paused = run;
+		if (export_flush(run) == 1)
 			return;
-		}
-		run->flush_pending = 0;
+		run->state = EXPORT_ACKS;
 		export_maybe_done(run);
-		return;
 	}
-	if (run->nfdump != NULL)
-		nfdump_resume(run->nfdump);
 }
 
 int exporter_new(uv_loop_t *loop, const struct export_options *o,
-    const struct kafka_options *ko, struct exporter **xp, char *errstr,
-    size_t errlen)
+    struct kafka *k, const struct kafka_options *ko, struct exporter **xp,
+    char *errstr, size_t errlen)
 {
 	struct exporter *x = xcalloc(1, sizeof *x);
 	int error;
 
 	x->loop = loop;
 	x->o = *o;
+	x->kafka = k;
 	error = encode_open(o->format, &(struct encode_options){
 	    o->values, o->identity, ko->topic, o->schema_registry }, &x->enc,
 	    errstr, errlen);
-	if (error == 0)
-		error = kafka_new(loop, ko, export_delivered, export_drained,
-		    x, &x->kafka, errstr, errlen);
-	if (error != 0) {
-		encode_close(&x->enc);
-		free(x);
-		return error;
-	}
 	if (error == 0 && o->schema_registry != NULL)
 		error = registry_new(loop, o->schema_registry,
 		    o->schema_registry_auth, &x->reg, errstr, errlen);
 	if (error != 0) {
-		kafka_destroy(x->kafka, 0);
 		encode_close(&x->enc);
 		free(x);
 		return error;
 	}
+	kafka_attach(k, export_delivered, export_drained, x);
 	encode_buf_init(&x->out);
 	x->topic = ko->topic;
 	x->summaries = ko->summary_topic != NULL;
@@ -812,12 +754,24 @@ static void export_apply_next(struct exporter *x)
 	export_reopen(x);
 }
 
-/* What the summary says of the window before any record is sent. */
-static void export_run_identity(struct export_run *run, unsigned long mask)
+/* What the headers and the summary say of the window. */
+static struct export_run *export_run_new(struct exporter *x,
+    const struct export_window *w)
 {
-	struct exporter *x = run->x;
-	time_t start = nfcapd_stamp_time(run->stamp);
+	struct export_run *run = xcalloc(1, sizeof *run);
+	time_t start = nfcapd_stamp_time(w->stamp);
 
+	run->x = x;
+	snprintf(run->stamp, sizeof run->stamp, "%s", w->stamp);
+	run->profile_arg = profile_arg(x->o.profile, w->mask);
+	run->profile_len = strlen(run->profile_arg);
+	run->revision = w->revision;
+	run->revision_len = (size_t)snprintf(run->revision_text,
+	    sizeof run->revision_text, "%u", run->revision);
+	/* Room for "window,revision,row,count," and the profile. */
+	run->id = xmalloc(NFCAPD_STAMP_LEN + run->profile_len + 80);
+	run->id_prefix = (size_t)sprintf(run->id, "%s,%s,", run->stamp,
+	    run->revision_text);
 	run->rec_msg = (struct export_msg){ run, 0, 1, 0 };
 	run->sum_msg = (struct export_msg){ run, 1, 0, 0 };
 	if (x->o.batch > 1)
@@ -830,8 +784,10 @@ static void export_run_identity(struct export_run *run, unsigned long mask)
 	run->sum.start = start;
 	run->sum.interval_s = x->o.interval_s;
 	run->sum.profile = x->o.profile;
-	run->sum.mask = mask;
+	run->sum.mask = w->mask;
 	run->sum.topic = x->topic;
+	run->t_start = uv_hrtime();
+	return run;
 }
 
 /*
@@ -845,58 +801,38 @@ static int export_begin(struct export_run *run)
 
 	if (error == 0)
 		return 0;
-	export_fail(run, "%s", why);
-	run->kafka_error = 1;
-	run->permanent = error == -EPERM;
+	export_fail(run, FAILURE_KAFKA, error == -EPERM, "%s", why);
 	run->x->run = run;
-	uv_timer_start(run->x->finish, export_finish, 0, 0);
+	export_finishing(run);
 	return error;
 }
 
-int export_start(struct exporter *x, const char *relfile,
-    const char *stamp, unsigned long mask, export_done_cb cb, void *arg)
+int export_start(struct exporter *x, const struct export_window *w,
+    export_done_cb cb, void *arg)
 {
 	struct export_run *run;
-	char **argv;
 	int error;
 
 	if (x->run != NULL)
 		return -EBUSY;
 	export_apply_next(x);
-	run = xcalloc(1, sizeof *run);
-	run->x = x;
+	run = export_run_new(x, w);
 	run->cb = cb;
 	run->arg = arg;
-	snprintf(run->stamp, sizeof run->stamp, "%s", stamp);
-	run->profile_arg = profile_arg(x->o.profile, mask);
-	run->profile_len = strlen(run->profile_arg);
-	run->relfile = xstrdup(relfile);
-	run->revision = x->revision;
-	run->revision_len = (size_t)snprintf(run->revision_text,
-	    sizeof run->revision_text, "%u", run->revision);
-	x->revision = 0;
-	run->t_start = uv_hrtime();
-	export_run_identity(run, mask);
 	if (export_begin(run) != 0)
 		return 0;
-	argv = query_argv(x->o.query, x->o.nfdump, run->profile_arg,
-	    relfile);
-	error = nfdump_start(x->loop, argv, x->o.nfdump_timeout_ms, export_line,
-	    export_nfdump_done, run, &run->nfdump);
-	strv_free(argv);
+	error = output_start(x->loop, x->o.query, x->o.nfdump,
+	    run->profile_arg, w->relfile, x->o.nfdump_timeout_ms, &export_sink,
+	    run, &run->out);
 	if (error != 0) {
 		kafka_abort(x->kafka);
 		export_run_free(run);
 		return error;
 	}
+	run->state = EXPORT_NFDUMP;
 	x->run = run;
 	x->children++;
 	return 0;
-}
-
-void export_set_revision(struct exporter *x, unsigned revision)
-{
-	x->revision = revision;
 }
 
 int export_busy(const struct exporter *x)
@@ -916,24 +852,18 @@ void export_abandon(struct exporter *x)
 	if (run == NULL)
 		return;
 	x->run = NULL;
-	x->paused = NULL;
 	x->reg_run = NULL;
-	run->abandoned = 1;
-	if (run->flush_pending) {
-		/* nfdump is done; its last batch is dropped with the window. */
-		run->flush_pending = 0;
-		x->abandoned = run;
-		return;
-	}
-	if (uv_is_active((uv_handle_t *)x->finish)) {
+	if (run->state == EXPORT_FINISHING) {
 		/* Complete but not yet judged: drop it whole. */
 		uv_timer_stop(x->finish);
 		kafka_abort(x->kafka);
 		export_run_free(run);
 		return;
 	}
-	if (run->nfdump != NULL)
-		nfdump_kill(run->nfdump);
+	/* nfdump's last batch, if it waits, is dropped with the window. */
+	run->state = EXPORT_ABANDONED;
+	if (run->out != NULL)
+		output_stop(run->out);
 	/* Its reports may still come: freed by exporter_free, after them. */
 	x->abandoned = run;
 }
@@ -946,27 +876,21 @@ int export_probe(const struct exporter *x, char *why, size_t whylen)
 	return query_probe(x->o.query, x->o.nfdump, why, whylen);
 }
 
-struct kafka *exporter_kafka(struct exporter *x)
-{
-	return x->kafka;
-}
-
 static void export_timer_closed(uv_handle_t *h)
 {
 	free(h);
 }
 
-void exporter_free(struct exporter *x, int timeout_ms)
+void exporter_free(struct exporter *x)
 {
 	uv_close((uv_handle_t *)x->finish, export_timer_closed);
-	kafka_flush(x->kafka, timeout_ms);
+	/* No report reaches this exporter any more. */
+	kafka_attach(x->kafka, NULL, NULL, NULL);
 	/* Kafka's consumers never see it; a restart exports it again. */
-	if (x->abandoned != NULL)
+	if (x->abandoned != NULL) {
 		kafka_abort(x->kafka);
-	kafka_destroy(x->kafka, 0);
-	/* No delivery report can reach the abandoned run any more. */
-	if (x->abandoned != NULL)
 		export_run_free(x->abandoned);
+	}
 	export_options_free(&x->o);
 	export_options_free(&x->next);
 	encode_close(&x->enc);

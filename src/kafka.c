@@ -51,6 +51,7 @@ static const char *const kafka_defaults[][2] = {
 };
 
 struct kafka {
+	const struct kafka_options *o;
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
 	rd_kafka_topic_t *summary_rkt; /* NULL without --summary-topic */
@@ -132,8 +133,8 @@ static int kafka_whole(const char *text, const char *p, const char *s)
  * quotes the rejected rest of sasl.oauthbearer.config after a colon, so
  * whatever follows that colon goes too.
  */
-static const char *kafka_mask(const struct kafka *k, const char *text,
-    char *buf, size_t size)
+const char *kafka_mask(const struct kafka *k, const char *text, char *buf,
+    size_t size)
 {
 	const char *oauth = strstr(text, "sasl.oauthbearer.config");
 	const char *p = text;
@@ -226,8 +227,9 @@ int kafka_check(const struct kafka_options *o, char *errstr, size_t errlen)
 static void kafka_report(struct kafka *k, const rd_kafka_message_t *m,
     int err, const char *errstr)
 {
-	k->delivery_cb(k->arg, m->_private, err, errstr, m->len,
-	    m->partition, err == 0 ? m->offset : -1);
+	if (k->delivery_cb != NULL)
+			k->delivery_cb(k->arg, m->_private, err, errstr, m->len,
+		    m->partition, err == 0 ? m->offset : -1);
 }
 
 static void kafka_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m,
@@ -322,11 +324,11 @@ static void kafka_serve(uv_poll_t *h, int status, int events)
 		;
 	while (rd_kafka_poll(k->rk, 0) > 0)
 		;
-	k->drain_cb(k->arg);
+	if (k->drain_cb != NULL)
+		k->drain_cb(k->arg);
 }
 
 int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
-    kafka_delivery_cb delivery_cb, kafka_drain_cb drain_cb, void *arg,
     struct kafka **kp, char *errstr, size_t errlen)
 {
 	struct kafka *k;
@@ -336,9 +338,7 @@ int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
 	if ((error = kafka_conf(o, &conf, errstr, errlen)) != 0)
 		return error;
 	k = xcalloc(1, sizeof *k);
-	k->delivery_cb = delivery_cb;
-	k->drain_cb = drain_cb;
-	k->arg = arg;
+	k->o = o;
 	kafka_keep_secrets(k, o);
 	rd_kafka_conf_set_opaque(conf, k);
 	rd_kafka_conf_set_dr_msg_cb(conf, kafka_delivered);
@@ -378,6 +378,19 @@ int kafka_new(uv_loop_t *loop, const struct kafka_options *o,
 	uv_poll_start(&k->poll, UV_READABLE, kafka_serve);
 	*kp = k;
 	return 0;
+}
+
+const struct kafka_options *kafka_options(const struct kafka *k)
+{
+	return k->o;
+}
+
+void kafka_attach(struct kafka *k, kafka_delivery_cb delivery_cb,
+    kafka_drain_cb drain_cb, void *arg)
+{
+	k->delivery_cb = delivery_cb;
+	k->drain_cb = drain_cb;
+	k->arg = arg;
 }
 
 int kafka_send(struct kafka *k, const struct kafka_message *m)
@@ -539,11 +552,16 @@ void kafka_destroy(struct kafka *k, int timeout_ms)
 	uv_close((uv_handle_t *)&k->poll, kafka_poll_closed);
 }
 
+/*
+ * Only librdkafka's own __UNKNOWN_TOPIC (the cluster's metadata has no such
+ * topic) says the topic is missing. The broker's UNKNOWN_TOPIC_OR_PART in a
+ * produce response is retriable in Kafka's own protocol: a broker that has
+ * just started answers it while an auto-created topic's partitions load.
+ */
 int kafka_err_permanent(int err)
 {
 	switch (err) {
 	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
-	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
 	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
 	case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
 	case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:

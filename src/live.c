@@ -57,6 +57,7 @@ struct live {
 	char *state_error;
 	int backlog_warned;
 	int recovered;		/* exactly-once: Kafka's progress was read */
+	struct recover *reading; /* the read-back under way */
 	uint64_t started_ms;	/* when the export in flight began */
 	live_exit_cb cb;
 	void *arg;
@@ -418,7 +419,7 @@ static int live_config_fault(struct live *l, struct window *w,
 		return 0;
 	log_error("window %s: %s; %s: a fault of the query or of nfdump, not "
 	    "of the window, which is left to export once it is fixed",
-	    w->stamp, r->error, why);
+	    w->stamp, r->failure.message, why);
 	l->inflight = NULL;
 	live_finish(l, 1);
 	return 1;
@@ -432,13 +433,15 @@ static void live_done(void *arg, const char *stamp,
 	struct window *w = l->inflight;
 	double lag = 0;
 	int delay;
+	int ok = !failure_failed(&r->failure);
 
 	(void)stamp;
-	if (!r->ok && r->failure == EXPORT_NFDUMP && live_config_fault(l, w, r))
+	if (!ok && r->failure.kind == FAILURE_WINDOW &&
+	    live_config_fault(l, w, r))
 		return;
-	if (r->ok || (r->failure == EXPORT_NFDUMP &&
+	if (ok || (r->failure.kind == FAILURE_WINDOW &&
 	    ++l->attempts >= LIVE_NFDUMP_ATTEMPTS)) {
-		if (r->ok) {
+		if (ok) {
 			lag = (uv_now(l->loop) - w->last_ms) / 1e3;
 			live_report(l, w, LIVE_EXPORTED, r, lag);
 			if (l->last_error[0] != '\0')
@@ -448,11 +451,11 @@ static void live_done(void *arg, const char *stamp,
 			log_error("window %s: skipped after %d failed nfdump "
 			    "runs: %s; once the file is fixed, export it with "
 			    "--replay %s %s", w->stamp, l->attempts,
-			    r->error, w->stamp, w->stamp);
+			    r->failure.message, w->stamp, w->stamp);
 			l->failed_windows++;
 			live_report(l, w, LIVE_SKIPPED, r, 0);
 		}
-		live_settle(l, w, r->ok ? r : NULL, lag);
+		live_settle(l, w, ok ? r : NULL, lag);
 		l->attempts = 0;
 		l->backoff_ms = 0;
 		l->last_error[0] = '\0';
@@ -460,23 +463,25 @@ static void live_done(void *arg, const char *stamp,
 		return;
 	}
 	l->inflight = NULL;
-	if (r->failure == EXPORT_PERMANENT) {
-		log_error("window %s: %s; retrying cannot help: fix the topic, "
-		    "credentials, permissions or record size (see nfkafka(8), "
-		    "EXIT STATUS)", w->stamp, r->error);
+	if (r->failure.permanent) {
+		log_error("window %s: %s; retrying cannot help: fix %s (see "
+		    "nfkafka(8), EXIT STATUS)", w->stamp, r->failure.message,
+		    r->failure.kind == FAILURE_QUERY ? "the query or its options" :
+		    "the topic, credentials, permissions or record size");
 		live_finish(l, 1);
 		return;
 	}
 	live_report(l, w, LIVE_RETRYING, r, 0);
 	delay = live_next_backoff(l);
-	if (strcmp(l->last_error, r->error) != 0) {
+	if (strcmp(l->last_error, r->failure.message) != 0) {
 		log_warn("window %s: %s; retrying the window, backing off up "
-		    "to %.1f s", w->stamp, r->error,
+		    "to %.1f s", w->stamp, r->failure.message,
 		    l->o.backoff_max_ms / 1e3);
-		snprintf(l->last_error, sizeof l->last_error, "%s", r->error);
+		snprintf(l->last_error, sizeof l->last_error, "%s",
+		    r->failure.message);
 	} else {
 		log_debug("window %s: %s; retry in %.1f s", w->stamp,
-		    r->error, delay / 1e3);
+		    r->failure.message, delay / 1e3);
 	}
 	uv_timer_start(l->retry, live_retry_fired, (uint64_t)delay, 0);
 }
@@ -525,45 +530,71 @@ static void live_recover_inflight(struct live *l,
 		live_recheck(l, e);
 }
 
-/*
- * Exactly-once: a crash between a commit and the state file leaves Kafka
- * ahead of the file; Kafka's word wins. Done once, before the first export.
- */
-static int live_recover(struct live *l)
+/* The read-back failed: retried after a backoff, before any export. */
+static void live_recover_failed(struct live *l, const char *errstr)
 {
-	char stamp[NFCAPD_STAMP_LEN + 1], errstr[512];
-	const struct ledger_window *in;
-	struct recover_want want = { "", 0, 0 };
+	if (strcmp(l->last_error, errstr) != 0)
+		log_warn("%s; retrying before the first export", errstr);
+	snprintf(l->last_error, sizeof l->last_error, "%s", errstr);
+	uv_timer_start(l->retry, live_retry_fired,
+	    (uint64_t)live_next_backoff(l), 0);
+}
 
-	if (l->o.recover == NULL || l->recovered || l->replay)
-		return 0;
-	if ((in = ledger_inflight(l->lg)) != NULL) {
-		want.stamp = in->stamp;
-		want.revision = in->revision;
-	}
-	if (recover_last_window(l->o.recover, l->p->dir, 10000, stamp,
-	    in != NULL ? &want : NULL, errstr, sizeof errstr) != 0) {
-		if (strcmp(l->last_error, errstr) != 0)
-			log_warn("%s; retrying before the first export", errstr);
-		snprintf(l->last_error, sizeof l->last_error, "%s", errstr);
-		uv_timer_start(l->retry, live_retry_fired,
-		    (uint64_t)live_next_backoff(l), 0);
-		return -EAGAIN;
+/* Kafka's word on what is committed, applied; then the exports begin. */
+static void live_recovered(void *arg, const struct recover_result *res)
+{
+	struct live *l = arg;
+	const struct ledger_window *in = ledger_inflight(l->lg);
+
+	l->reading = NULL;
+	if (res->error != 0) {
+		live_recover_failed(l, res->errstr);
+		return;
 	}
 	l->recovered = 1;
 	l->last_error[0] = '\0';
 	l->backoff_ms = 0;
-	if (in != NULL && want.committed)
+	if (in != NULL && res->committed)
 		live_recover_inflight(l, in);
 	if (in != NULL)
 		ledger_set_inflight(l->lg, NULL, NULL, 0, NULL);
-	if (strcmp(stamp, window_floor(l->ws)) > 0) {
+	if (strcmp(res->stamp, window_floor(l->ws)) > 0) {
 		log_info("exactly-once: Kafka already has window %s committed; "
-		    "resuming after it", stamp);
-		window_set_floor(l->ws, stamp);
+		    "resuming after it", res->stamp);
+		window_set_floor(l->ws, res->stamp);
 	}
 	live_save(l, NULL);
-	return 0;
+	live_kick(l);
+}
+
+/*
+ * Exactly-once: a crash between a commit and the state file leaves Kafka
+ * ahead of the file; Kafka's word wins. Done once, before the first export,
+ * in a thread: -EAGAIN until it has answered.
+ */
+static int live_recover(struct live *l)
+{
+	const struct ledger_window *in;
+	struct recover_want want = { "", 0, 0 };
+	char errstr[128];
+	int error;
+
+	if (l->o.recover == NULL || l->recovered || l->replay)
+		return 0;
+	if (l->reading != NULL)
+		return -EAGAIN;
+	if ((in = ledger_inflight(l->lg)) != NULL) {
+		want.stamp = in->stamp;
+		want.revision = in->revision;
+	}
+	error = recover_start(l->loop, l->o.recover, l->p->dir, 10000,
+	    in != NULL ? &want : NULL, live_recovered, l, &l->reading);
+	if (error != 0) {
+		snprintf(errstr, sizeof errstr, "recover: %s",
+		    uv_strerror(error));
+		live_recover_failed(l, errstr);
+	}
+	return -EAGAIN;
 }
 
 /*
@@ -637,16 +668,15 @@ static void live_kick(struct live *l)
 		return;
 	uv_update_time(l->loop);
 	l->started_ms = uv_now(l->loop);
-	export_set_revision(l->x, w->revision);
 	l->inflight = w;
-	error = export_start(l->x, w->relfile, w->stamp, w->mask, live_done,
-	    l);
+	error = export_start(l->x, &(struct export_window){ w->relfile,
+	    w->stamp, w->mask, w->revision }, live_done, l);
 	if (error != 0) {
 		/* Not this window's fault: wait and try again, lose nothing. */
-		struct export_result r = { .failure = EXPORT_TRANSIENT };
+		struct export_result r = { 0 };
 
-		snprintf(r.error, sizeof r.error, "cannot run nfdump: %s",
-		    uv_strerror(error));
+		failure_set(&r.failure, FAILURE_SYSTEM, 0, "cannot run nfdump: "
+		    "%s", uv_strerror(error));
 		live_done(l, w->stamp, &r);
 	}
 }
@@ -843,6 +873,9 @@ void live_stop(struct live *l)
 		log_info("stopping: the window in flight will be exported "
 		    "again on restart");
 	export_abandon(l->x);
+	/* Its answer would come too late to matter. */
+	recover_cancel(l->reading);
+	l->reading = NULL;
 	live_finish(l, 0);
 }
 
@@ -878,6 +911,7 @@ void live_free(struct live *l)
 {
 	if (l == NULL)
 		return;
+	recover_cancel(l->reading);
 	watch_stop(l->watch);
 	window_free(l->ws);
 	ledger_free(l->lg);

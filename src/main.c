@@ -43,6 +43,7 @@ struct app {
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	uv_signal_t sighup;
+	struct kafka *kafka;	/* the one producer; the exports borrow it */
 	struct exporter *x;
 	struct live *live;
 	struct metrics_server *metrics;
@@ -160,13 +161,13 @@ static void app_once_done(void *arg, const char *stamp,
 	struct app *a = arg;
 
 	metrics_count_export(r);
-	if (r->ok) {
+	if (!failure_failed(&r->failure)) {
 		log_info("window %s: exported %" PRIu64 " records "
 		    "(nfdump %.3f s, last ack after %.3f s)", stamp, r->rows,
 		    r->nfdump_secs, r->total_secs);
 		a->exit_status = 0;
 	} else {
-		log_error("window %s: failed: %s", stamp, r->error);
+		log_error("window %s: failed: %s", stamp, r->failure.message);
 		a->exit_status = EXIT_EXPORT_FAILED;
 	}
 	app_stop(a);
@@ -293,8 +294,8 @@ static void app_gauges(void *arg, struct metrics_gauges *g)
 {
 	struct app *a = arg;
 
-	g->queue_depth = kafka_outq_len(exporter_kafka(a->x));
-	g->broker_up = kafka_broker_up(exporter_kafka(a->x));
+	g->queue_depth = kafka_outq_len(a->kafka);
+	g->broker_up = kafka_broker_up(a->kafka);
 	if (a->live != NULL)
 		live_gauges(a->live, &g->windows_pending,
 		    &g->oldest_pending_age, &g->retrying, &g->last_window);
@@ -319,7 +320,7 @@ static void app_live(struct app *a)
 	char errstr[512];
 
 	if (a->c.transactional_id != NULL)
-		lo.recover = &a->ko;
+		lo.recover = a->kafka;
 
 	if (live_start(&a->loop, &a->profile, a->x, &lo, app_live_exit, a,
 	    &a->live, errstr, sizeof errstr) != 0) {
@@ -355,7 +356,8 @@ static void app_once(struct app *a)
 		    "others", stamp, missing, a->c.once);
 		free(missing);
 	}
-	error = export_start(a->x, a->c.once, stamp, mask, app_once_done, a);
+	error = export_start(a->x, &(struct export_window){ a->c.once, stamp,
+	    mask, 0 }, app_once_done, a);
 	if (error != 0) {
 		log_error("window %s: cannot run nfdump: %s", stamp,
 		    uv_strerror(error));
@@ -426,7 +428,10 @@ static void app_finish(struct app *a)
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	exporter_free(a->x, a->c.flush_ms);
+	/* Reports served by the flush still reach the exporter. */
+	kafka_flush(a->kafka, a->c.flush_ms);
+	exporter_free(a->x);
+	kafka_destroy(a->kafka, 0);
 	live_free(a->live);
 	uv_walk(&a->loop, app_walk_close, NULL);
 	uv_run(&a->loop, UV_RUN_DEFAULT);
@@ -486,7 +491,8 @@ int main(int argc, char **argv)
 		log_close();
 		return a.exit_status;
 	}
-	if (exporter_new(&a.loop, &eo, &a.ko, &a.x, errstr,
+	if (kafka_new(&a.loop, &a.ko, &a.kafka, errstr, sizeof errstr) != 0 ||
+	    exporter_new(&a.loop, &eo, a.kafka, &a.ko, &a.x, errstr,
 	    sizeof errstr) != 0)
 		usage_error("kafka", errstr);
 	app_signals(&a);

@@ -276,7 +276,7 @@ def records_by_window(msgs):
     """{window stamp: [decoded records in offset order]} from consume()."""
     out = {}
     for m in sorted(msgs, key=lambda m: (m['partition'], m['offset'])):
-        w = m['headers'].get('nfkafka-window', b'').decode()
+        w = m['window'] or ''
         out.setdefault(w, []).append(m)
     return out
 

@@ -225,16 +225,17 @@ def check_windows(bootstrap, topic, summary_topic, committed):
     return p.stdout
 
 
-@pytest.mark.parametrize('mode,fmt,batch', [('at-least-once', 'cbor', 1),
-                                            ('exactly-once', 'json', 1),
-                                            ('at-least-once', 'cbor', 7)])
-def test_summary_counts_match_records(broker, topic, profile, mode, fmt, batch):
+@pytest.mark.parametrize('mode,fmt,batch,headers', [
+    ('at-least-once', 'cbor', 1, 'yes'), ('exactly-once', 'json', 1, 'yes'),
+    ('at-least-once', 'cbor', 7, 'yes'), ('exactly-once', 'cbor', 7, 'compact')])
+def test_summary_counts_match_records(broker, topic, profile, mode, fmt, batch,
+                                      headers):
     """With --batch a message holds several records: the summary counts
     both, and check_windows.py proves the window complete all the same."""
     base, prof, windows = profile
     stamps = sorted(stamp_of(w) for w in windows.values())
     extra = ['--transactional-id', 'tx-' + topic] if mode == 'exactly-once' else []
-    extra += ['--batch', str(batch)]
+    extra += ['--batch', str(batch), '--headers', headers]
     run = run_nfkafka(['--replay', stamps[0], stamps[-1], '-M', prof, '-b',
                        broker.bootstrap, '-t', topic, '-Q', FLOW_QUERY,
                        '--summary-topic', topic + '-windows', '--format', fmt,

@@ -197,6 +197,24 @@ def test_channel_missing_from_window(broker, topic, profile, tmp_path):
     assert_rows_match([m['value'] for m in msgs], rows, FLOW_FIELDS)
 
 
+@pytest.mark.parametrize('extra', [[], ['--batch', '7']], ids=['single', 'batch7'])
+@ONE_VERSION
+def test_compact_header(broker, topic, profile, extra):
+    """--headers compact: one nfkafka-id header, "window,revision,row,
+    count,profile", names each message as the separate headers would."""
+    base, windows = profile
+    msgs, rows = export_and_compare(broker, topic, profile, 'small', 'flows',
+                                    extra=['--headers', 'compact'] + extra)
+    stamp = os.path.basename(windows['small']).split('.')[1]
+    assert len(rows) > 7
+    for m in msgs:
+        assert list(m['headers']) == ['nfkafka-id']
+        first = m['row'] - m['index']
+        assert m['headers']['nfkafka-id'].decode() == '%s,0,%d,%d,%s/chanA:chanB' % (
+            stamp, first, m['count'], base)
+    assert [m['row'] for m in msgs] == list(range(len(rows)))
+
+
 @ONE_VERSION
 def test_headers_can_be_left_out(broker, topic, profile, nfdump_version):
     base, windows = profile

@@ -57,7 +57,7 @@ def _items(raw, decode=None):
 def _records(msg, decode=None):
     """One dict per record of the message, in order. "row" is the record's
     row index in its window (nfkafka-row plus its place in a batch), None
-    without headers; "count" is how many records the message held."""
+    without headers; "window" its window's stamp from either header layout; "count" is how many records the message held."""
     raw = msg.value()
     try:
         values = [None] if raw is None else _items(raw, decode)
@@ -66,12 +66,15 @@ def _records(msg, decode=None):
                          f"not valid {'CBOR' if decode is None else 'JSON'}: "
                          f"{e}; raw={raw[:64].hex()}") from e
     headers = {k: v for k, v in (msg.headers() or [])}
-    first = headers.get("nfkafka-row")
+    first, window = headers.get("nfkafka-row"), headers.get("nfkafka-window")
+    if "nfkafka-id" in headers:     # --headers compact: window,revision,row,...
+        window, _, first = headers["nfkafka-id"].split(b",", 4)[:3]
     return [{
         "value": value,
         "key": msg.key(),
         "headers": headers,
         "row": None if first is None else int(first) + i,
+        "window": None if window is None else window.decode(),
         "index": i,
         "count": len(values),
         "partition": msg.partition(),

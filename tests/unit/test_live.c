@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* live: windows on disk exported in order, retried, revised, stopped. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dialect.h"
+#include "export.h"
+#include "kafka.h"
+#include "live.h"
+#include "profile.h"
+#include "query.h"
+#include "strv.h"
+#include "xmalloc.h"
+#include "mock.h"
+
+#define TOPIC "flows"
+#define ROWS 3
+
+struct fixture {
+	uv_loop_t loop;
+	struct mock m;
+	char dir[64];
+	char *chan;
+	char *state;
+	struct profile p;
+	struct dialect d;
+	struct kafka_options ko;
+	struct kafka *k;
+	struct exporter *x;
+	struct export_options o;
+	struct live_options lo;
+	struct live *l;
+	int exited;
+	int status;
+	int outcomes[3];	/* by enum live_outcome */
+};
+
+static void fixture_init(struct fixture *f, const char *nfdump_body)
+{
+	char err[256];
+
+	memset(f, 0, sizeof *f);
+	uv_loop_init(&f->loop);
+	mock_start(&f->m, TOPIC, 1);
+	snprintf(f->dir, sizeof f->dir, "/tmp/nfkafka-test.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	xasprintf(&f->chan, "%s/c", f->dir);
+	mkdir(f->chan, 0700);
+	xasprintf(&f->state, "%s/state", f->dir);
+	assert_int_equal(profile_parse(f->chan, &f->p, err, sizeof err), 0);
+	f->d = dialect_of(DIALECT_V(1, 7, 1));
+	f->ko.brokers = f->m.brokers;
+	f->ko.topic = TOPIC;
+	f->o.query = xcalloc(1, sizeof *f->o.query);
+	assert_int_equal(query_parse(QUERY_DEFAULT, &f->d, f->o.query, err,
+	    sizeof err), 0);
+	f->o.profile = &f->p;
+	snprintf(f->o.timestamp, sizeof f->o.timestamp, "send");
+	f->o.interval_s = 300;
+	f->o.headers = 1;
+	f->o.batch = 1;
+	f->o.nfdump = mock_nfdump(f->dir, nfdump_body);
+	f->lo = (struct live_options){ .since = "", .replay_from = "",
+		.replay_to = "", .backoff_min_ms = 10, .backoff_max_ms = 40,
+		.ledger_windows = 16 };
+}
+
+/* A rotated nfcapd file of the channel, with some bytes in it. */
+static void fixture_file(struct fixture *f, const char *stamp12,
+    const char *bytes)
+{
+	char *path;
+	int fd;
+
+	xasprintf(&path, "%s/nfcapd.%s", f->chan, stamp12);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bytes, strlen(bytes)), (int)strlen(bytes));
+	close(fd);
+	free(path);
+}
+
+static void fixture_exit(void *arg, int status)
+{
+	struct fixture *f = arg;
+
+	f->exited = 1;
+	f->status = status;
+}
+
+static void fixture_report(void *arg, const struct live_report *rep)
+{
+	struct fixture *f = arg;
+
+	f->outcomes[rep->outcome]++;
+}
+
+static void fixture_start(struct fixture *f)
+{
+	char err[512];
+
+	assert_int_equal(kafka_new(&f->loop, &f->ko, &f->k, err, sizeof err),
+	    0);
+	assert_int_equal(exporter_new(&f->loop, &f->o, f->k, &f->ko, &f->x,
+	    err, sizeof err), 0);
+	f->lo.report = fixture_report;
+	assert_int_equal(live_start(&f->loop, &f->p, f->x, &f->lo,
+	    fixture_exit, f, &f->l, err, sizeof err), 0);
+}
+
+static void fixture_free(struct fixture *f)
+{
+	char *cmd;
+
+	live_free(f->l);
+	kafka_flush(f->k, 1000);
+	exporter_free(f->x);
+	kafka_destroy(f->k, 0);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&f->loop), 0);
+	free((char *)f->o.nfdump);
+	xasprintf(&cmd, "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(f->chan);
+	free(f->state);
+	profile_free(&f->p);
+	mock_stop(&f->m);
+}
+
+/* Replay exports the windows in time order, whatever the disk's order. */
+static void test_replay_in_order(void **state)
+{
+	struct fixture f;
+	struct mock_msg msgs[16];
+	const char *want[] = { "20261127105000", "20261127105500",
+		"20261127110000" };
+	char *body = mock_rows(ROWS, 0);
+
+	(void)state;
+	fixture_init(&f, body);
+	fixture_file(&f, "202611271100", "x");
+	fixture_file(&f, "202611271050", "x");
+	fixture_file(&f, "202611271055", "x");
+	fixture_file(&f, "202611271105", "x"); /* after the range */
+	f.lo.replay_from = "20261127105000";
+	f.lo.replay_to = "20261127110000";
+	fixture_start(&f);
+	mock_run_until(&f.loop, &f.exited);
+	assert_int_equal(f.status, 0);
+	assert_int_equal(f.outcomes[LIVE_EXPORTED], 3);
+	assert_int_equal(mock_consume(&f.m, TOPIC, 1, 1, msgs, 16), 3 * ROWS);
+	for (int i = 0; i < 3 * ROWS; i++)
+		assert_string_equal(msgs[i].window, want[i / ROWS]);
+	fixture_free(&f);
+	free(body);
+}
+
+/* A failed nfdump run is retried after a backoff; nothing is lost. */
+static void test_retry_after_backoff(void **state)
+{
+	struct fixture f;
+	struct mock_msg msgs[16];
+	char *rows = mock_rows(ROWS, 0), *body;
+
+	(void)state;
+	/* Fails once: the first run leaves a mark beside the script. */
+	xasprintf(&body, "mark=\"$(dirname \"$0\")/ran\"\n"
+	    "[ -e \"$mark\" ] || { : > \"$mark\"; echo broken >&2; exit 3; }\n"
+	    "%s", rows);
+	fixture_init(&f, body);
+	fixture_file(&f, "202611271050", "x");
+	f.lo.replay_from = f.lo.replay_to = "20261127105000";
+	fixture_start(&f);
+	mock_run_until(&f.loop, &f.exited);
+	assert_int_equal(f.status, 0);
+	assert_int_equal(f.outcomes[LIVE_RETRYING], 1);
+	assert_int_equal(f.outcomes[LIVE_EXPORTED], 1);
+	assert_int_equal(mock_consume(&f.m, TOPIC, 1, 1, msgs, 16), ROWS);
+	fixture_free(&f);
+	free(body);
+	free(rows);
+}
+
+/* A window nfdump fails on three times is skipped, and replay says so. */
+static void test_skip_after_three_failures(void **state)
+{
+	struct fixture f;
+	char *rows = mock_rows(ROWS, 0), *body;
+
+	(void)state;
+	/* Fails on the window's file; the probe of the query alone passes. */
+	xasprintf(&body, "case \"$*\" in *nfcapd.2026*) echo corrupt >&2; "
+	    "exit 3;; esac\n%s", rows);
+	free(rows);
+	fixture_init(&f, body);
+	fixture_file(&f, "202611271050", "x");
+	f.lo.replay_from = f.lo.replay_to = "20261127105000";
+	fixture_start(&f);
+	mock_run_until(&f.loop, &f.exited);
+	assert_int_equal(f.status, 1);
+	assert_int_equal(f.outcomes[LIVE_RETRYING], 2);
+	assert_int_equal(f.outcomes[LIVE_SKIPPED], 1);
+	fixture_free(&f);
+	free(body);
+}
+
+/* A fault of the query stops the service at once: no retry helps. */
+static void test_query_fault_stops(void **state)
+{
+	struct fixture f;
+	char *body = mock_rows(ROWS, 0);
+
+	(void)state;
+	fixture_init(&f, body);
+	strv_push(&f.o.key_fields, &f.o.nkey_fields, "nosuchfield");
+	fixture_file(&f, "202611271050", "x");
+	fixture_file(&f, "202611271055", "x");
+	f.lo.replay_from = "20261127105000";
+	f.lo.replay_to = "20261127105500";
+	fixture_start(&f);
+	mock_run_until(&f.loop, &f.exited);
+	assert_int_equal(f.status, 1);
+	assert_int_equal(f.outcomes[LIVE_RETRYING], 0);
+	assert_int_equal(f.outcomes[LIVE_EXPORTED], 0);
+	fixture_free(&f);
+	free(body);
+}
+
+/*
+ * Live mode: a window whose file grows after its export is exported again
+ * as its next revision; the state file and ledger remember both.
+ */
+static void test_revision_after_change(void **state)
+{
+	struct fixture f;
+	struct mock_msg msgs[16];
+	char *body = mock_rows(ROWS, 0);
+	size_t n = 0;
+	uint64_t deadline = uv_hrtime() + 60000000000ULL;
+
+	(void)state;
+	fixture_init(&f, body);
+	fixture_file(&f, "202611271050", "x");
+	f.lo.state = f.state;
+	f.lo.since = "20261127105000";
+	fixture_start(&f);
+	while (f.outcomes[LIVE_EXPORTED] < 1 && uv_hrtime() < deadline)
+		uv_run(&f.loop, UV_RUN_ONCE);
+	assert_int_equal(f.outcomes[LIVE_EXPORTED], 1);
+	fixture_file(&f, "202611271050", "more");
+	while (f.outcomes[LIVE_EXPORTED] < 2 && uv_hrtime() < deadline)
+		uv_run(&f.loop, UV_RUN_ONCE);
+	assert_int_equal(f.outcomes[LIVE_EXPORTED], 2);
+	live_stop(f.l);
+	mock_run_until(&f.loop, &f.exited);
+	assert_int_equal(f.status, 0);
+	n = mock_consume(&f.m, TOPIC, 1, 1, msgs, 16);
+	assert_int_equal(n, 2 * ROWS);
+	assert_string_equal(msgs[0].revision, "0");
+	assert_string_equal(msgs[ROWS].revision, "1");
+	assert_string_equal(msgs[ROWS].window, "20261127105000");
+	fixture_free(&f);
+	free(body);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_replay_in_order),
+		cmocka_unit_test(test_retry_after_backoff),
+		cmocka_unit_test(test_skip_after_three_failures),
+		cmocka_unit_test(test_query_fault_stops),
+		cmocka_unit_test(test_revision_after_change),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
