@@ -27,7 +27,7 @@ from collector import make_window
 from compare import assert_rows_match
 from conftest import ROOT, consume, run_nfkafka
 from livecheck import FLOW_FIELDS, FLOW_QUERY, stamp_of, wait_exported
-from nfdump_ref import nfdump_rows
+from nfdump_ref import nfdump_rows, path_version, prints_in_order
 from procs import stop_process
 from schema_registry import SchemaRegistry
 from test_consumers import connect_classpath, free_port
@@ -38,6 +38,11 @@ CHANNELS = ('chanA', 'chanB')
 AGG_QUERY = "-A dstip -o 'fmt:%ts,%da,%td,%pkt,%byt,%pps,%bps,%fl'"
 AGG_FIELDS = ['first_seen', 'dst_addr', 'duration', 'packets', 'bytes',
               'pps', 'bps', 'flows']
+if path_version() == (1, 7, 5):
+    # Debian 13's nfdump aggregates into no -o fmt: (nfkafka refuses the
+    # query at start, and the reference cannot run it either); the Avro
+    # checks need the same fields and types, here one row per flow.
+    AGG_QUERY = "-o 'fmt:%ts,%da,%td,%pkt,%byt,%pps,%bps,%fl'"
 
 
 @pytest.fixture(scope='module')
@@ -172,7 +177,11 @@ def test_avro_strings_values(broker, registry, topic, profile):
                      ['--values', 'strings'])
     records, dec = avro_records(broker.bootstrap, topic, registry,
                                 expect=len(rows))
-    assert [list(r.values()) for r in records] == rows
+    got = [list(r.values()) for r in records]
+    if prints_in_order():
+        assert got == rows
+    else:   # 1.7.5 and later print rows in an order that varies by run
+        assert sorted(got) == sorted(rows)
     schema = registry.schema(dec.ids[0])
     assert all(f['type'] == 'string' for f in schema['fields'])
 
