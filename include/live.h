@@ -70,6 +70,11 @@ void live_set_grace(struct live *l, uint64_t grace_ms);
 /* For the metrics endpoint. */
 void live_gauges(struct live *l, uint64_t *pending, double *oldest_age,
     int *retrying, const char **last_window);
+/*
+ * The next retry delay's ceiling after prev_ms (0: the first failure):
+ * min_ms, then doubling up to max_ms, never past it nor overflowing.
+ */
+int live_backoff_step(int prev_ms, int min_ms, int max_ms);
 void live_set_backoff(struct live *l, int min_ms, int max_ms,
     int backlog_warn_s);
 void live_free(struct live *l);

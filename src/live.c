@@ -334,15 +334,20 @@ static void live_retry_fired(uv_timer_t *t)
 }
 
 /* Exponential backoff with jitter, so restarts do not march in step. */
+int live_backoff_step(int prev_ms, int min_ms, int max_ms)
+{
+	/* prev * 2 past max_ms / 2 would overflow an int near INT_MAX. */
+	int d = prev_ms == 0 ? min_ms : prev_ms > max_ms / 2 ? max_ms :
+	    prev_ms * 2;
+
+	return d > max_ms ? max_ms : d;
+}
+
 static int live_next_backoff(struct live *l)
 {
-	int d = l->backoff_ms == 0 ? l->o.backoff_min_ms :
-	    l->backoff_ms > l->o.backoff_max_ms / 2 ? l->o.backoff_max_ms :
-	    l->backoff_ms * 2;
+	int d = live_backoff_step(l->backoff_ms, l->o.backoff_min_ms,
+	    l->o.backoff_max_ms);
 
-	/* Doubling past the maximum would overflow an int in ~12 days. */
-	if (d > l->o.backoff_max_ms)
-		d = l->o.backoff_max_ms;
 	l->backoff_ms = d;
 	return d / 2 + (int)(random() % (d / 2 + 1));
 }

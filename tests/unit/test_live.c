@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,9 +273,33 @@ static void test_revision_after_change(void **state)
 	free(body);
 }
 
+/*
+ * The backoff doubles from its minimum up to its maximum and stays there,
+ * also for a maximum near INT_MAX, where doubling overflowed an int after
+ * about twelve days of retries (UBSan aborts on that in make asan).
+ */
+static void test_backoff_steps(void **state)
+{
+	int d = 0, i;
+
+	(void)state;
+	assert_int_equal(live_backoff_step(0, 500, 60000), 500);
+	assert_int_equal(live_backoff_step(500, 500, 60000), 1000);
+	assert_int_equal(live_backoff_step(40000, 500, 60000), 60000);
+	assert_int_equal(live_backoff_step(60000, 500, 60000), 60000);
+	for (i = 0; i < 64; i++) {
+		d = live_backoff_step(d, 1000, INT_MAX);
+		assert_true(d > 0);
+	}
+	assert_int_equal(d, INT_MAX);
+	assert_int_equal(live_backoff_step(INT_MAX / 2 + 1, 1, INT_MAX),
+	    INT_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backoff_steps),
 		cmocka_unit_test(test_replay_in_order),
 		cmocka_unit_test(test_retry_after_backoff),
 		cmocka_unit_test(test_skip_after_three_failures),
