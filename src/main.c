@@ -28,7 +28,7 @@
 #include "state.h"
 #include "xmalloc.h"
 
-#define NFKAFKA_VERSION "0.2.0"
+#define NFKAFKA_VERSION "0.3.0"
 
 /* Exit statuses, documented in nfkafka(8). */
 #define EXIT_EXPORT_FAILED 1
