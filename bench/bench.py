@@ -694,6 +694,11 @@ def report(b, a, meta):
         w('  %-10s %s' % (k + ':', meta[k]))
     w('  %-10s %d repetitions, alternating, median wall; peak RSS = max over runs'
       % ('method:', a.reps))
+    # The rows differ from the default one by these options only, so each
+    # ratio to it is that option's.
+    w('  nfkafka:   --once FILE -M PROFILE -b BROKER -t TOPIC QUERY (-Q for the flow query),')
+    w('             the others the same plus: --batch: --batch %d; json: --format json; '
+      'avro: --format avro --schema-registry URL' % a.batch)
     for name, (binary, env, words) in a.variants:
         envs = sorted(set(env or {}) - set(os.environ)) + sorted(
             k for k in (env or {}) if k in os.environ and env[k] != os.environ[k])
