@@ -919,7 +919,8 @@ def targets(b, a):
               why_not(b, a, hi or 10_000_000, 'nfkafka') if rhi is None else
               '%.1f MiB' % rhi))
     ok = None if None in (rhi, rlo) else rhi <= 1.20 * rlo
-    t.append(('%s: peak RSS within 20 %% of %s rows' % (label, human(lo) if lo else '1M'),
+    t.append(('%s: peak RSS within 20 %% of %s' % (
+        label, '%s rows' % human(lo) if lo else 'a smaller window'),
               verdict(ok), '%.1f vs %.1f MiB (%+.0f %%)' % (rhi, rlo, 100 * (rhi / rlo - 1))
               if ok is not None else why_not(b, a, hi or 10_000_000, 'nfkafka')
               if rhi is None else 'not run: one window size only' if lo is None
