@@ -818,7 +818,7 @@ def report(b, a, meta):
         w('== peer: %s' % pr['why'])
         w('')
     quick = '' if any(f >= 1_000_000 for f in a.sizes) else \
-        ' -- a --quick run: judged on %s rows, not 1M/10M' % human(max(a.sizes))
+        ' -- judged on %s rows: no 1M/10M window in this run (--quick?)' % human(max(a.sizes))
     w('== targets (non-aggregated query, same run)%s' % quick)
     for name, verdict, detail in targets(b, a):
         w('%-5s %-52s %s' % (verdict, name, detail))
