@@ -1134,7 +1134,8 @@ def main(argv=None):
                 log('live: FAILED: %s' % e)
     finally:
         if b.registry is not None:
-            meta['registry'] = registry_meta(b, a)
+            if b.registry_up is not None:   # else interrupted while starting
+                meta['registry'] = registry_meta(b, a)
             b.registry.stop()
         elif b.registry_why:
             meta['registry'] = 'none: ' + b.registry_why
