@@ -10,13 +10,11 @@ reload: windows wait and are retried, never lost."""
 import datetime
 import io
 import ipaddress
-import os
 import json
 import re
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import time
 
@@ -25,14 +23,12 @@ import pytest
 
 from collector import make_window
 from compare import assert_rows_match
-from conftest import ROOT, consume, run_nfkafka
+from conftest import consume, run_nfkafka
+from connect import connect_classpath, file_sink, setup_classpath
 from livecheck import FLOW_FIELDS, FLOW_QUERY, stamp_of, wait_exported
 from nfdump_ref import nfdump_rows, path_version, prints_in_order
-from procs import stop_process
 from schema_registry import SchemaRegistry
-from test_consumers import connect_classpath, free_port
 from test_types import one_type_per_field, queries, reference
-from wait import wait_until
 
 CHANNELS = ('chanA', 'chanB')
 AGG_QUERY = "-A dstip -o 'fmt:%ts,%da,%td,%pkt,%byt,%pps,%bps,%fl'"
@@ -584,72 +580,29 @@ def test_registry_basic_auth_from_file(broker, topic, profile, tmp_path):
     assert msgs and all(m['value'][:5] == b'\x00\x00\x00\x00\x4d' for m in msgs)
 
 
-def converter_classpath():
-    p = subprocess.run(['sh', os.path.join(ROOT, 'tests', 'setup', 'registry.sh'),
-                        'converter'], capture_output=True, text=True,
-                       timeout=600)
-    if p.returncode != 0:
-        pytest.fail("Apicurio's converter jars: %s" % p.stderr[-2000:])
-    return p.stdout.strip()
-
-
 def test_kafka_connect_avro_converter(broker, registry, topic, profile,
                                       tmp_path):
     """Kafka Connect with an Avro converter (Apicurio's, from Maven Central,
     reading Confluent's framing by the registry's id) turns every message
     into a Connect struct of the schema's fields; a file sink writes them."""
-    cp = connect_classpath() + ':' + converter_classpath()
+    cp = connect_classpath() + ':' + setup_classpath(
+        'registry.sh', 'converter', "Apicurio's converter jars")
     rows, _ = export(broker, registry, topic, profile, 'v9', FLOW_QUERY)
-    sink = tmp_path / 'sink.txt'
     native = registry.url.replace('/apis/ccompat/v7', '/apis/registry/v2')
-    (tmp_path / 'worker.properties').write_text('\n'.join([
-        'bootstrap.servers=%s' % broker.bootstrap,
+    converters = [
         'key.converter=org.apache.kafka.connect.storage.StringConverter',
         'value.converter=io.apicurio.registry.utils.converter.AvroConverter',
         'value.converter.apicurio.registry.url=%s' % native,
         # Confluent's framing: a 4-byte id, the one the ccompat API gave.
         'value.converter.apicurio.registry.as-confluent=true',
         'value.converter.apicurio.registry.use-id=contentId',
-        'value.converter.apicurio.registry.headers.enabled=false',
-        'offset.storage.file.filename=%s' % (tmp_path / 'offsets'),
-        'offset.flush.interval.ms=1000',
-        'listeners=http://127.0.0.1:%d' % free_port(),
-        'plugin.discovery=only_scan', '']))
-    (tmp_path / 'sink.properties').write_text('\n'.join([
-        'name=nfkafka-avro-sink-%s' % topic,
-        'connector.class=org.apache.kafka.connect.file.FileStreamSinkConnector',
-        'tasks.max=1', 'topics=%s' % topic, 'file=%s' % sink,
-        'consumer.override.auto.offset.reset=earliest', '']))
-    (tmp_path / 'log4j.properties').write_text(
-        'log4j.rootLogger=WARN, stderr\n'
-        'log4j.appender.stderr=org.apache.log4j.ConsoleAppender\n'
-        'log4j.appender.stderr.Target=System.err\n'
-        'log4j.appender.stderr.layout=org.apache.log4j.PatternLayout\n'
-        'log4j.appender.stderr.layout.ConversionPattern=%p %c: %m%n\n')
-    log = open(tmp_path / 'connect.log', 'w')
-    java = subprocess.Popen(
-        ['java', '-Xmx256m', '-XX:TieredStopAtLevel=1',
-         '-Dlog4j.configuration=file:%s' % (tmp_path / 'log4j.properties'),
-         '-cp', cp, 'org.apache.kafka.connect.cli.ConnectStandalone',
-         str(tmp_path / 'worker.properties'), str(tmp_path / 'sink.properties')],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        def sunk():
-            return len(sink.read_text().splitlines()) if sink.exists() else 0
-        try:
-            wait_until(lambda: sunk() >= len(rows), 180,
-                       lambda: 'Connect wrote %d of %d records' % (sunk(),
-                                                                  len(rows)),
-                       interval=0.5, proc=java)
-        except TimeoutError:
-            pass    # the assertions below say what is missing
-        time.sleep(2)   # anything beyond the records would show now
-        lines = sink.read_text().splitlines() if sink.exists() else []
-        text = (tmp_path / 'connect.log').read_text()
-        sys.stderr.write('--- connect log\n' + text[-5000:])
+        'value.converter.apicurio.registry.headers.enabled=false']
+    with file_sink(tmp_path, cp, broker.bootstrap, topic,
+                   'nfkafka-avro-sink-%s' % topic, converters) as sink:
+        lines, text = sink.wait(len(rows))
         sys.stderr.write('--- first of %d sink lines\n%s\n' % (
             len(lines), lines[0] if lines else ''))
-        assert java.poll() is None, 'Connect exited %s' % java.returncode
+        assert sink.java.poll() is None, 'Connect exited %s' % sink.java.returncode
         assert 'DataException' not in text and 'Task is being killed' not in text
         assert len(lines) == len(rows)
         # Struct{first_seen=...,packets=970,bytes=686760,...}, in order.
@@ -657,6 +610,3 @@ def test_kafka_connect_avro_converter(broker, registry, topic, profile,
                 re.search(r'bytes=(\d+)', ln).group(1)) for ln in lines]
         assert got == [(r[8], r[9]) for r in rows]
         assert all(ln.startswith('Struct{first_seen=') for ln in lines)
-    finally:
-        stop_process(java)
-        log.close()

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,9 +20,9 @@ import pytest
 from collector import make_window
 from compare import assert_rows_match
 from conftest import ROOT, consume, records_by_window, run_nfkafka
+from connect import connect_classpath, file_sink
 from livecheck import FLOW_FIELDS, FLOW_QUERY, stamp_of, wait_exported
 from nfdump_ref import nfdump_rows, path_version, run_nfdump
-from procs import stop_process
 from wait import wait_until
 
 CHANNELS = ('chanA', 'chanB')
@@ -325,74 +324,20 @@ def test_summary_after_failed_window(own_broker, big, topic, tmp_path,
     assert d.stop() == 0
 
 
-def connect_classpath():
-    p = subprocess.run(['sh', os.path.join(ROOT, 'tests', 'setup', 'connect.sh'),
-                        'classpath'], capture_output=True, text=True,
-                       timeout=600)
-    if p.returncode != 0:
-        pytest.fail('Kafka Connect jars: %s' % p.stderr[-2000:])
-    return p.stdout.strip()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def test_kafka_connect_json_converter_accepts_every_message(broker, topic,
                                                              profile, tmp_path):
     cp = connect_classpath()
     rows, msgs, _ = export(broker, topic, profile, 'v9', 'flows',
                            ['--format', 'json'])
-    sink = tmp_path / 'sink.txt'
-    (tmp_path / 'worker.properties').write_text('\n'.join([
-        'bootstrap.servers=%s' % broker.bootstrap,
+    converters = [
         'key.converter=org.apache.kafka.connect.json.JsonConverter',
         'value.converter=org.apache.kafka.connect.json.JsonConverter',
         'key.converter.schemas.enable=false',
-        'value.converter.schemas.enable=false',
-        'offset.storage.file.filename=%s' % (tmp_path / 'offsets'),
-        'offset.flush.interval.ms=1000',
-        'listeners=http://127.0.0.1:%d' % free_port(),
-        'plugin.discovery=only_scan', '']))
-    (tmp_path / 'sink.properties').write_text('\n'.join([
-        'name=nfkafka-sink-%s' % topic,
-        'connector.class=org.apache.kafka.connect.file.FileStreamSinkConnector',
-        'tasks.max=1', 'topics=%s' % topic, 'file=%s' % sink,
-        'consumer.override.auto.offset.reset=earliest', '']))
-    (tmp_path / 'log4j.properties').write_text(
-        'log4j.rootLogger=WARN, stderr\n'
-        'log4j.appender.stderr=org.apache.log4j.ConsoleAppender\n'
-        'log4j.appender.stderr.Target=System.err\n'
-        'log4j.appender.stderr.layout=org.apache.log4j.PatternLayout\n'
-        'log4j.appender.stderr.layout.ConversionPattern=%p %c: %m%n\n')
-    log = open(tmp_path / 'connect.log', 'w')
-    java = subprocess.Popen(
-        ['java', '-Xmx256m', '-XX:TieredStopAtLevel=1',
-         '-Dlog4j.configuration=file:%s' % (tmp_path / 'log4j.properties'),
-         '-cp', cp, 'org.apache.kafka.connect.cli.ConnectStandalone',
-         str(tmp_path / 'worker.properties'), str(tmp_path / 'sink.properties')],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        def sunk():
-            if not sink.exists():
-                return 0
-            with open(sink) as f:
-                return sum(1 for _ in f)
-        try:
-            wait_until(lambda: sunk() >= len(rows), 180,
-                       lambda: 'Connect wrote %d of %d records' % (sunk(),
-                                                                  len(rows)),
-                       interval=0.5, proc=java)
-        except TimeoutError:
-            pass    # the assertions below say what is missing
-        time.sleep(2)   # anything beyond the records would show now
-        with open(sink) as f:
-            lines = f.read().splitlines()
-        text = (tmp_path / 'connect.log').read_text()
-        sys.stderr.write('--- connect log\n' + text[-5000:])
-        assert java.poll() is None, 'Connect exited %s' % java.returncode
+        'value.converter.schemas.enable=false']
+    with file_sink(tmp_path, cp, broker.bootstrap, topic,
+                   'nfkafka-sink-%s' % topic, converters) as sink:
+        lines, text = sink.wait(len(rows))
+        assert sink.java.poll() is None, 'Connect exited %s' % sink.java.returncode
         assert len(lines) == len(rows) == len(msgs)
         assert 'Task is being killed' not in text and 'DataException' not in text
         # The sink prints each converted value, a Java map of our fields,
@@ -402,9 +347,6 @@ def test_kafka_connect_json_converter_accepts_every_message(broker, topic,
         assert all(sorted(m) == sorted(FLOW_FIELDS) for m in maps)
         assert [(m['packets'], m['bytes']) for m in maps] == \
             [(r[8], r[9]) for r in rows]
-    finally:
-        stop_process(java)
-        log.close()
 
 
 def test_summary_names_missing_channel(broker, topic, tmp_path):
