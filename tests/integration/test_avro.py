@@ -21,14 +21,15 @@ import time
 import fastavro
 import pytest
 
+from clickhouse import clickhouse_rows
 from collector import make_window
-from compare import assert_rows_match
+from compare import assert_rows_match, one_type_per_field
 from conftest import consume, run_nfkafka
 from connect import connect_classpath, file_sink, setup_classpath
 from livecheck import FLOW_FIELDS, FLOW_QUERY, stamp_of, wait_exported
 from nfdump_ref import nfdump_rows, path_version, prints_in_order
 from schema_registry import SchemaRegistry
-from test_types import one_type_per_field, queries, reference
+from test_types import queries, reference
 
 CHANNELS = ('chanA', 'chanB')
 AGG_QUERY = "-A dstip -o 'fmt:%ts,%da,%td,%pkt,%byt,%pps,%bps,%fl'"
@@ -204,41 +205,10 @@ def clickhouse_avro(values, url, columns, tmp_path):
     """Rows as ClickHouse's own AvroConfluent parser reads the messages into
     the printed table's columns, fetching their schema from the running
     registry, with default settings otherwise."""
-    import chdb
     path = tmp_path / 'messages.avro'
     path.write_bytes(b''.join(values))
-    select = []
-    for name, typ in columns:
-        if 'DateTime64' in typ:
-            select.append('toUnixTimestamp64Milli(%s)' % name)
-        elif 'IPv' in typ:
-            select.append('toString(%s)' % name)
-        else:
-            select.append(name)
-    res = chdb.query(
-        "SELECT %s FROM file('%s', AvroConfluent, '%s') SETTINGS "
-        "format_avro_schema_registry_url = '%s'" % (
-            ', '.join(select), path,
-            ', '.join('%s %s' % (n, t) for n, t in columns).replace("'", "\\'"),
-            url), 'JSONCompactEachRow')
-    rows = [json.loads(line) for line in str(res).splitlines() if line]
-    out = []
-    for row in rows:
-        r = {}
-        for v, (name, typ) in zip(row, columns):
-            if v is None:
-                pass
-            elif 'DateTime64' in typ:
-                v = datetime.datetime.fromtimestamp(int(v) / 1000,
-                                                    datetime.timezone.utc)
-            elif 'IPv' in typ:
-                a = ipaddress.ip_address(v)
-                v = a.ipv4_mapped or a if a.version == 6 else a
-            elif 'Int' in typ:
-                v = int(v)
-            r[name] = v
-        out.append(r)
-    return out
+    return clickhouse_rows(path, 'AvroConfluent', columns,
+                           "format_avro_schema_registry_url = '%s'" % url)
 
 
 @pytest.mark.parametrize('query,fields,window', [

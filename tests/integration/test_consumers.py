@@ -17,6 +17,7 @@ import time
 import cbor2
 import pytest
 
+from clickhouse import clickhouse_json
 from collector import make_window
 from compare import assert_rows_match
 from conftest import ROOT, consume, records_by_window, run_nfkafka
@@ -58,51 +59,6 @@ def readme_columns(table):
     assert m, 'README has no Kafka-engine table %s' % table
     return [line.strip().rstrip(',').split(None, 1)
             for line in m.group(1).strip().splitlines()]
-
-
-def clickhouse_parse(values, columns, tmp_path):
-    """Rows as ClickHouse's JSONEachRow parser reads the messages into the
-    typed columns, with the server's default date_time_input_format (basic:
-    chdb's own default is best_effort, which accepts more)."""
-    path = tmp_path / 'messages.json'
-    path.write_bytes(b''.join(v + b'\n' for v in values))
-    select = []
-    for name, typ in columns:
-        if 'DateTime64' in typ:
-            select.append('toUnixTimestamp64Milli(%s)' % name)
-        elif 'IPv' in typ:
-            select.append('toString(%s)' % name)
-        else:
-            select.append(name)
-    import chdb
-    res = chdb.query(
-        "SELECT %s FROM file('%s', JSONEachRow, '%s') SETTINGS "
-        "date_time_input_format = 'basic', "
-        "input_format_skip_unknown_fields = 0" % (
-            ', '.join(select), path,
-            ', '.join('%s %s' % (n, t) for n, t in columns).replace("'", "\\'")),
-        'JSONCompactEachRow')
-    rows = [json.loads(line) for line in str(res).splitlines() if line]
-    return [dict(zip([n for n, _ in columns],
-                     [typed(v, t) for v, (_, t) in zip(row, columns)]))
-            for row in rows]
-
-
-def typed(v, typ):
-    """A ClickHouse value as the Python type compare.value_matches wants."""
-    if v is None:
-        return v
-    if 'DateTime64' in typ:
-        return datetime.datetime.fromtimestamp(int(v) / 1000,
-                                               datetime.timezone.utc)
-    if 'IPv' in typ:
-        a = ipaddress.ip_address(v)
-        return a.ipv4_mapped or a if a.version == 6 else a
-    if 'Int' in typ:
-        return int(v)
-    if 'Float' in typ:
-        return float(v)
-    return v
 
 
 def python_typed(record, names):
@@ -153,7 +109,7 @@ def test_json_in_clickhouse_matches_nfdump(broker, topic, profile, query,
     # ClickHouse's parser, with the README's DDL, row by row.
     columns = readme_columns(table)
     assert [n for n, _ in columns] == names
-    assert_rows_match(clickhouse_parse(values, columns, tmp_path), rows, names)
+    assert_rows_match(clickhouse_json(values, columns, tmp_path), rows, names)
     # Python's json module, as the README's consumer does.
     records = [json.loads(v) for v in values]
     assert_rows_match([python_typed(r, names) for r in records], rows, names)

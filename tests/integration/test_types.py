@@ -15,8 +15,9 @@ import re
 
 import pytest
 
+from clickhouse import clickhouse_json
 from collector import make_window
-from compare import assert_rows_match
+from compare import assert_rows_match, one_type_per_field
 from conftest import ROOT, consume, run_nfkafka
 from nfdump_ref import nfdump_rows
 
@@ -122,20 +123,6 @@ def json_typed(record, types):
     return out
 
 
-def one_type_per_field(records):
-    """{field: python type}; fails on a second type or on a null."""
-    seen = {}
-    for i, r in enumerate(records):
-        for k, v in r.items():
-            assert v is not None, 'record %d field %s is null' % (i, k)
-            t = type(v).__name__
-            if isinstance(v, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
-                t = 'address'
-            assert seen.setdefault(k, t) == t, \
-                'field %s is %s in record %d, %s before' % (k, t, i, seen[k])
-    return seen
-
-
 def reference(prof, window, query):
     """nfdump's rows, as lists in column order (csv: its header's)."""
     rows = nfdump_rows(prof, window, query)
@@ -204,47 +191,6 @@ def clickhouse_columns(ddl, table):
             for line in m.group(1).strip().splitlines()]
 
 
-def clickhouse_rows(values, columns, tmp_path):
-    """The messages as ClickHouse's JSONEachRow parser reads them into the
-    printed columns, with the server's default date_time_input_format
-    (basic) and no unknown field allowed."""
-    import chdb
-    path = tmp_path / 'messages.json'
-    path.write_bytes(b''.join(v + b'\n' for v in values))
-    select = []
-    for name, typ in columns:
-        if 'DateTime64' in typ:
-            select.append('toUnixTimestamp64Milli(%s)' % name)
-        elif 'IPv' in typ:
-            select.append('toString(%s)' % name)
-        else:
-            select.append(name)
-    res = chdb.query(
-        "SELECT %s FROM file('%s', JSONEachRow, '%s') SETTINGS "
-        "date_time_input_format = 'basic', "
-        "input_format_skip_unknown_fields = 0" % (
-            ', '.join(select), path,
-            ', '.join('%s %s' % (n, t) for n, t in columns).replace("'", "\\'")),
-        'JSONCompactEachRow')
-    out = []
-    for line in str(res).splitlines():
-        if not line:
-            continue
-        row = {}
-        for v, (name, typ) in zip(json.loads(line), columns):
-            if v is not None and 'DateTime64' in typ:
-                v = datetime.datetime.fromtimestamp(v / 1000,
-                                                    datetime.timezone.utc)
-            elif v is not None and 'IPv' in typ:
-                a = ipaddress.ip_address(v)
-                v = a.ipv4_mapped or a
-            elif v is not None and ('Int' in typ or 'Float' in typ):
-                v = float(v) if 'Float' in typ else int(v)
-            row[name] = v
-        out.append(row)
-    return out
-
-
 @pytest.mark.parametrize('nfdump_version', ['1.7.1', '1.7.8'], indirect=True)
 @pytest.mark.parametrize('family', ['flows', 'aggregated'])
 def test_clickhouse_reads_printed_ddl(broker, topic, profile, nfdump_version,
@@ -264,7 +210,7 @@ def test_clickhouse_reads_printed_ddl(broker, topic, profile, nfdump_version,
     columns = clickhouse_columns(ddl, name + '_queue')
     msgs = consume(broker.bootstrap, topic, expect=len(rows), timeout=120,
                    decode=json.loads)
-    got = clickhouse_rows([m['raw'] for m in msgs], columns, tmp_path)
+    got = clickhouse_json([m['raw'] for m in msgs], columns, tmp_path)
     identity = ('window_start', 'window_revision', 'window_row')
     assert [n for n, _ in columns][-3:] == list(identity)
     stamp = re.search(r'(\d{12,14})$', window).group(1)

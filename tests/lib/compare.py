@@ -133,3 +133,17 @@ def assert_rows_match(records, rows, names, ordered=None):
         for name, text in texts.items():
             assert value_matches(rec[name], text), \
                 'record %d field %s: Kafka %r, nfdump %r' % (i, name, rec[name], text)
+
+
+def one_type_per_field(records):
+    """{field: python type}; fails on a second type or on a null."""
+    seen = {}
+    for i, r in enumerate(records):
+        for k, v in r.items():
+            assert v is not None, 'record %d field %s is null' % (i, k)
+            t = type(v).__name__
+            if isinstance(v, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
+                t = 'address'
+            assert seen.setdefault(k, t) == t, \
+                'field %s is %s in record %d, %s before' % (k, t, i, seen[k])
+    return seen
