@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "kafka.h"
 #include "nfdump_lines.h"
 
 /* Kafka's protocol numbers requests; librdkafka's names stay private. */
@@ -59,6 +60,55 @@ static inline void mock_stop(struct mock *m)
 {
 	rd_kafka_mock_cluster_destroy(m->mc);
 	rd_kafka_destroy(m->rk);
+}
+
+/*
+ * One message "x" on the topic's partition, with headers h (which the
+ * message then owns), from a producer of its own, flushed before return.
+ */
+static inline void mock_produce(const struct mock *m, const char *topic,
+    int32_t partition, rd_kafka_headers_t *h)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char err[256];
+	rd_kafka_t *p;
+	rd_kafka_resp_err_t e;
+
+	rd_kafka_conf_set(conf, "bootstrap.servers", m->brokers, err,
+	    sizeof err);
+	p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+	assert_non_null(p);
+	e = rd_kafka_producev(p, RD_KAFKA_V_TOPIC(topic),
+	    RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_VALUE("x", 1),
+	    RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
+	assert_int_equal(e, 0);
+	assert_int_equal(rd_kafka_flush(p, 10000), 0);
+	rd_kafka_destroy(p);
+}
+
+/* A loop and nfkafka's producer on it, for the cluster m. */
+static inline struct kafka *mock_kafka_new(const struct mock *m,
+    uv_loop_t *loop, struct kafka_options *ko)
+{
+	struct kafka *k;
+	char err[512];
+
+	ko->brokers = m->brokers;
+	uv_loop_init(loop);
+	assert_int_equal(kafka_new(loop, ko, &k, err, sizeof err), 0);
+	return k;
+}
+
+/*
+ * Destroys the producer (waiting up to grace_ms for its queue), then runs
+ * the loop until every handle is closed: the loop must close cleanly.
+ */
+static inline void mock_kafka_end(uv_loop_t *loop, struct kafka *k,
+    int grace_ms)
+{
+	kafka_destroy(k, grace_ms);
+	uv_run(loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(loop), 0);
 }
 
 /* One message read back: its value's length and some of its headers. */

@@ -116,9 +116,7 @@ static void fixture_free(struct fixture *f)
 
 	kafka_flush(f->k, 1000);
 	exporter_free(f->x);
-	kafka_destroy(f->k, 0);
-	uv_run(&f->loop, UV_RUN_DEFAULT);
-	assert_int_equal(uv_loop_close(&f->loop), 0);
+	mock_kafka_end(&f->loop, f->k, 0);
 	unlink(f->o.nfdump);
 	free((char *)f->o.nfdump);
 	xasprintf(&path, "%s/c", f->dir);

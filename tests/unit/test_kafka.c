@@ -66,13 +66,11 @@ static void test_reports_on_the_loop(void **state)
 	struct mock_msg msgs[8];
 	uv_loop_t loop;
 	struct kafka *k;
-	char err[512], tag;
+	char tag;
 
 	(void)state;
 	mock_start(&m, TOPIC, 1);
-	ko.brokers = m.brokers;
-	uv_loop_init(&loop);
-	assert_int_equal(kafka_new(&loop, &ko, &k, err, sizeof err), 0);
+	k = mock_kafka_new(&m, &loop, &ko);
 	assert_ptr_equal(kafka_options(k), &ko);
 	kafka_attach(k, delivered, drained, &r);
 	send3(k, &tag);
@@ -87,9 +85,7 @@ static void test_reports_on_the_loop(void **state)
 	send3(k, &tag);
 	kafka_flush(k, 10000);
 	assert_int_equal(r.acked, 3);
-	kafka_destroy(k, 0);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	assert_int_equal(uv_loop_close(&loop), 0);
+	mock_kafka_end(&loop, k, 0);
 	assert_int_equal(mock_consume(&m, TOPIC, 1, 1, msgs, 8), 6);
 	assert_string_equal(msgs[0].window, "20261127105500");
 	mock_stop(&m);
@@ -106,15 +102,12 @@ static void test_queue_full(void **state)
 		.nprops = 1 };
 	uv_loop_t loop;
 	struct kafka *k;
-	char err[512];
 	int error = 0;
 
 	(void)state;
 	mock_start(&m, TOPIC, 1);
-	ko.brokers = m.brokers;
 	rd_kafka_mock_broker_set_down(m.mc, 1);
-	uv_loop_init(&loop);
-	assert_int_equal(kafka_new(&loop, &ko, &k, err, sizeof err), 0);
+	k = mock_kafka_new(&m, &loop, &ko);
 	for (int i = 0; i < 3 && error == 0; i++)
 		error = kafka_send(k, &(struct kafka_message){ KAFKA_RECORDS,
 		    NULL, 0, "v", 1, NULL, 0, 0, NULL });
@@ -122,9 +115,7 @@ static void test_queue_full(void **state)
 	/* The queue counts librdkafka's own requests too. */
 	assert_true(kafka_outq_len(k) >= 2);
 	rd_kafka_mock_broker_set_up(m.mc, 1);
-	kafka_destroy(k, 10000);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	assert_int_equal(uv_loop_close(&loop), 0);
+	mock_kafka_end(&loop, k, 10000);
 	mock_stop(&m);
 }
 
@@ -146,9 +137,7 @@ static void test_secrets_masked(void **state)
 	assert_int_equal(kafka_new(&loop, &ko, &k, err, sizeof err), 0);
 	assert_string_equal(kafka_mask(k, "login hunter2 as visible", buf,
 	    sizeof buf), "login (secret) as visible");
-	kafka_destroy(k, 0);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	assert_int_equal(uv_loop_close(&loop), 0);
+	mock_kafka_end(&loop, k, 0);
 	/* A bad value of a secret property is not shown either. */
 	props[0] = (struct kafka_prop){ "enable.sasl.oauthbearer.unsecure.jwt",
 		"hunter2" };

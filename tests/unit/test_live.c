@@ -124,9 +124,7 @@ static void fixture_free(struct fixture *f)
 	live_free(f->l);
 	kafka_flush(f->k, 1000);
 	exporter_free(f->x);
-	kafka_destroy(f->k, 0);
-	uv_run(&f->loop, UV_RUN_DEFAULT);
-	assert_int_equal(uv_loop_close(&f->loop), 0);
+	mock_kafka_end(&f->loop, f->k, 0);
 	free((char *)f->o.nfdump);
 	xasprintf(&cmd, "rm -rf '%s'", f->dir);
 	assert_int_equal(system(cmd), 0);

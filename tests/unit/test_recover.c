@@ -29,45 +29,22 @@ struct result {
 static void produce(const struct mock *m, int32_t partition,
     const char *stamp, const char *profile, const char *revision)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char err[256];
-	rd_kafka_t *p;
-	rd_kafka_resp_err_t e;
+	rd_kafka_headers_t *h = rd_kafka_headers_new(3);
 
-	rd_kafka_conf_set(conf, "bootstrap.servers", m->brokers, err,
-	    sizeof err);
-	p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-	assert_non_null(p);
-	e = rd_kafka_producev(p, RD_KAFKA_V_TOPIC(TOPIC),
-	    RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_VALUE("x", 1),
-	    RD_KAFKA_V_HEADER("nfkafka-window", stamp, -1),
-	    RD_KAFKA_V_HEADER("nfkafka-profile", profile, -1),
-	    RD_KAFKA_V_HEADER("nfkafka-revision", revision, -1),
-	    RD_KAFKA_V_END);
-	assert_int_equal(e, 0);
-	assert_int_equal(rd_kafka_flush(p, 10000), 0);
-	rd_kafka_destroy(p);
+	rd_kafka_header_add(h, "nfkafka-window", -1, stamp, -1);
+	rd_kafka_header_add(h, "nfkafka-profile", -1, profile, -1);
+	rd_kafka_header_add(h, "nfkafka-revision", -1, revision, -1);
+	mock_produce(m, TOPIC, partition, h);
 }
 
 /* One message as --headers compact sends it: one nfkafka-id header. */
 static void produce_id(const struct mock *m, int32_t partition,
     const char *id)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char err[256];
-	rd_kafka_t *p;
-	rd_kafka_resp_err_t e;
+	rd_kafka_headers_t *h = rd_kafka_headers_new(1);
 
-	rd_kafka_conf_set(conf, "bootstrap.servers", m->brokers, err,
-	    sizeof err);
-	p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-	assert_non_null(p);
-	e = rd_kafka_producev(p, RD_KAFKA_V_TOPIC(TOPIC),
-	    RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_VALUE("x", 1),
-	    RD_KAFKA_V_HEADER("nfkafka-id", id, -1), RD_KAFKA_V_END);
-	assert_int_equal(e, 0);
-	assert_int_equal(rd_kafka_flush(p, 10000), 0);
-	rd_kafka_destroy(p);
+	rd_kafka_header_add(h, "nfkafka-id", -1, id, -1);
+	mock_produce(m, TOPIC, partition, h);
 }
 
 static void done(void *arg, const struct recover_result *r)
@@ -88,19 +65,21 @@ static void tick(uv_timer_t *t)
 	res->ticks++;
 }
 
-/* Runs a read-back on a loop that also turns a 10 ms timer. */
-static void read_back(const struct kafka_options *ko,
-    const struct recover_want *want, int timeout_ms, struct result *res)
+/*
+ * Runs a read-back of TOPIC on the cluster m, on a loop that also turns a
+ * 10 ms timer.
+ */
+static void read_back(const struct mock *m, const struct recover_want *want,
+    int timeout_ms, struct result *res)
 {
+	struct kafka_options ko = { .topic = TOPIC };
 	uv_loop_t loop;
 	uv_timer_t t;
 	struct kafka *k;
 	struct recover *r;
-	char err[512];
 
 	memset(res, 0, sizeof *res);
-	uv_loop_init(&loop);
-	assert_int_equal(kafka_new(&loop, ko, &k, err, sizeof err), 0);
+	k = mock_kafka_new(m, &loop, &ko);
 	uv_timer_init(&loop, &t);
 	t.data = res;
 	uv_timer_start(&t, tick, 10, 10);
@@ -108,9 +87,26 @@ static void read_back(const struct kafka_options *ko,
 	    res, &r), 0);
 	mock_run_until(&loop, &res->done);
 	uv_close((uv_handle_t *)&t, NULL);
-	kafka_destroy(k, 0);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	assert_int_equal(uv_loop_close(&loop), 0);
+	mock_kafka_end(&loop, k, 0);
+}
+
+/*
+ * The read-back finds want's window, the one the crash cut short, and not
+ * when another revision of it (other) is wanted.
+ */
+static void assert_committed(const struct mock *m, struct recover_want *want,
+    unsigned other)
+{
+	struct result res;
+
+	read_back(m, want, 10000, &res);
+	assert_int_equal(res.error, 0);
+	assert_string_equal(res.stamp, want->stamp);
+	assert_int_equal(res.committed, 1);
+	assert_int_not_equal(other, want->revision);
+	want->revision = other;
+	read_back(m, want, 10000, &res);
+	assert_int_equal(res.committed, 0);
 }
 
 /*
@@ -121,24 +117,14 @@ static void read_back(const struct kafka_options *ko,
 static void test_newest_window(void **state)
 {
 	struct mock m;
-	struct kafka_options ko = { .topic = TOPIC };
 	struct recover_want want = { "20261127105500", 1, 0 };
-	struct result res;
 
 	(void)state;
 	mock_start(&m, TOPIC, 2);
 	produce(&m, 0, "20261127105000", DIR "/a:b", "0");
 	produce(&m, 1, "20261127105500", DIR "/a", "1");
 	produce(&m, 0, "20261127110000", "/elsewhere/a", "0");
-	ko.brokers = m.brokers;
-	read_back(&ko, &want, 10000, &res);
-	assert_int_equal(res.error, 0);
-	assert_string_equal(res.stamp, "20261127105500");
-	assert_int_equal(res.committed, 1);
-	/* Another revision of it is not the one the crash cut short. */
-	want.revision = 2;
-	read_back(&ko, &want, 10000, &res);
-	assert_int_equal(res.committed, 0);
+	assert_committed(&m, &want, 2);
 	mock_stop(&m);
 }
 
@@ -149,9 +135,7 @@ static void test_newest_window(void **state)
 static void test_compact_header(void **state)
 {
 	struct mock m;
-	struct kafka_options ko = { .topic = TOPIC };
 	struct recover_want want = { "20261127105500", 3, 0 };
-	struct result res;
 
 	(void)state;
 	mock_start(&m, TOPIC, 2);
@@ -160,14 +144,7 @@ static void test_compact_header(void **state)
 	produce_id(&m, 0, "20261127110000,0,0,0,/elsewhere/a");
 	produce_id(&m, 1, "20261127120000,0," DIR "/a");
 	produce_id(&m, 1, "2026112712,0,0,0," DIR "/a");
-	ko.brokers = m.brokers;
-	read_back(&ko, &want, 10000, &res);
-	assert_int_equal(res.error, 0);
-	assert_string_equal(res.stamp, "20261127105500");
-	assert_int_equal(res.committed, 1);
-	want.revision = 2;
-	read_back(&ko, &want, 10000, &res);
-	assert_int_equal(res.committed, 0);
+	assert_committed(&m, &want, 2);
 	mock_stop(&m);
 }
 
@@ -175,13 +152,11 @@ static void test_compact_header(void **state)
 static void test_empty_topic(void **state)
 {
 	struct mock m;
-	struct kafka_options ko = { .topic = TOPIC };
 	struct result res;
 
 	(void)state;
 	mock_start(&m, TOPIC, 1);
-	ko.brokers = m.brokers;
-	read_back(&ko, NULL, 10000, &res);
+	read_back(&m, NULL, 10000, &res);
 	assert_int_equal(res.error, 0);
 	assert_string_equal(res.stamp, "");
 	mock_stop(&m);
@@ -194,14 +169,12 @@ static void test_empty_topic(void **state)
 static void test_broker_down_never_blocks(void **state)
 {
 	struct mock m;
-	struct kafka_options ko = { .topic = TOPIC };
 	struct result res;
 
 	(void)state;
 	mock_start(&m, TOPIC, 1);
-	ko.brokers = m.brokers;
 	rd_kafka_mock_broker_set_down(m.mc, 1);
-	read_back(&ko, NULL, 1000, &res);
+	read_back(&m, NULL, 1000, &res);
 	assert_int_not_equal(res.error, 0);
 	assert_non_null(strstr(res.errstr, "recover: "));
 	/* About 100 turns in a second; a blocked loop makes none. */
@@ -227,14 +200,11 @@ static void test_cancel_counted(void **state)
 	uv_loop_t loop;
 	struct kafka *k;
 	struct recover *r;
-	char err[512];
 
 	(void)state;
 	mock_start(&m, TOPIC, 1);
-	ko.brokers = m.brokers;
 	rd_kafka_mock_broker_set_down(m.mc, 1);
-	uv_loop_init(&loop);
-	assert_int_equal(kafka_new(&loop, &ko, &k, err, sizeof err), 0);
+	k = mock_kafka_new(&m, &loop, &ko);
 	assert_int_equal(recover_pending(), 0);
 	assert_int_equal(recover_start(&loop, k, DIR, 1000, NULL, never,
 	    NULL, &r), 0);
@@ -242,9 +212,7 @@ static void test_cancel_counted(void **state)
 	assert_int_equal(recover_pending(), 1);
 	while (recover_pending() > 0)
 		uv_run(&loop, UV_RUN_ONCE);
-	kafka_destroy(k, 0);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	assert_int_equal(uv_loop_close(&loop), 0);
+	mock_kafka_end(&loop, k, 0);
 	mock_stop(&m);
 }
 
