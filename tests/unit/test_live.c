@@ -117,6 +117,16 @@ static void fixture_start(struct fixture *f)
 	    fixture_exit, f, &f->l, err, sizeof err), 0);
 }
 
+/* Replays the windows from..to (one when to is NULL) to the service's end. */
+static void fixture_replay(struct fixture *f, const char *from,
+    const char *to)
+{
+	f->lo.replay_from = from;
+	f->lo.replay_to = to != NULL ? to : from;
+	fixture_start(f);
+	mock_run_until(&f->loop, &f->exited);
+}
+
 static void fixture_free(struct fixture *f)
 {
 	char *cmd;
@@ -150,10 +160,7 @@ static void test_replay_in_order(void **state)
 	fixture_file(&f, "202611271050", "x");
 	fixture_file(&f, "202611271055", "x");
 	fixture_file(&f, "202611271105", "x"); /* after the range */
-	f.lo.replay_from = "20261127105000";
-	f.lo.replay_to = "20261127110000";
-	fixture_start(&f);
-	mock_run_until(&f.loop, &f.exited);
+	fixture_replay(&f, "20261127105000", "20261127110000");
 	assert_int_equal(f.status, 0);
 	assert_int_equal(f.outcomes[LIVE_EXPORTED], 3);
 	assert_int_equal(mock_consume(&f.m, TOPIC, 1, 1, msgs, 16), 3 * ROWS);
@@ -177,9 +184,7 @@ static void test_retry_after_backoff(void **state)
 	    "%s", rows);
 	fixture_init(&f, body);
 	fixture_file(&f, "202611271050", "x");
-	f.lo.replay_from = f.lo.replay_to = "20261127105000";
-	fixture_start(&f);
-	mock_run_until(&f.loop, &f.exited);
+	fixture_replay(&f, "20261127105000", NULL);
 	assert_int_equal(f.status, 0);
 	assert_int_equal(f.outcomes[LIVE_RETRYING], 1);
 	assert_int_equal(f.outcomes[LIVE_EXPORTED], 1);
@@ -202,9 +207,7 @@ static void test_skip_after_three_failures(void **state)
 	free(rows);
 	fixture_init(&f, body);
 	fixture_file(&f, "202611271050", "x");
-	f.lo.replay_from = f.lo.replay_to = "20261127105000";
-	fixture_start(&f);
-	mock_run_until(&f.loop, &f.exited);
+	fixture_replay(&f, "20261127105000", NULL);
 	assert_int_equal(f.status, 1);
 	assert_int_equal(f.outcomes[LIVE_RETRYING], 2);
 	assert_int_equal(f.outcomes[LIVE_SKIPPED], 1);
@@ -223,10 +226,7 @@ static void test_query_fault_stops(void **state)
 	strv_push(&f.o.key_fields, &f.o.nkey_fields, "nosuchfield");
 	fixture_file(&f, "202611271050", "x");
 	fixture_file(&f, "202611271055", "x");
-	f.lo.replay_from = "20261127105000";
-	f.lo.replay_to = "20261127105500";
-	fixture_start(&f);
-	mock_run_until(&f.loop, &f.exited);
+	fixture_replay(&f, "20261127105000", "20261127105500");
 	assert_int_equal(f.status, 1);
 	assert_int_equal(f.outcomes[LIVE_RETRYING], 0);
 	assert_int_equal(f.outcomes[LIVE_EXPORTED], 0);
