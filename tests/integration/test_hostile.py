@@ -32,6 +32,19 @@ def error_line(run):
     return run.stderr
 
 
+def refused(window, *args, conf=None):
+    """nfkafka with the window's channel, a broker never reached, the config
+    file conf first when given and args last: it must refuse to start
+    (error_line). Returns the run."""
+    base, _ = window
+    pre = ['-c', conf] if conf is not None else []
+    run = run_nfkafka(
+        pre + ['-b', '127.0.0.1:9', '-M', base + '/chanA'] + list(args),
+        timeout=QUICK)
+    error_line(run)
+    return run
+
+
 def fake_nfdump(tmp_path, body):
     """A shell script as --nfdump; it answers -V, and the query's check on
     an empty window at start, like nfdump 1.7.1."""
@@ -65,22 +78,17 @@ def wait_dead(pid, timeout=30):
 def test_property_list_in_config_file_is_refused(window, tmp_path):
     """It would print librdkafka's properties and exit 0 at every start,
     which Restart=on-failure takes for a clean stop."""
-    base, _ = window
     conf = tmp_path / 'nfkafka.conf'
     conf.write_text('property = list\n')
     conf.chmod(0o600)
-    run = run_nfkafka(['-c', conf, '-b', '127.0.0.1:9', '-M', base + '/chanA'],
-                      timeout=QUICK)
-    text = error_line(run)
+    run = refused(window, conf=conf)
+    text = run.stderr
     assert 'command-line action' in text and 'property' in text
     assert 'bootstrap.servers' not in run.stdout
 
 
 def test_space_after_empty_property_value_is_not_echoed(window):
-    base, _ = window
-    run = run_nfkafka(['-b', '127.0.0.1:9', '-M', base + '/chanA',
-                       '-X', 'sasl.password=', SECRET], timeout=QUICK)
-    text = error_line(run)
+    text = refused(window, '-X', 'sasl.password=', SECRET).stderr
     assert 'unexpected argument' in text and 'sasl.password=' in text
     assert SECRET not in text
 
@@ -98,14 +106,10 @@ def test_short_secret_does_not_mask_addresses(window, tmp_path, daemons):
 
 
 def test_file_secret_longer_than_a_line_is_refused(window, tmp_path):
-    base, _ = window
     secret = tmp_path / 'secret'
     secret.write_text('x' * 5000 + '\n')
     secret.chmod(0o600)
-    run = run_nfkafka(['-b', '127.0.0.1:9', '-M', base + '/chanA',
-                       '-X', 'sasl.password=${file:%s}' % secret],
-                      timeout=QUICK)
-    text = error_line(run)
+    text = refused(window, '-X', 'sasl.password=${file:%s}' % secret).stderr
     assert 'longer than 4095 bytes' in text and str(secret) in text
     assert 'xxxx' not in text
 
@@ -115,17 +119,12 @@ def test_world_writable_config_and_secret_files(window, tmp_path):
     conf = tmp_path / 'nfkafka.conf'
     conf.write_text('grace = 5\n')
     conf.chmod(0o666)
-    run = run_nfkafka(['-c', conf, '-b', '127.0.0.1:9', '-M', base + '/chanA'],
-                      timeout=QUICK)
-    text = error_line(run)
+    text = refused(window, conf=conf).stderr
     assert 'writable by every user' in text and 'chmod o-w' in text
     secret = tmp_path / 'secret'
     secret.write_text(SECRET + '\n')
     secret.chmod(0o666)
-    run = run_nfkafka(['-b', '127.0.0.1:9', '-M', base + '/chanA',
-                       '-X', 'sasl.password=${file:%s}' % secret],
-                      timeout=QUICK)
-    text = error_line(run)
+    text = refused(window, '-X', 'sasl.password=${file:%s}' % secret).stderr
     assert 'writable by every user' in text and SECRET not in text
     # Readable by others: a warning, and the run goes on.
     secret.chmod(0o644)
@@ -138,11 +137,8 @@ def test_world_writable_config_and_secret_files(window, tmp_path):
 
 
 def test_check_config_refuses_metrics_start_would(window):
-    base, _ = window
     for bad in ('127.0.0.1:99999', 'localhost', '[::1:80'):
-        run = run_nfkafka(['-b', '127.0.0.1:9', '-M', base + '/chanA',
-                           '--metrics', bad, '--check-config'], timeout=QUICK)
-        text = error_line(run)
+        text = refused(window, '--metrics', bad, '--check-config').stderr
         assert '--metrics %s' % bad in text
 
 
