@@ -5,6 +5,7 @@ wants: a consumer that is not ours, with its own idea of every type."""
 import datetime
 import ipaddress
 import json
+import re
 
 
 def clickhouse_value(v, typ):
@@ -59,3 +60,18 @@ def clickhouse_json(values, columns, tmp_path):
     return clickhouse_rows(path, 'JSONEachRow', columns,
                            "date_time_input_format = 'basic', "
                            "input_format_skip_unknown_fields = 0")
+
+
+def pop_identity(records, count, window):
+    """Checks and takes out the --identity columns of records ClickHouse
+    read from the window file window's count rows: each row once, revision
+    0, and the window's start, which nfcapd names in local time (the test
+    machine's is UTC)."""
+    stamp = re.search(r'(\d{12})\d*$', window).group(1)
+    start = datetime.datetime.strptime(stamp, '%Y%m%d%H%M').replace(
+        tzinfo=datetime.timezone.utc)
+    assert sorted(r['window_row'] for r in records) == list(range(count))
+    for r in records:
+        assert r.pop('window_revision') == 0
+        r.pop('window_row')
+        assert r.pop('window_start').replace(second=0) == start
