@@ -75,15 +75,33 @@ def large_profile(profile):
     return profile
 
 
+def export_once(broker, topic, profile, window, extra, timeout=120):
+    """nfkafka --once over the profile's window, which must succeed."""
+    base, windows = profile
+    run = run_nfkafka(['--once', windows[window], '-M', '%s/chanA:chanB' % base,
+                       '-b', broker.bootstrap, '-t', topic] + list(extra),
+                      timeout=timeout)
+    assert run.returncode == 0, run
+    return run
+
+
+def export_default(broker, topic, profile, nfdump_version, extra):
+    """The small window with the default query and extra: (nfdump's rows,
+    their field names, the messages read back)."""
+    base, windows = profile
+    export_once(broker, topic, profile, 'small', extra)
+    rows, fields = default_reference('%s/chanA:chanB' % base, windows['small'],
+                                     nfdump_version)
+    return rows, fields, consume(broker.bootstrap, topic, expect=len(rows))
+
+
 def export_and_compare(broker, topic, profile, window, query, extra=()):
     base, windows = profile
     query_arg, ref_query, names = QUERIES[query]
-    args = ['--once', windows[window], '-M', '%s/chanA:chanB' % base,
-            '-b', broker.bootstrap, '-t', topic] + list(extra)
+    args = list(extra)
     if query_arg is not None:
         args += ['-Q', query_arg]
-    run = run_nfkafka(args, timeout=300)
-    assert run.returncode == 0, run
+    export_once(broker, topic, profile, window, args, timeout=300)
     rows = nfdump_rows('%s/chanA:chanB' % base, windows[window], ref_query)
     msgs = consume(broker.bootstrap, topic, expect=len(rows), timeout=120)
     assert_rows_match([m['value'] for m in msgs], rows, names)
@@ -133,13 +151,8 @@ def test_headers_and_key(broker, topic, profile):
 @ONE_VERSION
 def test_values_strings_like_the_cron_script(broker, topic, profile,
                                              nfdump_version):
-    base, windows = profile
-    run = run_nfkafka(['--once', windows['small'], '-M', '%s/chanA:chanB' % base,
-                       '-b', broker.bootstrap, '-t', topic, '--values', 'strings'])
-    assert run.returncode == 0, run
-    rows, fields = default_reference('%s/chanA:chanB' % base, windows['small'],
-                                     nfdump_version)
-    msgs = consume(broker.bootstrap, topic, expect=len(rows))
+    rows, fields, msgs = export_default(broker, topic, profile, nfdump_version,
+                                        ['--values', 'strings'])
     assert [m['value'] for m in msgs] == [dict(zip(fields, r)) for r in rows]
 
 
@@ -169,9 +182,7 @@ def test_csv_output_by_header(broker, topic, profile, nfdump_version, aggregate)
     Summary block, 1.7.8's with the last record."""
     base, windows = profile
     query = ['-A', 'srcip', '-o', 'csv'] if aggregate else ['-o', 'csv']
-    run = run_nfkafka(['--once', windows['small'], '-M', '%s/chanA:chanB' % base,
-                       '-b', broker.bootstrap, '-t', topic, '-Q', ' '.join(query)])
-    assert run.returncode == 0, run
+    export_once(broker, topic, profile, 'small', ['-Q', ' '.join(query)])
     rows = nfdump_rows('%s/chanA:chanB' % base, windows['small'], query)
     msgs = consume(broker.bootstrap, topic, expect=len(rows))
     assert len(msgs) == len(rows)
@@ -226,13 +237,8 @@ def test_separate_headers(broker, topic, profile, extra):
 
 @ONE_VERSION
 def test_headers_can_be_left_out(broker, topic, profile, nfdump_version):
-    base, windows = profile
-    run = run_nfkafka(['--once', windows['small'], '-M', '%s/chanA:chanB' % base,
-                       '-b', broker.bootstrap, '-t', topic, '--headers', 'no'])
-    assert run.returncode == 0, run
-    rows, _ = default_reference('%s/chanA:chanB' % base, windows['small'],
-                                nfdump_version)
-    msgs = consume(broker.bootstrap, topic, expect=len(rows))
+    rows, _, msgs = export_default(broker, topic, profile, nfdump_version,
+                                   ['--headers', 'no'])
     assert len(msgs) == len(rows) > 0
     assert all(m['headers'] == {} for m in msgs)
 
@@ -242,10 +248,9 @@ def test_full_producer_queue_pauses_nfdump(broker, topic, large_profile):
     """A queue of 200 messages: nfdump is held back again and again, and
     still every record arrives, in nfdump's order."""
     base, windows = large_profile
-    run = run_nfkafka(['--once', windows['large'], '-M', '%s/chanA:chanB' % base,
-                       '-b', broker.bootstrap, '-t', topic, '-Q', FLOW_QUERY, '-v',
+    run = export_once(broker, topic, large_profile, 'large',
+                      ['-Q', FLOW_QUERY, '-v',
                        '-X', 'queue.buffering.max.messages=200'], timeout=300)
-    assert run.returncode == 0, run
     pauses = re.search(r'nfdump paused (\d+) times', run.stderr)
     assert pauses and int(pauses.group(1)) > 10, run
     rows = nfdump_rows('%s/chanA:chanB' % base, windows['large'], FLOW_QUERY)
@@ -301,11 +306,9 @@ def test_batched_exactly_once(broker, topic, profile):
     """--batch with --transactional-id: committed batches, read committed,
     every record once and in order; 500 rows in batches of 64."""
     base, windows = profile
-    run = run_nfkafka(['--once', windows['small'], '-M', '%s/chanA:chanB' % base,
-                       '-b', broker.bootstrap, '-t', topic, '-Q', FLOW_QUERY,
-                       '--batch', '64', '--transactional-id', 'tx-' + topic],
-                      timeout=300)
-    assert run.returncode == 0, run
+    export_once(broker, topic, profile, 'small',
+                ['-Q', FLOW_QUERY, '--batch', '64',
+                 '--transactional-id', 'tx-' + topic], timeout=300)
     rows = nfdump_rows('%s/chanA:chanB' % base, windows['small'], FLOW_QUERY)
     msgs = consume(broker.bootstrap, topic, expect=len(rows), timeout=120,
                    isolation='read_committed')
