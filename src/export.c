@@ -19,6 +19,7 @@
 #include "log.h"
 #include "nfcapd.h"
 #include "output.h"
+#include "query_probe.h"
 #include "schemahold.h"
 #include "strv.h"
 #include "summary.h"
@@ -103,6 +104,9 @@ struct exporter {
 	uv_timer_t *finish;
 	struct export_options next; /* from a reload; query NULL if none */
 	struct schemahold *hold; /* Avro: the schema registry's ids */
+	struct query_probe *probe; /* after a failed window, or NULL */
+	export_probe_cb probe_cb; /* NULL once cancelled */
+	void *probe_arg;
 };
 
 static void export_run_free(struct export_run *run)
@@ -645,6 +649,9 @@ void export_reconfigure(struct exporter *x, const struct export_options *o)
 {
 	export_options_free(&x->next);
 	x->next = *o;
+	/* The probe judged the old query: the next window runs the new one. */
+	if (x->probe != NULL)
+		query_probe_cancel(x->probe);
 }
 
 /* The encoder for reloaded options; the old one stays if it fails. */
@@ -788,12 +795,43 @@ void export_abandon(struct exporter *x)
 	x->abandoned = run;
 }
 
-int export_probe(const struct exporter *x, char *why, size_t whylen)
+static void export_probed(void *arg, int status, const char *why)
 {
+	struct exporter *x = arg;
+	export_probe_cb cb = x->probe_cb;
+
+	x->probe = NULL;
+	x->probe_cb = NULL;
+	x->children--;
+	if (cb != NULL)
+		cb(x->probe_arg, status, why);
+}
+
+int export_probe(struct exporter *x, export_probe_cb cb, void *arg)
+{
+	int error;
+
 	/* A reloaded query is the one the next window runs: let it try. */
 	if (x->next.query != NULL)
-		return 0;
-	return query_probe(x->o.query, x->o.nfdump, why, whylen);
+		return -EAGAIN;
+	if (x->probe != NULL)
+		return -EBUSY;
+	error = query_probe_start(x->loop, x->o.query, x->o.nfdump,
+	    export_probed, x, &x->probe);
+	if (error != 0)
+		return error;
+	x->probe_cb = cb;
+	x->probe_arg = arg;
+	x->children++;
+	return 0;
+}
+
+void export_probe_cancel(struct exporter *x)
+{
+	if (x->probe == NULL)
+		return;
+	x->probe_cb = NULL;
+	query_probe_cancel(x->probe);
 }
 
 static void export_timer_closed(uv_handle_t *h)
