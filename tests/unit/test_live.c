@@ -461,9 +461,7 @@ static void test_probe_refusal_stops(void **state)
 	(void)state;
 	fixture_init(&f, body);
 	fixture_file(&f, "202611271050", "x");
-	f.lo.replay_from = f.lo.replay_to = "20261127105000";
-	fixture_start(&f);
-	mock_run_until(&f.loop, &f.exited);
+	fixture_replay(&f, "20261127105000", NULL);
 	assert_int_equal(f.status, 1);
 	assert_int_equal(f.outcomes[LIVE_RETRYING], 0);
 	assert_int_equal(f.outcomes[LIVE_SKIPPED], 0);
