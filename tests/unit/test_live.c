@@ -403,18 +403,25 @@ static void probe_run(struct fixture *f, struct probe_watch *pw)
  * shutdown meanwhile stops it (its process group) and exits cleanly, the
  * window neither retried nor skipped.
  */
+static void probe_stopped(struct fixture *f, int reload, char **body)
+{
+	struct probe_watch pw = { .reload = reload };
+
+	*body = probe_body(0);
+	fixture_init(f, *body);
+	fixture_file(f, "202611271050", "x");
+	f->lo.replay_from = f->lo.replay_to = "20261127105000";
+	fixture_start(f);
+	probe_run(f, &pw);
+}
+
 static void test_probe_stopped_by_shutdown(void **state)
 {
 	struct fixture f;
-	struct probe_watch pw = { .reload = 0 };
-	char *body = probe_body(0);
+	char *body;
 
 	(void)state;
-	fixture_init(&f, body);
-	fixture_file(&f, "202611271050", "x");
-	f.lo.replay_from = f.lo.replay_to = "20261127105000";
-	fixture_start(&f);
-	probe_run(&f, &pw);
+	probe_stopped(&f, 0, &body);
 	assert_int_equal(f.status, 0);
 	assert_int_equal(f.outcomes[LIVE_RETRYING], 0);
 	assert_int_equal(f.outcomes[LIVE_SKIPPED], 0);
@@ -430,16 +437,11 @@ static void test_probe_stopped_by_shutdown(void **state)
 static void test_probe_stopped_by_reload(void **state)
 {
 	struct fixture f;
-	struct probe_watch pw = { .reload = 1 };
 	struct mock_msg msgs[16];
-	char *body = probe_body(0);
+	char *body;
 
 	(void)state;
-	fixture_init(&f, body);
-	fixture_file(&f, "202611271050", "x");
-	f.lo.replay_from = f.lo.replay_to = "20261127105000";
-	fixture_start(&f);
-	probe_run(&f, &pw);
+	probe_stopped(&f, 1, &body);
 	assert_int_equal(f.status, 0);
 	assert_int_equal(f.outcomes[LIVE_RETRYING], 1);
 	assert_int_equal(f.outcomes[LIVE_EXPORTED], 1);
