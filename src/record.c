@@ -257,10 +257,43 @@ static int record_msec(struct slice s, int64_t *sec, uint32_t *nsec)
 	return 0;
 }
 
+/*
+ * "192.0.2.1", the form nfdump prints IPv4 in, read without a copy: four
+ * decimal octets, no leading zero, as inet_pton(AF_INET) takes them. Any
+ * other text is left to inet_pton.
+ */
+static int record_ipv4(struct slice s, unsigned char bytes[4])
+{
+	const char *p = s.p, *end = s.p + s.n;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v, d;
+
+		if (i > 0 && (p == end || *p++ != '.'))
+			return -EINVAL;
+		if (p == end || (v = (unsigned)(*p++ - '0')) > 9)
+			return -EINVAL;
+		for (int n = 1; n < 3 && p < end &&
+		    (d = (unsigned)(*p - '0')) <= 9; n++, p++) {
+			if (v == 0)
+				return -EINVAL;
+			v = v * 10 + d;
+		}
+		if (v > 255)
+			return -EINVAL;
+		bytes[i] = (unsigned char)v;
+	}
+	return p == end ? 0 : -EINVAL;
+}
+
 static int record_addr(struct slice s, struct value *v)
 {
 	char buf[INET6_ADDRSTRLEN + 1];
 
+	if (record_ipv4(s, v->a.bytes) == 0) {
+		v->a.family = 4;
+		return 0;
+	}
 	if (s.n == 0 || s.n >= sizeof buf)
 		return -EINVAL;
 	memcpy(buf, s.p, s.n);
