@@ -285,7 +285,8 @@ void json_row(struct encode_buf *j, const struct encode_options *o,
 	for (size_t i = 0; i < schema->nfields; i++) {
 		if (i > 0)
 			json_raw(j, ",", 1);
-		json_key(j, schema->fields[i].name);
+		json_raw(j, schema->fields[i].jsonkey,
+		    schema->fields[i].jsonkeylen);
 		json_value(j, &row->text[i], &row->values[i]);
 	}
 	for (size_t i = 0; i < nid; i++) {
