@@ -173,9 +173,11 @@ static int record_digits(const char *p, int n)
 	int v = 0;
 
 	for (int i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
+		unsigned d = (unsigned)(p[i] - '0');
+
+		if (d > 9)
 			return -1;
-		v = v * 10 + (p[i] - '0');
+		v = v * 10 + (int)d;
 	}
 	return v;
 }
@@ -183,21 +185,20 @@ static int record_digits(const char *p, int n)
 /* Fraction digits after a '.', as nanoseconds. */
 static int record_fraction(const char *p, size_t n, uint32_t *nsec)
 {
+	static const uint32_t scale[] = { 0, 100000000, 10000000, 1000000,
+		100000, 10000, 1000, 100, 10, 1 };
 	uint32_t v = 0;
 
 	if (n == 0 || n > 9)
 		return -EINVAL;
-	for (size_t i = 0; i < 9; i++) {
-		unsigned d = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(p[i] - '0');
 
-		if (i < n) {
-			d = (unsigned)(p[i] - '0');
-			if (d > 9)
-				return -EINVAL;
-		}
+		if (d > 9)
+			return -EINVAL;
 		v = v * 10 + d;
 	}
-	*nsec = v;
+	*nsec = v * scale[n];
 	return 0;
 }
 
