@@ -2,6 +2,7 @@
 /* One nfdump output line → its fields' values, as text and typed. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@ static int record_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-static struct slice record_trim(const char *p, const char *end)
+static inline struct slice record_trim(const char *p, const char *end)
 {
 	while (p < end && record_blank(*p))
 		p++;
@@ -24,14 +25,25 @@ static struct slice record_trim(const char *p, const char *end)
 	return (struct slice){ p, (size_t)(end - p) };
 }
 
-static const char *record_skip_blanks(const char *p, const char *end)
+static inline const char *record_skip_blanks(const char *p,
+    const char *end)
 {
+	uint64_t w;
+
 	/*
 	 * nfdump right-aligns its columns in runs of spaces (an IPv4 address
-	 * in a 39-wide one): eight at a time, one compare each.
+	 * in a 39-wide one): eight bytes at a time, the first that is not a
+	 * space found from the lowest byte that differs.
 	 */
-	while (end - p >= 8 && memcmp(p, "        ", 8) == 0)
+	while (end - p >= 8) {
+		memcpy(&w, p, 8);
+		w = le64toh(w) ^ UINT64_C(0x2020202020202020);
+		if (w != 0) {
+			p += __builtin_ctzll(w) / 8;
+			break;
+		}
 		p += 8;
+	}
 	while (p < end && record_blank(*p))
 		p++;
 	return p;
