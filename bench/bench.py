@@ -12,6 +12,8 @@ bench/results/<date>-<git sha>.txt and bench/results/latest.txt.
 import argparse
 import datetime
 import hashlib
+import io
+import json
 import os
 import platform
 import re
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,10 +34,12 @@ ROOT = os.path.abspath(os.path.join(HERE, '..'))
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient  # noqa: E402
+import fastavro  # noqa: E402
 
 from collector import Collector, count_flows  # noqa: E402
 from kafka_broker import KafkaBroker  # noqa: E402
 from procs import stop_process  # noqa: E402
+from schema_registry import SchemaRegistry, registry_jar  # noqa: E402
 from watermark import topic_size  # noqa: E402
 from windows import bench_window  # noqa: E402
 import peer  # noqa: E402
@@ -202,6 +207,7 @@ class Result:
         self.ok, self.rows, self.detail = ok, rows, detail
         self.rss_both_kib = rss_kib
         self.kafka_cpu = None
+        self.registry_cpu = None    # the registry bench.py started, meanwhile
         self.nfdump_cpu = None      # the method's nfdump alone
 
 
@@ -210,6 +216,10 @@ class Bench:
         self.a = a
         self.workdir = workdir
         self.broker = None
+        self.registry = None       # the SchemaRegistry started here, if any
+        self.registry_up = None    # its (start seconds, start cpu seconds)
+        self.registry_why = ''     # why it did not start
+        self.schemas = {}          # registry id -> parsed Avro schema
         self.results = {}          # (query, size, method) -> [Result]
         self.expected = {}         # (query, size) -> rows
         self.live = None
@@ -240,6 +250,86 @@ class Bench:
         """CPU seconds the broker's JVM has used so far."""
         return proc_cpu(self.broker.proc.pid)
 
+    # --- the schema registry ---------------------------------------------
+    def start_registry(self):
+        """The tests' real registry (Apicurio Registry, in memory, its
+        Confluent API) on 127.0.0.1 for the avro row; it runs for the whole
+        bench like the broker. On failure the avro row is not run and the
+        target says why (and the exit status is 1)."""
+        t0 = time.monotonic()
+        self.registry = SchemaRegistry(os.path.join(self.workdir, 'registry'))
+        try:
+            self.registry.start()
+        except (OSError, subprocess.SubprocessError) as e:
+            self.registry_why = 'registry did not start: %s' % str(e).splitlines()[0][:200]
+            log('%s\n%s' % (self.registry_why, str(e)[-2000:]))
+            self.registry.stop()
+            self.registry = None
+            self.a.methods.remove('avro')
+            self.a.skipped['avro'] = 'not run: ' + self.registry_why
+            return
+        self.a.schema_registry = self.registry.url
+        self.registry_up = (time.monotonic() - t0, self.registry_cpu())
+        log('registry %s up in %.1f s' % (self.registry.url, self.registry_up[0]))
+
+    def registry_cpu(self):
+        """CPU seconds the registry's JVM has used so far (None if not ours)."""
+        if self.registry is None or not self.registry.running():
+            return None
+        return proc_cpu(self.registry.proc.pid)
+
+    def registry_rss(self):
+        """Peak RSS of the registry's JVM so far, MiB."""
+        try:
+            with open('/proc/%d/status' % self.registry.proc.pid, 'rb') as f:
+                return int(HWM_RE.search(f.read()).group(1)) / 1024
+        except (OSError, AttributeError):
+            return None
+
+    def avro_check(self, topic, high):
+        """'' if the topic's first and last messages are each one whole
+        Avro record in Confluent's framing (magic byte 0, a schema id the
+        registry knows, a datum that ends where the message does), else
+        what is wrong. The count itself is the high watermark, as for the
+        other rows: one message per record."""
+        c = Consumer({'bootstrap.servers': self.broker.bootstrap,
+                      'group.id': 'bench-avro-%s' % uuid.uuid4().hex,
+                      'enable.auto.commit': False})
+        try:
+            for off in sorted({0, high - 1}):
+                c.assign([TopicPartition(topic, 0, off)])
+                m, deadline = None, time.monotonic() + 30
+                while m is None and time.monotonic() < deadline:
+                    m = c.poll(1.0)
+                    if m is not None and m.error():
+                        m = None
+                if m is None:
+                    return 'message %d not read back' % off
+                why = self.avro_why(m.value() or b'')
+                if why:
+                    return 'message %d: %s' % (off, why)
+        finally:
+            c.close()
+        return ''
+
+    def avro_why(self, raw):
+        if len(raw) < 5 or raw[0] != 0:
+            return 'not Confluent framing: %r' % raw[:8]
+        sid = int.from_bytes(raw[1:5], 'big')
+        fp = io.BytesIO(raw[5:])
+        try:
+            if sid not in self.schemas:
+                url = '%s/schemas/ids/%d' % (self.a.schema_registry.rstrip('/'), sid)
+                with urllib.request.urlopen(url, timeout=30) as r:
+                    self.schemas[sid] = fastavro.parse_schema(
+                        json.loads(json.loads(r.read())['schema']))
+            fastavro.schemaless_reader(fp, self.schemas[sid])
+        except Exception as e:  # noqa: BLE001 - any failure makes the run invalid
+            return 'schema id %d: %s: %s' % (sid, type(e).__name__, e)
+        if fp.tell() != len(raw) - 5:
+            return '%d bytes left after the record' % (len(raw) - 5 - fp.tell())
+        return ''
+
     def new_topic(self, name):
         topic = 'bench-%s-%s' % (re.sub(r'[^A-Za-z0-9._-]', '_', name), uuid.uuid4().hex[:8])
         self.broker.create_topic(topic, 1)
@@ -247,7 +337,8 @@ class Bench:
 
     def delivered(self, topic, batched=False):
         """Records in the topic: its high watermark (one partition, fresh),
-        or for batched messages the sum of their nfkafka-count headers."""
+        or for batched messages the sum of their nfkafka-count headers
+        (--headers compact: the count, the 4th field of nfkafka-id)."""
         high = topic_size(self.counter, topic, timeout=30)
         if not batched or high == 0:
             return high
@@ -264,7 +355,12 @@ class Bench:
                         continue
                     seen += 1
                     h = dict(m.headers() or [])
-                    records += int(h['nfkafka-count']) if 'nfkafka-count' in h else 1
+                    if 'nfkafka-count' in h:
+                        records += int(h['nfkafka-count'])
+                    elif 'nfkafka-id' in h:
+                        records += int(h['nfkafka-id'].split(b',')[3])
+                    else:
+                        records += 1
         finally:
             c.close()
         return records
@@ -370,6 +466,10 @@ class Bench:
         return r
 
     def run_avro(self, profile, rel, query, topic):
+        """The CBOR row's command line plus --format avro --schema-registry
+        URL, nothing else: the same query and headers, so the ratio is
+        the encoding's (and one registration per run: a new topic is a new
+        subject)."""
         r = self.run_nfkafka(profile, rel, query, topic, (
             self.a.nfkafka, None,
             ['--format', 'avro', '--schema-registry', self.a.schema_registry]))
@@ -425,7 +525,7 @@ class Bench:
                 if rep >= runs[m]:
                     continue
                 topic = self.new_topic('%s-%d-%s' % (query, flows, m))
-                kcpu = self.broker_cpu()
+                kcpu, rcpu = self.broker_cpu(), self.registry_cpu()
                 if m.startswith('nfkafka '):
                     variant = dict(self.a.variants)[m.split(' ', 1)[1]]
                     r = self.run_nfkafka(profile, rel, query, topic, variant)
@@ -433,9 +533,16 @@ class Bench:
                 else:
                     r = getattr(self, 'run_' + m)(profile, rel, query, topic)
                 r.kafka_cpu = self.broker_cpu() - kcpu
+                if rcpu is not None:
+                    r.registry_cpu = self.registry_cpu() - rcpu
                 if r.rows is not None and r.rows != rows:
                     r.ok = False
                     r.detail = 'delivered %d of %d rows; %s' % (r.rows, rows, r.detail)
+                if m == 'avro' and r.ok and rows:    # after the CPU figures: not timed
+                    why = self.avro_check(topic, rows)
+                    if why:
+                        r.ok = False
+                        r.detail = '%s; %s' % (why, r.detail)
                 log('%s %s %s #%d: %.3f s, %.1f MiB%s' % (
                     query, human(flows), m, rep + 1, r.wall, r.rss_kib / 1024,
                     '' if r.ok else ' INVALID: ' + r.detail))
@@ -582,11 +689,16 @@ def report(b, a, meta):
     out = []
     w = out.append
     w('nfkafka benchmark  %s' % meta['date'])
-    for k in ('commit', 'nfkafka', 'nfdump', 'kcat', 'librdkafka', 'kafka', 'machine',
-              'load', 'windows'):
+    for k in ('commit', 'nfkafka', 'nfdump', 'kcat', 'librdkafka', 'kafka', 'registry',
+              'machine', 'load', 'windows'):
         w('  %-10s %s' % (k + ':', meta[k]))
     w('  %-10s %d repetitions, alternating, median wall; peak RSS = max over runs'
       % ('method:', a.reps))
+    # The rows differ from the default one by these options only, so each
+    # ratio to it is that option's.
+    w('  nfkafka:   --once FILE -M PROFILE -b BROKER -t TOPIC QUERY (-Q for the flow query),')
+    w('             the others the same plus: --batch: --batch %d; json: --format json; '
+      'avro: --format avro --schema-registry URL' % a.batch)
     for name, (binary, env, words) in a.variants:
         envs = sorted(set(env or {}) - set(os.environ)) + sorted(
             k for k in (env or {}) if k in os.environ and env[k] != os.environ[k])
@@ -630,6 +742,8 @@ def report(b, a, meta):
                 if m.startswith('nfkafka') and good:
                     notes.append('with nfdump child %.1f MiB' % (
                         max(r.rss_both_kib for r in good) / 1024))
+                if m == 'avro' and good and good[0].registry_cpu is not None:
+                    notes.append('registry %.2f s cpu' % med(good, 'registry_cpu'))
                 if m == 'cron' and len(rs) < a.reps:
                     notes.append('%d run only (slow)' % len(rs))
                 if wall is None:
@@ -704,7 +818,7 @@ def report(b, a, meta):
         w('== peer: %s' % pr['why'])
         w('')
     quick = '' if any(f >= 1_000_000 for f in a.sizes) else \
-        ' -- a --quick run: judged on %s rows, not 1M/10M' % human(max(a.sizes))
+        ' -- judged on %s rows: no 1M/10M window in this run (--quick?)' % human(max(a.sizes))
     w('== targets (non-aggregated query, same run)%s' % quick)
     for name, verdict, detail in targets(b, a):
         w('%-5s %-52s %s' % (verdict, name, detail))
@@ -720,12 +834,42 @@ def target_sizes(a):
     return big or [max(a.sizes)]
 
 
+def why_not(b, a, flows, m):
+    """Why the flow query's method m has no figure at flows rows: 'not run:
+    reason', or 'INVALID' when every run of it was."""
+    if m in a.skipped:
+        return a.skipped[m]
+    if 'flow' not in a.queries:
+        return 'not run: flow not in --queries'
+    if flows not in a.sizes:
+        return 'not run: no %s-flow window in --sizes' % human(flows)
+    rs = b.results.get(('flow', flows, m), [])
+    if not rs:
+        if m == 'cron':
+            return 'not run: %s rows > --cron-max-rows %s' % (human(flows),
+                                                             human(a.cron_max_rows))
+        return 'not run'
+    return 'INVALID: all %d run(s) of %s' % (len(rs), LABEL.get(m, m))
+
+
 def targets(b, a):
     def res(flows, m):
         return b.results.get(('flow', flows, m), [])
 
     def verdict(cond):
         return 'n/a' if cond is None else 'PASS' if cond else 'MISS'
+
+    def judge(name, flows, methods, x, y, limit, detail=None):
+        """x <= limit * y, or why there is no figure (the first method
+        without one)."""
+        ok = None if None in (x, y) else x <= limit * y
+        if ok is None:
+            text = next(why_not(b, a, flows, m) for m in methods
+                        if med(res(flows, m), 'wall') is None) \
+                if any(med(res(flows, m), 'wall') is None for m in methods) else 'n/a'
+        else:
+            text = detail or '%s x' % fmt_ratio(x, y)
+        t.append((name, verdict(ok), text))
 
     t = []
     for f in target_sizes(a):
@@ -735,35 +879,34 @@ def targets(b, a):
         pipe, bt = med(res(f, 'pipe'), 'wall'), med(res(f, 'batched'), 'wall')
         own = cpu_med(res(f, 'nfkafka'), rows, 1)
         kcat = cpu_med(res(f, 'pipe'), rows, 1)
-        ok = None if None in (own, kcat) else own <= 1.5 * kcat
-        t.append(('%s: nfkafka own cpu/record <= 1.5 x kcat\'s/line' % at, verdict(ok),
-                  'n/a' if ok is None else '%s x (%.2f vs %.2f us)' % (
-                      fmt_ratio(own, kcat), own, kcat)))
-        ok = None if None in (nk, nf) else nk <= 1.5 * nf
-        t.append(('%s: nfkafka wall <= 1.5 x nfdump alone' % at, verdict(ok),
-                  '%s x' % fmt_ratio(nk, nf)))
-        ok = None if None in (nk, pipe) else nk <= pipe
-        t.append(('%s: nfkafka wall <= 1.0 x shell pipe' % at, verdict(ok),
-                  '%s x' % fmt_ratio(nk, pipe)))
-        ok = None if None in (bt, nf) else bt <= 1.15 * nf
-        t.append(('%s: nfkafka --batch %d wall <= 1.15 x nfdump' % (at, a.batch),
-                  verdict(ok), '%s x' % fmt_ratio(bt, nf)))
+        judge('%s: nfkafka own cpu/record <= 1.5 x kcat\'s/line' % at, f,
+              ('nfkafka', 'pipe'), own, kcat, 1.5,
+              None if None in (own, kcat) else '%s x (%.2f vs %.2f us)' % (
+                  fmt_ratio(own, kcat), own, kcat))
+        judge('%s: nfkafka wall <= 1.5 x nfdump alone' % at, f,
+              ('nfkafka', 'nfdump'), nk, nf, 1.5)
+        judge('%s: nfkafka wall <= 1.0 x shell pipe' % at, f,
+              ('nfkafka', 'pipe'), nk, pipe, 1.0)
+        judge('%s: nfkafka --batch %d wall <= 1.15 x nfdump' % (at, a.batch), f,
+              ('batched', 'nfdump'), bt, nf, 1.15)
         for m in ('json', 'avro'):
-            wall = med(res(f, m), 'wall')
-            ok = None if None in (wall, nk) else wall <= 1.10 * nk
-            t.append(('%s: --format %s wall <= 1.10 x CBOR\'s' % (at, m), verdict(ok),
-                      '%s x' % fmt_ratio(wall, nk) if ok is not None else
-                      a.skipped.get(m, 'not run')))
-    cron, nk = med(res(1_000_000, 'cron'), 'wall'), med(res(1_000_000, 'nfkafka'), 'wall')
-    ok = None if None in (nk, cron) else cron >= 50 * nk
-    t.append(('1M rows: cron script >= 50 x nfkafka', verdict(ok),
-              '%s x' % fmt_ratio(cron, nk)))
-    pr = b.peer or {}
-    chain, gf = pr.get('chain'), pr.get('goflow2')
+            judge('%s: --format %s wall <= 1.10 x CBOR\'s' % (at, m), f,
+                  (m, 'nfkafka'), med(res(f, m), 'wall'), nk, 1.10)
+    # The cron script at 1M rows; a run without that window judges the
+    # largest the script ran on, as above.
+    cf = 1_000_000 if 1_000_000 in a.sizes else max(
+        [s for s in a.sizes if s <= a.cron_max_rows] or [1_000_000])
+    cron, nk = med(res(cf, 'cron'), 'wall'), med(res(cf, 'nfkafka'), 'wall')
+    judge('%s rows: cron script >= 50 x nfkafka' % human(cf), cf, ('cron', 'nfkafka'),
+          50 * nk if nk is not None else None, cron, 1.0,
+          None if None in (nk, cron) else '%s x' % fmt_ratio(cron, nk))
+    pr = b.peer
+    chain, gf = (pr or {}).get('chain'), (pr or {}).get('goflow2')
     ok = None if None in (chain, gf) else chain <= 0.6 * gf
     t.append(('chain cpu/flow <= 0.6 x goflow2 protobuf', verdict(ok),
-              pr.get('why', 'not run') if ok is None else
-              '%s x (%.2f vs %.2f us/flow)' % (fmt_ratio(chain, gf), chain, gf)))
+              'not run: --no-peer' if pr is None else pr.get('why', 'not run')
+              if ok is None else '%s x (%.2f vs %.2f us/flow)' % (
+                  fmt_ratio(chain, gf), chain, gf)))
     sizes = sorted(f for f in a.sizes if res(f, 'nfkafka'))
     hi = 10_000_000 if 10_000_000 in sizes else (sizes[-1] if sizes else None)
     lo = 1_000_000 if 1_000_000 in sizes and hi != 1_000_000 else (
@@ -773,21 +916,26 @@ def targets(b, a):
     label = '%s rows' % (human(hi) if hi else '10M')
     ok = None if rhi is None else rhi <= 32
     t.append(('%s: nfkafka peak RSS <= 32 MiB' % label, verdict(ok),
-              'n/a' if rhi is None else '%.1f MiB' % rhi))
+              why_not(b, a, hi or 10_000_000, 'nfkafka') if rhi is None else
+              '%.1f MiB' % rhi))
     ok = None if None in (rhi, rlo) else rhi <= 1.20 * rlo
-    t.append(('%s: peak RSS within 20 %% of %s rows' % (label, human(lo) if lo else '1M'),
-              verdict(ok), 'n/a' if None in (rhi, rlo) else '%.1f vs %.1f MiB (%+.0f %%)' % (
-                  rhi, rlo, 100 * (rhi / rlo - 1))))
+    t.append(('%s: peak RSS within 20 %% of %s' % (
+        label, '%s rows' % human(lo) if lo else 'a smaller window'),
+              verdict(ok), '%.1f vs %.1f MiB (%+.0f %%)' % (rhi, rlo, 100 * (rhi / rlo - 1))
+              if ok is not None else why_not(b, a, hi or 10_000_000, 'nfkafka')
+              if rhi is None else 'not run: one window size only' if lo is None
+              else why_not(b, a, lo, 'nfkafka')))
     lv = b.live
-    if lv is not None and 'error' in lv:
-        t.append(('live: last rename -> last ack <= nfdump + 250 ms', 'MISS', 'live run failed'))
-    elif lv is None or not lv['wins'] or not lv['ok']:
-        t.append(('live: last rename -> last ack <= nfdump + 250 ms', 'n/a'
-                  if lv is None else 'MISS', 'not run' if lv is None else 'invalid run'))
+    name = 'live: last rename -> last ack <= nfdump + 250 ms'
+    if lv is None:
+        t.append((name, 'n/a', 'not run: --no-live'))
+    elif 'error' in lv:
+        t.append((name, 'MISS', 'live run failed'))
+    elif not lv['wins'] or not lv['ok']:
+        t.append((name, 'MISS', 'INVALID run'))
     else:
         over = [x[4] - x[2] for x in lv['wins']]
-        t.append(('live: last rename -> last ack <= nfdump + 250 ms',
-                  verdict(max(over) <= 0.25),
+        t.append((name, verdict(max(over) <= 0.25),
                   'worst +%.3f s, median +%.3f s (%d windows)' % (
                       max(over), statistics.median(over), len(over))))
     return t
@@ -826,10 +974,30 @@ def metadata(a, binary_src):
             kafka_python_version()),
         'kafka': '%s single-node KRaft on 127.0.0.1 (tests/lib/kafka_broker.py)'
                  % os.environ.get('KAFKA_VERSION', '3.9.2'),
+        'registry': ('none: the avro row is not run' if 'avro' not in a.methods else
+                     '%s (--schema-registry, external)' % a.schema_registry
+                     if a.schema_registry else 'none: it did not start'),
         'machine': '%d cpus, %s, %s' % (os.cpu_count(), cpu, platform.release()),
         'load': '',
         'windows': '',
     }
+
+
+def registry_meta(b, a):
+    """The registry bench.py started and what it cost: start-up, its CPU
+    during the timed runs (the avro runs' registrations, and idling through
+    the others), its peak RSS."""
+    m = re.search(r'apicurio-registry-app-(.+)-runner\.jar', registry_jar())
+    rs = [r for rs in b.results.values() for r in rs if r.registry_cpu is not None]
+    avro = [r.registry_cpu for r in rs if r.method == 'avro']
+    rest = [r.registry_cpu for r in rs if r.method != 'avro']
+    rss = b.registry_rss()
+    return ('Apicurio Registry %s, in memory, 127.0.0.1:%d (tests/lib/schema_registry.py): '
+            'up in %.1f s using %.1f s cpu;\n%13scpu %.2f s during the %d avro runs, '
+            '%.2f s during the %d others; peak RSS %s MiB' % (
+                m.group(1) if m else '?', b.registry.port, b.registry_up[0],
+                b.registry_up[1], '', sum(avro), len(avro), sum(rest), len(rest),
+                '?' if rss is None else '%.0f' % rss))
 
 
 def kafka_python_version():
@@ -877,8 +1045,11 @@ def parse_args(argv=None):
     ap.add_argument('--methods', default=','.join(METHODS),
                     help='which of %(default)s to run')
     ap.add_argument('--schema-registry', metavar='URL',
-                    help='a Confluent-compatible schema registry for the '
-                         '"nfkafka --format avro" row; without it that row is skipped')
+                    help='an external Confluent-compatible schema registry for the '
+                         '"nfkafka --format avro" row; by default bench.py starts '
+                         "the tests' Apicurio Registry on 127.0.0.1")
+    ap.add_argument('--no-registry', action='store_true',
+                    help='leave out the "nfkafka --format avro" row and its registry')
     ap.add_argument('--quick', action='store_true',
                     help='10k and 100k flows, 1 repetition (a smoke test)')
     ap.add_argument('--nfkafka', default=os.path.join(ROOT, 'nfkafka'))
@@ -890,10 +1061,13 @@ def parse_args(argv=None):
     a.sizes = [int(s) for s in a.sizes.split(',')]
     a.queries = a.queries.split(',')
     a.methods = [m for m in METHODS if m in a.methods.split(',')]
-    a.skipped = {}
-    if 'avro' in a.methods and not a.schema_registry:
+    if a.no_registry and a.schema_registry:
+        ap.error('--no-registry and --schema-registry exclude each other: give one')
+    a.skipped = {m: 'not run: %s not in --methods' % m for m in METHODS
+                 if m not in a.methods}
+    if a.no_registry and 'avro' in a.methods:
         a.methods.remove('avro')
-        a.skipped['avro'] = 'not run: needs --schema-registry URL'
+        a.skipped['avro'] = 'not run: --no-registry'
     variants = []
     for v in a.variant:
         name, _, spec = v.partition('=')
@@ -931,11 +1105,18 @@ def main(argv=None):
                 os.path.dirname(wins[a.sizes[0]][0].rsplit('/', 1)[0]),
                 time.monotonic() - t0)
         b.start_broker()
+        if 'avro' in a.methods and not a.schema_registry:
+            b.start_registry()
         # Warm-up: the broker's first idempotent producer waits for its
-        # coordinator; no timed run should pay that.
+        # coordinator, a fresh registry's JVM answers its first
+        # registration slowly; no timed run should pay that.
         topic = b.new_topic('warmup')
         b.run_nfkafka(*wins[a.sizes[0]], 'flow', topic)
         b.drop_topic(topic)
+        if 'avro' in a.methods:
+            topic = b.new_topic('warmup-avro')
+            b.run_avro(*wins[a.sizes[0]], 'flow', topic)
+            b.drop_topic(topic)
         for query in [q for q in QUERIES if q in a.queries]:
             for flows in a.sizes:
                 b.run_case(query, flows, *wins[flows])
@@ -952,6 +1133,12 @@ def main(argv=None):
                 b.live = {'error': str(e)[-2000:]}
                 log('live: FAILED: %s' % e)
     finally:
+        if b.registry is not None:
+            if b.registry_up is not None:   # else interrupted while starting
+                meta['registry'] = registry_meta(b, a)
+            b.registry.stop()
+        elif b.registry_why:
+            meta['registry'] = 'none: ' + b.registry_why
         if b.broker is not None:
             b.close_clients()
             b.broker.stop()
@@ -970,6 +1157,9 @@ def main(argv=None):
     if invalid or (b.live is not None and not b.live.get('ok')):
         log('%d invalid run(s)%s: see the table' % (
             invalid, ', live invalid' if b.live is not None and not b.live.get('ok') else ''))
+        return 1
+    if b.registry_why:
+        log(b.registry_why)
         return 1
     return 0
 

@@ -54,9 +54,11 @@ def follow(bootstrap, stop, seen):
         if m is None or m.error():
             continue
         h = dict(m.headers() or [])
+        # nfkafka-id: window,revision,row,count,profile
+        window, _, row = h['nfkafka-id'].decode().split(',', 4)[:3]
         seen.append(1)
         print('  kafka  window %s row %s: %s' % (
-            h['nfkafka-window'].decode(), h['nfkafka-row'].decode(),
+            window, row,
             json.dumps(to_json(cbor2.loads(m.value())))), flush=True)
     c.close()
 

@@ -35,7 +35,9 @@ static const struct config_choice config_yes_no[] = {
 };
 
 static const struct config_choice config_headers[] = {
-	{ "yes", EXPORT_HEADERS_SEPARATE }, { "compact", EXPORT_HEADERS_COMPACT },
+	{ "compact", EXPORT_HEADERS_COMPACT },
+	{ "separate", EXPORT_HEADERS_SEPARATE },
+	{ "yes", EXPORT_HEADERS_SEPARATE },	/* 0.2's name for separate */
 	{ "no", EXPORT_HEADERS_NONE }, { NULL, 0 },
 };
 
@@ -142,9 +144,10 @@ const struct config_option config_table[] = {
 	  .min = 1, .max = 86400, .scope = CONFIG_RELOAD, .arg = "SECONDS",
 	  .help = "nfcapd's rotation interval (its -t)" },
 	{ .name = "headers",
-	  .type = CONFIG_CHOICE, .offset = AT(headers), .def = "yes",
+	  .type = CONFIG_CHOICE, .offset = AT(headers), .def = "compact",
 	  .choices = config_headers, .scope = CONFIG_RELOAD,
-	  .arg = "yes|compact|no", .help = "window headers on each message" },
+	  .arg = "compact|separate|no",
+	  .help = "the record's identity in headers" },
 	{ .name = "batch",
 	  .type = CONFIG_NUMBER, .offset = AT(batch), .def = "1", .min = 1,
 	  .max = CONFIG_BATCH_MAX, .scope = CONFIG_RELOAD, .arg = "N",

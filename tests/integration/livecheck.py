@@ -56,7 +56,7 @@ def assert_kafka_matches(broker, topic, profile_arg, relfiles, expect_total,
     """Every window once, in order, each equal to nfdump's rows."""
     msgs = consume(broker.bootstrap, topic, expect=expect_total, timeout=120,
                    isolation=isolation)
-    order = [m['headers']['nfkafka-window'].decode()
+    order = [m['id']['nfkafka-window'].decode()
              for m in sorted(msgs, key=lambda m: m['offset'])]
     assert order == sorted(order), 'windows out of order'
     by_window = records_by_window(msgs)

@@ -56,7 +56,7 @@ def check_kafka(broker, topic, base, rels):
             for r in rels}
     total = sum(len(v) for v in want.values())
     msgs = consume(broker.bootstrap, topic, expect=total, timeout=120)
-    keys = collections.Counter((m['headers']['nfkafka-window'], m['row'])
+    keys = collections.Counter((m['id']['nfkafka-window'], m['row'])
                                for m in msgs)
     dupes = sum(n - 1 for n in keys.values())
     by_window = records_by_window(msgs)

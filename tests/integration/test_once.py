@@ -117,14 +117,16 @@ def test_large_window_matches_nfdump(broker, topic, large_profile, query):
 
 
 def test_headers_and_key(broker, topic, profile):
+    """By default one nfkafka-id header names each record: window,
+    revision, row, count, profile."""
     base, windows = profile
     msgs, rows = export_and_compare(broker, topic, profile, 'small', 'two-key',
                                     extra=['-k', 'src_addr,dst_port'])
     stamp = os.path.basename(windows['small']).split('.')[1]
     for i, m in enumerate(msgs):
-        assert m['headers']['nfkafka-window'].decode() == stamp
-        assert m['headers']['nfkafka-profile'].decode() == '%s/chanA:chanB' % base
-        assert m['headers']['nfkafka-row'].decode() == str(i)
+        assert list(m['headers']) == ['nfkafka-id']
+        assert m['headers']['nfkafka-id'].decode() == '%s,0,%d,1,%s/chanA:chanB' % (
+            stamp, i, base)
         assert m['key'].decode() == '%s,%s' % (rows[i][0], rows[i][1])
 
 
@@ -197,21 +199,28 @@ def test_channel_missing_from_window(broker, topic, profile, tmp_path):
     assert_rows_match([m['value'] for m in msgs], rows, FLOW_FIELDS)
 
 
-@pytest.mark.parametrize('extra', [[], ['--batch', '7']], ids=['single', 'batch7'])
+@pytest.mark.parametrize('extra', [['--headers', 'separate'], ['--headers', 'yes', '--batch', '7']],
+                         ids=['separate', 'yes-batch7'])
 @ONE_VERSION
-def test_compact_header(broker, topic, profile, extra):
-    """--headers compact: one nfkafka-id header, "window,revision,row,
-    count,profile", names each message as the separate headers would."""
+def test_separate_headers(broker, topic, profile, extra):
+    """--headers separate (0.2's layout, also spelled yes): the window,
+    profile, row and revision each in a header of its own, and with
+    --batch the count."""
     base, windows = profile
     msgs, rows = export_and_compare(broker, topic, profile, 'small', 'flows',
-                                    extra=['--headers', 'compact'] + extra)
+                                    extra=extra)
     stamp = os.path.basename(windows['small']).split('.')[1]
     assert len(rows) > 7
+    names = ['nfkafka-window', 'nfkafka-profile', 'nfkafka-row', 'nfkafka-revision']
     for m in msgs:
-        assert list(m['headers']) == ['nfkafka-id']
-        first = m['row'] - m['index']
-        assert m['headers']['nfkafka-id'].decode() == '%s,0,%d,%d,%s/chanA:chanB' % (
-            stamp, first, m['count'], base)
+        h = m['headers']
+        assert sorted(h) == sorted(names + (['nfkafka-count'] if '--batch' in extra else []))
+        assert h['nfkafka-window'].decode() == stamp
+        assert h['nfkafka-profile'].decode() == '%s/chanA:chanB' % base
+        assert h['nfkafka-revision'] == b'0'
+        assert int(h['nfkafka-row']) == m['row'] - m['index']
+        if '--batch' in extra:
+            assert int(h['nfkafka-count']) == m['count']
     assert [m['row'] for m in msgs] == list(range(len(rows)))
 
 
@@ -263,7 +272,7 @@ def check_batches(msgs, n, stamp, profile_arg):
     headers say its first row and its count."""
     offsets = sorted({m['offset'] for m in msgs})
     for row, m in enumerate(msgs):
-        h = m['headers']
+        h = m['id']
         assert m['row'] == row, 'record %d has row %r' % (row, m['row'])
         assert h['nfkafka-window'].decode() == stamp
         assert h['nfkafka-profile'].decode() == profile_arg

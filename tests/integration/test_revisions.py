@@ -36,7 +36,7 @@ def by_revision(msgs, stamp):
     """{revision: [records in offset order]} of one window."""
     out = collections.defaultdict(list)
     for m in sorted(msgs, key=lambda m: (m['partition'], m['offset'])):
-        h = m['headers']
+        h = m['id']
         if h['nfkafka-window'].decode() == stamp:
             out[int(h['nfkafka-revision'])].append(m)
     return dict(out)
@@ -45,8 +45,8 @@ def by_revision(msgs, stamp):
 def dupes_beyond_revision(msgs):
     """Rows seen twice within one window's revision: must never happen."""
     keys = collections.Counter(
-        (m['headers']['nfkafka-window'], m['headers']['nfkafka-revision'],
-         m['headers']['nfkafka-row']) for m in msgs)
+        (m['id']['nfkafka-window'], m['id']['nfkafka-revision'],
+         m['id']['nfkafka-row']) for m in msgs)
     return sum(n - 1 for n in keys.values())
 
 
@@ -88,8 +88,8 @@ def test_first_start_restart_before_first_window(own_broker, topic, tmp_path,
     msgs = consume(b.bootstrap, topic, expect=total, timeout=180)
     got = collections.defaultdict(dict)
     for m in msgs:
-        got[m['headers']['nfkafka-window'].decode()][
-            m['headers']['nfkafka-row']] = m
+        got[m['id']['nfkafka-window'].decode()][
+            m['id']['nfkafka-row']] = m
     assert stamp_of(old) not in got, 'a window before the first start'
     lost = 0
     for stamp, rows in expected.items():
@@ -173,7 +173,7 @@ def test_late_channel_after_grace(broker, topic, tmp_path, daemons):
     revs, rows, lost, dupes = check_revisions(msgs, stamp, profile, rel,
                                               AGG_QUERY, AGG_FIELDS)
     assert_rows_match([m['value'] for m in revs[0]], only_a, AGG_FIELDS)
-    assert revs[1][0]['headers']['nfkafka-profile'].decode() == profile
+    assert revs[1][0]['id']['nfkafka-profile'].decode() == profile
     flows = sum(int(r[1]) for r in rows)
     figure('channel later than --grace (aggregated)', 'at-least-once',
            flows, 5000 - flows, dupes)

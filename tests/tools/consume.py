@@ -54,10 +54,26 @@ def _items(raw, decode=None):
     return items
 
 
+IDENTITY = ("nfkafka-window", "nfkafka-revision", "nfkafka-row",
+            "nfkafka-count", "nfkafka-profile")
+
+
+def identity(headers):
+    """A message's identity from either header layout, by the separate
+    headers' names (bytes): --headers compact's one nfkafka-id
+    ("window,revision,row,count,profile") or --headers separate's own;
+    {} without headers."""
+    if "nfkafka-id" in headers:
+        return dict(zip(IDENTITY, headers["nfkafka-id"].split(b",", 4)))
+    return {k: v for k, v in headers.items() if k in IDENTITY}
+
+
 def _records(msg, decode=None):
     """One dict per record of the message, in order. "row" is the record's
     row index in its window (nfkafka-row plus its place in a batch), None
-    without headers; "window" its window's stamp from either header layout; "count" is how many records the message held."""
+    without headers; "window" its window's stamp and "id" the message's
+    identity (see identity()), from either header layout; "count" is how
+    many records the message held."""
     raw = msg.value()
     try:
         values = [None] if raw is None else _items(raw, decode)
@@ -66,13 +82,13 @@ def _records(msg, decode=None):
                          f"not valid {'CBOR' if decode is None else 'JSON'}: "
                          f"{e}; raw={raw[:64].hex()}") from e
     headers = {k: v for k, v in (msg.headers() or [])}
-    first, window = headers.get("nfkafka-row"), headers.get("nfkafka-window")
-    if "nfkafka-id" in headers:     # --headers compact: window,revision,row,...
-        window, _, first = headers["nfkafka-id"].split(b",", 4)[:3]
+    ident = identity(headers)
+    first, window = ident.get("nfkafka-row"), ident.get("nfkafka-window")
     return [{
         "value": value,
         "key": msg.key(),
         "headers": headers,
+        "id": ident,
         "row": None if first is None else int(first) + i,
         "window": None if window is None else window.decode(),
         "index": i,

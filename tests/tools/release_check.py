@@ -154,7 +154,7 @@ def main():
         msgs = consume(broker.bootstrap, 'release', timeout=60)
         by_window = collections.defaultdict(list)
         for m in msgs:
-            by_window[m['headers'].get('nfkafka-window', b'').decode()].append(m['value'])
+            by_window[m['id'].get('nfkafka-window', b'').decode()].append(m['value'])
         for rel in wins:
             stamp = stamp_of(rel)
             records = by_window.pop(stamp, [])

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "export.h"
 #include "query.h"
 
 #define ARGV(...) { "nfkafka", __VA_ARGS__, NULL }
@@ -51,7 +52,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c.nfdump, "nfdump");
 	assert_int_equal(c.grace_s, CONFIG_DEFAULT_GRACE);
 	assert_int_equal(c.flush_ms, 10000);
-	assert_int_equal(c.headers, 1);
+	assert_int_equal(c.headers, EXPORT_HEADERS_COMPACT);
 	assert_int_equal(c.values, ENCODE_TYPED);
 	assert_int_equal(c.nprops, 0);
 	config_free(&c);
