@@ -97,21 +97,32 @@ void export_options_free(struct export_options *o);
  * never to the one in flight.
  */
 void export_reconfigure(struct exporter *x, const struct export_options *o);
-/* nfdump processes still running, including abandoned ones. */
+/* nfdump processes still running, including abandoned ones and probes. */
 int export_children(const struct exporter *x);
 /* Stops the window in flight without calling its cb; it counts as undone. */
 void export_abandon(struct exporter *x);
 /*
- * After nfdump failed on a window: whether nfdump still accepts the query
- * (query_probe). -EINVAL with nfdump's words in why when it refuses it: a
- * fault of the configuration that every window would meet, not of the
- * window.
+ * The probe's verdict: -EINVAL with nfdump's words in why when it refuses
+ * the query, a fault of the configuration that every window would meet,
+ * not of the window; 0 when it accepts it; -ECANCELED when a reload
+ * brought a new query meanwhile (the next window runs that one: let it
+ * try); another -errno when nfdump could not tell.
  */
-int export_probe(const struct exporter *x, char *why, size_t whylen);
+typedef void (*export_probe_cb)(void *arg, int status, const char *why);
+/*
+ * After nfdump failed on a window: asks nfdump, on the loop, whether it
+ * still accepts the query (query_probe_start); cb follows. On error
+ * nothing runs and cb is not called: -EAGAIN when a reload's query waits
+ * for the next window (let it try), -EBUSY when a probe runs, or the
+ * -errno that kept nfdump from starting.
+ */
+int export_probe(struct exporter *x, export_probe_cb cb, void *arg);
+/* Stops the probe in flight, if any; its cb is not called. */
+void export_probe_cancel(struct exporter *x);
 /*
  * Frees the exporter. The producer should have been flushed: an abandoned
  * window's transaction is aborted here, and reports still to come are
- * dropped.
+ * dropped. No nfdump may run any more: export_children() is 0.
  */
 void exporter_free(struct exporter *x);
 

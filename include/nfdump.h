@@ -41,6 +41,8 @@ void nfdump_resume(struct nfdump *n);
  * after a grace); done_cb still follows.
  */
 void nfdump_kill(struct nfdump *n);
+/* Inside done_cb: whether it was stopped for running past timeout_ms. */
+int nfdump_timed_out(const struct nfdump *n);
 /* Marks every descriptor above stderr close-on-exec before a spawn. */
 void nfdump_cloexec(void);
 /*

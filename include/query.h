@@ -44,13 +44,6 @@ char *query_filter_text(const struct query *q);
 /* The argv that runs the query on relfile of the channels in profile. */
 char **query_argv(const struct query *q, const char *nfdump,
     const char *profile, const char *relfile);
-/*
- * Asks nfdump whether it accepts the query: a run on an empty window
- * written for the purpose. 0 when it does; -EINVAL with nfdump's own words
- * in errstr when it refuses; another -errno when nfdump could not be asked.
- */
-int query_probe(const struct query *q, const char *nfdump, char *errstr,
-    size_t errlen);
 void query_free(struct query *q);
 
 #endif

@@ -11,15 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "avro.h"
 #include "batch.h"
 #include "buf.h"
 #include "export.h"
+#include "export_summary.h"
 #include "fields.h"
 #include "log.h"
 #include "nfcapd.h"
 #include "output.h"
-#include "registry.h"
+#include "query_probe.h"
+#include "schemahold.h"
 #include "strv.h"
 #include "summary.h"
 #include "xmalloc.h"
@@ -75,16 +76,6 @@ struct export_run {
 	char misfit[160];	/* the window's first value not of its type */
 	int ts_index;		/* the --timestamp field, or -1 */
 	int64_t ts_window;	/* window start in ms, for --timestamp window */
-	/*
-	 * Avro: the schemas this window's messages name are registered anew
-	 * for every window (a registry answers the same id for the same
-	 * schema), so a registry restarted with empty storage learns them
-	 * again, and a reload's new schema is registered before its records.
-	 */
-	char *avro_schema;	/* the records', once the schema is bound */
-	int rec_registered;
-	int sum_registered;
-	int registering;
 
 	struct export_msg rec_msg;
 	struct export_msg sum_msg;
@@ -112,20 +103,17 @@ struct exporter {
 	int children;		/* nfdump processes not yet reaped */
 	uv_timer_t *finish;
 	struct export_options next; /* from a reload; query NULL if none */
-	struct registry *reg;	/* --schema-registry, or NULL */
-	char *subject;		/* the records' subject: TOPIC-value */
-	char *sum_subject;	/* the summaries': SUMMARY_TOPIC-value */
-	char *sum_schema;
-	struct export_run *reg_run; /* waiting for the registry's answer */
+	struct schemahold *hold; /* Avro: the schema registry's ids */
+	struct query_probe *probe; /* after a failed window, or NULL */
+	export_probe_cb probe_cb; /* NULL once cancelled */
+	void *probe_arg;
 };
 
 static void export_run_free(struct export_run *run)
 {
 	/* The registry's answer must not reach a window that has gone. */
-	if (run->x->reg_run == run)
-		run->x->reg_run = NULL;
+	schemahold_drop(run->x->hold);
 	summary_free(&run->sum);
-	free(run->avro_schema);
 	batch_free(run->batch);
 	free(run->key_index);
 	record_row_free(&run->row);
@@ -221,33 +209,24 @@ static int export_send_summary(struct export_run *run)
 {
 	struct exporter *x = run->x;
 	struct kafka_header h[3];
-	struct kafka_message m = { 0 };
+	struct failure f = { 0 };
 	int error;
 
 	run->sum.records = run->r.acked;
 	run->sum.nfdump_secs = run->r.nfdump_secs;
 	run->sum.export_secs = (uv_hrtime() - run->t_start) / 1e9;
-	if (x->o.format == ENCODE_AVRO && !run->sum_registered) {
+	if (x->o.format == ENCODE_AVRO && !schemahold_summary_ready(x->hold)) {
 		/* nfdump printed nothing at all: nothing asked for it. */
 		export_fail(run, FAILURE_KAFKA, 0, "window %s: its summary's "
 		    "Avro schema is not registered", run->stamp);
 		return -EINVAL;
 	}
-	summary_encode(&run->sum, &x->enc, &x->out);
-	m.dest = KAFKA_SUMMARY;
-	m.key = run->stamp;
-	m.keylen = NFCAPD_STAMP_LEN;
-	m.value = x->out.p;
-	m.len = x->out.len;
-	m.headers = h;
-	m.nheaders = x->o.headers ? export_window_headers(run, h) : 0;
-	m.timestamp_ms = strcmp(x->o.timestamp, "send") != 0 ?
-	    run->ts_window : 0;
-	m.opaque = &run->sum_msg;
-	error = kafka_send(x->kafka, &m);
+	error = export_summary_send(x->kafka, &run->sum, &x->enc, &x->out, h,
+	    x->o.headers ? export_window_headers(run, h) : 0,
+	    strcmp(x->o.timestamp, "send") != 0 ? run->ts_window : 0,
+	    &run->sum_msg, &f);
 	if (error != 0)
-		export_fail(run, FAILURE_KAFKA, 0, "cannot queue the summary "
-		    "of window %s for Kafka", run->stamp);
+		export_fail(run, f.kind, f.permanent, "%s", f.message);
 	return error;
 }
 
@@ -504,65 +483,14 @@ static int export_record(void *arg, const char *line, size_t len,
 }
 
 /* The registry's answer: the window goes on, or fails to be retried. */
-static void export_registered(void *arg, int status, uint32_t id,
-    const char *why)
+static void export_registered(void *arg, int status, const char *why)
 {
-	struct exporter *x = arg;
-	struct export_run *run = x->reg_run;
-	int summary;
+	struct export_run *run = arg;
 
-	x->reg_run = NULL;
-	if (run == NULL)
-		return;		/* abandoned meanwhile */
-	run->registering = 0;
-	summary = x->summaries && !run->sum_registered;
-	if (status != 0) {
-		/*
-		 * Down or refusing, the registry fails the window as Kafka
-		 * would: retried whole with backoff, never skipped.
-		 */
-		export_fail(run, FAILURE_KAFKA, 0, "%s (subject %s)%s", why,
-		    summary ? x->sum_subject : x->subject, status == -EPERM ?
-		    "; the registry refuses this schema: reload the previous "
-		    "query, or change the subject's compatibility rule" : "");
-	} else {
-		log_debug("window %s: schema registry %s: subject %s is schema "
-		    "id %" PRIu32, run->stamp, registry_name(x->reg), summary ?
-		    x->sum_subject : x->subject, id);
-		avro_set_id(x->enc.enc, summary, id);
-		if (summary)
-			run->sum_registered = 1;
-		else
-			run->rec_registered = 1;
-	}
+	if (status != 0)
+		export_fail(run, FAILURE_KAFKA, 0, "%s", why);
 	if (run->out != NULL)
 		output_resume(run->out);
-}
-
-/* Asks the registry for the id of subject's schema; 1 while it answers. */
-static int export_register_one(struct export_run *run, const char *subject,
-    const char *schema)
-{
-	struct exporter *x = run->x;
-	int error;
-
-	if (x->reg == NULL) {
-		export_fail(run, FAILURE_QUERY, 1, "--format avro needs "
-		    "--schema-registry, which a reload cannot add: restart "
-		    "nfkafka");
-		return 0;
-	}
-	error = registry_register(x->reg, subject, schema, export_registered,
-	    x);
-	if (error != 0) {
-		export_fail(run, FAILURE_KAFKA, 0, "schema registry %s: cannot "
-		    "send a request: %s", registry_name(x->reg),
-		    uv_strerror(error));
-		return 0;
-	}
-	run->registering = 1;
-	x->reg_run = run;
-	return 1;
 }
 
 /*
@@ -573,22 +501,17 @@ static int export_register_one(struct export_run *run, const char *subject,
 static int export_ready(void *arg)
 {
 	struct export_run *run = arg;
-	struct exporter *x = run->x;
+	char why[512];
+	int error;
 
-	if (x->o.format != ENCODE_AVRO || export_failed(run))
+	if (run->x->o.format != ENCODE_AVRO || export_failed(run))
 		return 0;
-	if (run->registering)
-		return 1;
-	if (x->summaries && !run->sum_registered)
-		return export_register_one(run, x->sum_subject, x->sum_schema);
-	if (run->schema != NULL && !run->rec_registered) {
-		if (run->avro_schema == NULL)
-			run->avro_schema = avro_schema(run->schema,
-			    &x->enc.o);
-		return export_register_one(run, x->subject,
-		    run->avro_schema);
-	}
-	return 0;
+	error = schemahold_ready(run->x->hold, run->schema, why, sizeof why);
+	if (error == -EINVAL)
+		export_fail(run, FAILURE_QUERY, 1, "%s", why);
+	else if (error < 0)
+		export_fail(run, FAILURE_KAFKA, 0, "%s", why);
+	return error == 1;
 }
 
 static void export_nfdump_done(void *arg, const struct output_end *end)
@@ -619,12 +542,13 @@ static const struct output_sink export_sink = {
 };
 
 /* The summary's report: the window is done only once it is acknowledged. */
-static void export_summary_delivered(struct export_run *run, int err,
+static void export_summary_report(struct export_run *run, int err,
     const char *errstr)
 {
-	if (err != 0)
-		export_fail(run, FAILURE_KAFKA, kafka_err_permanent(err),
-		    "Kafka delivery of the window summary failed: %s", errstr);
+	struct failure f = { 0 };
+
+	if (export_summary_delivered(err, errstr, &f) != 0)
+		export_fail(run, f.kind, f.permanent, "%s", f.message);
 	if (run->state == EXPORT_SUMMARY)
 		export_finishing(run);
 }
@@ -638,7 +562,7 @@ static void export_delivered(void *arg, void *msg_opaque, int err,
 
 	(void)arg;
 	if (msg->summary) {
-		export_summary_delivered(run, err, errstr);
+		export_summary_report(run, err, errstr);
 		return;
 	}
 	if (msg->owned)
@@ -690,9 +614,10 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 	error = encode_open(o->format, &(struct encode_options){
 	    o->values, o->identity, ko->topic, o->schema_registry }, &x->enc,
 	    errstr, errlen);
-	if (error == 0 && o->schema_registry != NULL)
-		error = registry_new(loop, o->schema_registry,
-		    o->schema_registry_auth, &x->reg, errstr, errlen);
+	if (error == 0)
+		error = schemahold_new(loop, o->schema_registry,
+		    o->schema_registry_auth, ko->topic, ko->summary_topic,
+		    &x->hold, errstr, errlen);
 	if (error != 0) {
 		encode_close(&x->enc);
 		free(x);
@@ -702,11 +627,6 @@ int exporter_new(uv_loop_t *loop, const struct export_options *o,
 	encode_buf_init(&x->out);
 	x->topic = ko->topic;
 	x->summaries = ko->summary_topic != NULL;
-	/* Confluent's TopicNameStrategy: what its deserializers look up. */
-	xasprintf(&x->subject, "%s-value", ko->topic);
-	if (x->summaries)
-		xasprintf(&x->sum_subject, "%s-value", ko->summary_topic);
-	x->sum_schema = avro_summary_schema();
 	x->finish = xmalloc(sizeof *x->finish);
 	uv_timer_init(loop, x->finish);
 	x->finish->data = x;
@@ -729,6 +649,9 @@ void export_reconfigure(struct exporter *x, const struct export_options *o)
 {
 	export_options_free(&x->next);
 	x->next = *o;
+	/* The probe judged the old query: the next window runs the new one. */
+	if (x->probe != NULL)
+		query_probe_cancel(x->probe);
 }
 
 /* The encoder for reloaded options; the old one stays if it fails. */
@@ -822,6 +745,7 @@ int export_start(struct exporter *x, const struct export_window *w,
 	run = export_run_new(x, w);
 	run->cb = cb;
 	run->arg = arg;
+	schemahold_window(x->hold, run->stamp, &x->enc, export_registered, run);
 	if (export_begin(run) != 0)
 		return 0;
 	error = output_start(x->loop, x->o.query, x->o.nfdump,
@@ -855,7 +779,7 @@ void export_abandon(struct exporter *x)
 	if (run == NULL)
 		return;
 	x->run = NULL;
-	x->reg_run = NULL;
+	schemahold_drop(x->hold);
 	if (run->state == EXPORT_FINISHING) {
 		/* Complete but not yet judged: drop it whole. */
 		uv_timer_stop(x->finish);
@@ -871,12 +795,43 @@ void export_abandon(struct exporter *x)
 	x->abandoned = run;
 }
 
-int export_probe(const struct exporter *x, char *why, size_t whylen)
+static void export_probed(void *arg, int status, const char *why)
 {
+	struct exporter *x = arg;
+	export_probe_cb cb = x->probe_cb;
+
+	x->probe = NULL;
+	x->probe_cb = NULL;
+	x->children--;
+	if (cb != NULL)
+		cb(x->probe_arg, status, why);
+}
+
+int export_probe(struct exporter *x, export_probe_cb cb, void *arg)
+{
+	int error;
+
 	/* A reloaded query is the one the next window runs: let it try. */
 	if (x->next.query != NULL)
-		return 0;
-	return query_probe(x->o.query, x->o.nfdump, why, whylen);
+		return -EAGAIN;
+	if (x->probe != NULL)
+		return -EBUSY;
+	error = query_probe_start(x->loop, x->o.query, x->o.nfdump,
+	    export_probed, x, &x->probe);
+	if (error != 0)
+		return error;
+	x->probe_cb = cb;
+	x->probe_arg = arg;
+	x->children++;
+	return 0;
+}
+
+void export_probe_cancel(struct exporter *x)
+{
+	if (x->probe == NULL)
+		return;
+	x->probe_cb = NULL;
+	query_probe_cancel(x->probe);
 }
 
 static void export_timer_closed(uv_handle_t *h)
@@ -898,10 +853,7 @@ void exporter_free(struct exporter *x)
 	export_options_free(&x->next);
 	encode_close(&x->enc);
 	encode_buf_free(&x->out);
-	registry_free(x->reg);
-	free(x->subject);
-	free(x->sum_subject);
-	free(x->sum_schema);
+	schemahold_free(x->hold);
 	free(x->keybuf);
 	free(x);
 }

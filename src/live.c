@@ -36,6 +36,9 @@ struct live {
 	struct windows *ws;
 	int lock_fd;		/* holds the state file's lock; -1 if none */
 	struct window *inflight; /* being exported, until live_done */
+	/* nfdump is asked about the query after inflight's failed export. */
+	int probing;
+	struct export_result failed; /* that export's result, meanwhile */
 	struct ledger *lg;	/* exported windows; NULL in replay */
 	struct ledger_file *snap; /* the files of the export in flight */
 	struct watch *watch;
@@ -409,41 +412,15 @@ static void live_settle(struct live *l, struct window *w,
 		live_recheck(l, ledger_find(l->lg, stamp));
 }
 
-/*
- * A query or nfdump that fails on every window is no fault of this one:
- * skipping would lose window after window. nfdump, asked again on an empty
- * file, tells; then nfkafka stops (exit 1, systemd restarts it and the
- * start-up check names the fault again) and the window stays to export.
- */
-static int live_config_fault(struct live *l, struct window *w,
-    const struct export_result *r)
+/* An export's end, judged: done, skipped, retried or fatal. */
+static void live_judge(struct live *l, const struct export_result *r)
 {
-	char why[512];
-
-	if (export_probe(l->x, why, sizeof why) != -EINVAL)
-		return 0;
-	log_error("window %s: %s; %s: a fault of the query or of nfdump, not "
-	    "of the window, which is left to export once it is fixed",
-	    w->stamp, r->failure.message, why);
-	l->inflight = NULL;
-	live_finish(l, 1);
-	return 1;
-}
-
-static void live_done(void *arg, const char *stamp,
-    const struct export_result *r)
-{
-	struct live *l = arg;
 	/* Not the head: a revision may have been queued ahead of it. */
 	struct window *w = l->inflight;
 	double lag = 0;
 	int delay;
 	int ok = !failure_failed(&r->failure);
 
-	(void)stamp;
-	if (!ok && r->failure.kind == FAILURE_WINDOW &&
-	    live_config_fault(l, w, r))
-		return;
 	if (ok || (r->failure.kind == FAILURE_WINDOW &&
 	    ++l->attempts >= LIVE_NFDUMP_ATTEMPTS)) {
 		if (ok) {
@@ -489,6 +466,55 @@ static void live_done(void *arg, const char *stamp,
 		    r->failure.message, delay / 1e3);
 	}
 	uv_timer_start(l->retry, live_retry_fired, (uint64_t)delay, 0);
+}
+
+/*
+ * A query or nfdump that fails on every window is no fault of this one:
+ * skipping would lose window after window. nfdump, asked again on an empty
+ * file, tells; then nfkafka stops (exit 1, systemd restarts it and the
+ * start-up check names the fault again) and the window stays to export.
+ */
+static void live_probed(void *arg, int status, const char *why)
+{
+	struct live *l = arg;
+	struct window *w = l->inflight;
+
+	l->probing = 0;
+	if (status != -EINVAL) {
+		live_judge(l, &l->failed);
+		return;
+	}
+	log_error("window %s: %s; %s: a fault of the query or of nfdump, not "
+	    "of the window, which is left to export once it is fixed",
+	    w->stamp, l->failed.failure.message, why);
+	l->inflight = NULL;
+	live_finish(l, 1);
+}
+
+/*
+ * Asks nfdump about the query on the loop, which goes on serving the
+ * watchdog, the metrics and the signals; the window waits, and nothing
+ * else is exported meanwhile. 1 while it runs.
+ */
+static int live_probe(struct live *l, const struct export_result *r)
+{
+	if (export_probe(l->x, live_probed, l) != 0)
+		return 0;
+	l->failed = *r;
+	l->probing = 1;
+	return 1;
+}
+
+static void live_done(void *arg, const char *stamp,
+    const struct export_result *r)
+{
+	struct live *l = arg;
+
+	(void)stamp;
+	if (failure_failed(&r->failure) && r->failure.kind == FAILURE_WINDOW &&
+	    live_probe(l, r))
+		return;
+	live_judge(l, r);
 }
 
 /*
@@ -656,7 +682,7 @@ static void live_kick(struct live *l)
 	struct window *w;
 	int error;
 
-	if (l->stopping || export_busy(l->x))
+	if (l->stopping || l->probing || export_busy(l->x))
 		return;
 	live_check_backlog(l);
 	if (uv_is_active((uv_handle_t *)l->retry))
@@ -874,10 +900,13 @@ int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
 
 void live_stop(struct live *l)
 {
-	if (export_busy(l->x))
+	if (export_busy(l->x) || l->probing)
 		log_info("stopping: the window in flight will be exported "
 		    "again on restart");
 	export_abandon(l->x);
+	/* nfdump's word on the query would come too late to matter. */
+	export_probe_cancel(l->x);
+	l->probing = 0;
 	/* Its answer would come too late to matter. */
 	recover_cancel(l->reading);
 	l->reading = NULL;

@@ -24,6 +24,7 @@
 #include "notify.h"
 #include "profile.h"
 #include "options.h"
+#include "query_probe.h"
 #include "recover.h"
 #include "state.h"
 #include "xmalloc.h"

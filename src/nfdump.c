@@ -48,6 +48,7 @@ struct nfdump {
 	int discard;	/* killed: output is no longer wanted */
 	int overlong;
 	int killed;	/* SIGTERM sent */
+	int timed_out;	/* killed for running longer than timeout_ms */
 	int err_closed;
 	int timer_closed;
 	uint64_t timeout_ms;
@@ -178,6 +179,7 @@ static void nfdump_timer(uv_timer_t *t)
 	if (!n->killed) {
 		nfdump_say(n, "did not finish within %lu s", (unsigned long)
 		    (n->timeout_ms / 1000));
+		n->timed_out = 1;
 		nfdump_kill(n);
 		return;
 	}
@@ -386,6 +388,11 @@ void nfdump_kill(struct nfdump *n)
 			uv_read_start((uv_stream_t *)&n->out, nfdump_alloc,
 			    nfdump_read_out);
 	}
+}
+
+int nfdump_timed_out(const struct nfdump *n)
+{
+	return n->timed_out;
 }
 
 /*

@@ -5,14 +5,11 @@
  * number format (-N, -6); the rest is the operator's.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "nfdump.h"
 #include "query.h"
 #include "strv.h"
 #include "words.h"
@@ -340,71 +337,6 @@ char **query_argv(const struct query *q, const char *nfdump,
 		free(filter);
 	}
 	return argv;
-}
-
-/* An nfcapd name any version reads (not --check-config's window). */
-#define QUERY_PROBE_FILE "nfcapd.197001010005"
-#define QUERY_PROBE_MS 10000
-/* nfdump 1.6's file header (magic, layout 1, ident) and statistics. */
-#define QUERY_PROBE_HEADER 140
-#define QUERY_PROBE_STATS 136
-
-/*
- * An nfcapd file with no flows in nfdump 1.6's layout, which 1.6 and 1.7
- * read as an empty window: with it, 1.6 (which opens its files before it
- * checks its output format) judges the whole query too. 1.8 refuses the
- * layout, naming the file, after its own checks.
- */
-static int query_probe_write(const char *path)
-{
-	unsigned char buf[QUERY_PROBE_HEADER + QUERY_PROBE_STATS] = { 0 };
-	uint16_t magic = 0xA50C, layout = 1;
-	int fd, error = 0;
-
-	memcpy(buf, &magic, sizeof magic);
-	memcpy(buf + 2, &layout, sizeof layout);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) < 0)
-		return -errno;
-	if (write(fd, buf, sizeof buf) != (ssize_t)sizeof buf)
-		error = -EIO;
-	close(fd);
-	return error;
-}
-
-int query_probe(const struct query *q, const char *nfdump, char *errstr,
-    size_t errlen)
-{
-	const char *tmp = getenv("TMPDIR");
-	char dir[4096], path[4200], out[4096], why[320];
-	char **argv;
-	int status, error;
-
-	snprintf(dir, sizeof dir, "%s/nfkafka-probe-XXXXXX",
-	    tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		return -errno;
-	snprintf(path, sizeof path, "%s/%s", dir, QUERY_PROBE_FILE);
-	if ((error = query_probe_write(path)) != 0) {
-		unlink(path);
-		rmdir(dir);
-		return error;
-	}
-	argv = query_argv(q, nfdump, dir, QUERY_PROBE_FILE);
-	status = nfdump_run_sync_all(argv, out, sizeof out, QUERY_PROBE_MS);
-	strv_free(argv);
-	unlink(path);
-	rmdir(dir);
-	if (status < 0)
-		return status;
-	if (dialect_probe_verdict(status, out, QUERY_PROBE_FILE, why,
-	    sizeof why) != 0) {
-		snprintf(errstr, errlen, "nfdump %s refuses the query: %s; "
-		    "give -Q a query this nfdump accepts",
-		    dialect_name(q->dialect), why);
-		return -EINVAL;
-	}
-	return 0;
 }
 
 void query_free(struct query *q)

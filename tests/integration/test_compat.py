@@ -4,15 +4,19 @@ are sent as text when it prints them), and a fault of the query or of
 nfdump stops nfkafka instead of skipping window after window, while a
 fault of the window itself skips only that window."""
 import os
+import signal
 import sys
+import urllib.request
 
 import pytest
 
 from collector import make_window
 from compare import assert_rows_match
 from conftest import ONE_VERSION, consume, run_nfkafka
+from kafka_broker import free_port
 from livecheck import logged_windows, stamp_of, state_floor
 from nfdump_ref import nfdump_rows
+from wait import wait_until
 
 CHANNELS = ('chanA', 'chanB')
 
@@ -142,6 +146,92 @@ def test_query_fault_stops_without_skipping(broker, topic, tmp_path, daemons,
                timeout=120)
     assert d.stop() == 0
     assert len(consume(broker.bootstrap, topic, expect=200, timeout=60)) == 200
+
+
+def hanging_probe_nfdump(tmp_path, broken):
+    """The real nfdump, until broken exists: then it fails on every window
+    (exit 3), and when asked about the query alone (nfkafka's probe of an
+    empty window of 1970) writes its pid to probe-pid and hangs, once per
+    probe-pid file, until it is killed."""
+    path = tmp_path / 'hanging-nfdump'
+    pid = tmp_path / 'probe-pid'
+    path.write_text('#!/bin/sh\n[ "$1" = -V ] && exec nfdump "$@"\n'
+                    'if [ -e %s ]; then\n  case "$*" in\n'
+                    '  *nfcapd.1970*) [ -e %s ] || { echo $$ > %s.new; '
+                    'mv %s.new %s; exec sleep 600; };;\n'
+                    '  *) echo "corrupt window" >&2; exit 3;;\n  esac\nfi\n'
+                    'exec nfdump "$@"\n' % (broken, pid, pid, pid, pid))
+    path.chmod(0o755)
+    return path, pid
+
+
+def running(pid):
+    """Whether pid is a live process (not gone, not a zombie)."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except FileNotFoundError:
+        return False
+
+
+def probe_started(pid_file, proc):
+    """The hanging probe's pid, once it has written it."""
+    return wait_until(lambda: pid_file.exists() and pid_file.read_text()
+                      .strip() and int(pid_file.read_text()), 120,
+                      'no probe of the query started', proc=proc)
+
+
+@ONE_VERSION
+def test_query_probe_does_not_block_the_loop(broker, topic, tmp_path, daemons,
+                                             nfdump_version):
+    """After a failed window nfkafka asks nfdump about the query on the
+    loop: while that nfdump hangs, the metrics endpoint answers; a reload
+    stops it (the reloaded query is the next window's) and the window is
+    retried and exported; a shutdown stops it too and exits 0, the window
+    neither skipped nor saved as done. A probe blocking the loop would
+    answer only after its 10 s limit killed it."""
+    base = tmp_path / 'p'
+    (base / 'chanA').mkdir(parents=True)
+    broken = tmp_path / 'broken'
+    nfdump, pid_file = hanging_probe_nfdump(tmp_path, broken)
+    port = free_port()
+    args = ['-M', '%s/chanA' % base, '-b', broker.bootstrap, '-t', topic,
+            '-Q', "-o 'fmt:%ts,%sa,%byt'", '--nfdump', nfdump,
+            '--state', tmp_path / 'state', '--backoff-min', '0.2',
+            '--backoff-max', '1', '--metrics', '127.0.0.1:%d' % port]
+    # Probes in a directory of the test's own, to see them cleaned up.
+    d = daemons(args, env={'TMPDIR': str(tmp_path)})
+    d.wait_log('watching', timeout=60)
+    broken.write_text('')
+    first = make_window(str(base), ('chanA',), 30)
+    pid = probe_started(pid_file, d.proc)
+    with urllib.request.urlopen('http://127.0.0.1:%d/metrics' % port,
+                                timeout=60) as r:
+        assert r.status == 200 and b'nfkafka_' in r.read()
+    assert running(pid), 'the metrics answered only after the probe ended'
+    # Fixed, then SIGHUP: its own check of the query runs the real nfdump;
+    # the probe in flight is stopped, and the window retried.
+    broken.unlink()
+    d.send(signal.SIGHUP)
+    d.wait_log('SIGHUP: configuration reloaded', timeout=60)
+    wait_until(lambda: not running(pid), 60, 'the probe outlived the reload')
+    d.wait_log('window %s: chanA: 30 records' % stamp_of(first), timeout=120)
+    # Shutdown while a probe hangs.
+    pid_file.unlink()
+    broken.write_text('')
+    second = make_window(str(base), ('chanA',), 30)
+    pid = probe_started(pid_file, d.proc)
+    assert d.stop() == 0, d.text()
+    assert not running(pid), 'the probe outlived nfkafka'
+    text = d.text()
+    assert 'retrying the window' in text, text
+    assert 'not of the window' not in text and 'skipped' not in text, text
+    assert 'stopping: the window in flight will be exported again' in text
+    assert 'handles left open' not in text, text
+    assert state_floor(tmp_path / 'state') == stamp_of(first)
+    assert stamp_of(second) > stamp_of(first)
+    assert not list(tmp_path.glob('nfkafka-probe-*')), 'a probe dir is left'
+    assert len(consume(broker.bootstrap, topic, expect=30, timeout=60)) == 30
 
 
 @ONE_VERSION

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -296,6 +298,182 @@ static void test_backoff_steps(void **state)
 	    INT_MAX);
 }
 
+/*
+ * A fake nfdump that fails on the window's file until a file "fixed" is
+ * beside it, and, asked about the query alone (the probe's empty window of
+ * 1970), refuses it, or writes its pid beside itself and hangs until it is
+ * killed.
+ */
+static char *probe_body(int refuse)
+{
+	char *rows = mock_rows(ROWS, 0), *body;
+
+	xasprintf(&body, "here=\"$(dirname \"$0\")\"\n"
+	    "case \"$*\" in *nfcapd.1970*) %s;; esac\n"
+	    "[ -e \"$here/fixed\" ] || { echo corrupt >&2; exit 3; }\n%s",
+	    refuse ? "echo 'Can not use print format fmt:x to aggregate "
+	    "flows' >&2; exit 1" : "echo $$ > \"$here/probing\"; "
+	    "exec sleep 120", rows);
+	free(rows);
+	return body;
+}
+
+/* The hanging probe's pid, once it has started; 0 before. */
+static int probe_pid(const struct fixture *f)
+{
+	char *path;
+	FILE *fp;
+	int pid = 0;
+
+	xasprintf(&path, "%s/probing", f->dir);
+	if ((fp = fopen(path, "r")) != NULL) {
+		if (fscanf(fp, "%d", &pid) != 1)
+			pid = 0;
+		fclose(fp);
+	}
+	free(path);
+	return pid;
+}
+
+struct probe_watch {
+	struct fixture *f;
+	int pid;
+	int seen;		/* the loop ran while the probe hung */
+	int reload;		/* then 1: SIGHUP's reload; 0: shutdown */
+};
+
+/* SIGHUP: a new query (the same text) and a fixed nfdump. */
+static void probe_reload(struct fixture *f)
+{
+	struct export_options o = f->o;
+	char err[256], *fixed;
+
+	o.query = xcalloc(1, sizeof *o.query);
+	assert_int_equal(query_parse(QUERY_DEFAULT, &f->d, o.query, err,
+	    sizeof err), 0);
+	o.key_fields = NULL;
+	o.nkey_fields = 0;
+	xasprintf(&fixed, "%s/fixed", f->dir);
+	close(open(fixed, O_WRONLY | O_CREAT, 0644));
+	free(fixed);
+	export_reconfigure(f->x, &o);
+}
+
+/*
+ * A timer on the loop fires while the probe hangs only if the loop is not
+ * blocked on the probe; then shutdown or a reload arrives.
+ */
+static void probe_tick(uv_timer_t *t)
+{
+	struct probe_watch *pw = t->data;
+
+	if ((pw->pid = probe_pid(pw->f)) == 0)
+		return;
+	/* A blocking probe would have been killed by its timeout by now. */
+	assert_int_equal(kill(pw->pid, 0), 0);
+	pw->seen = 1;
+	uv_timer_stop(t);
+	if (pw->reload)
+		probe_reload(pw->f);
+	else
+		live_stop(pw->f->l);
+}
+
+static void probe_run(struct fixture *f, struct probe_watch *pw)
+{
+	uv_timer_t tick;
+	uint64_t deadline = uv_hrtime() + 60000000000ULL;
+
+	pw->f = f;
+	uv_timer_init(&f->loop, &tick);
+	tick.data = pw;
+	uv_timer_start(&tick, probe_tick, 10, 10);
+	mock_run_until(&f->loop, &f->exited);
+	/* As main does before it frees the exporter: nfdump reaped. */
+	while (export_children(f->x) > 0 && uv_hrtime() < deadline)
+		uv_run(&f->loop, UV_RUN_ONCE);
+	uv_close((uv_handle_t *)&tick, NULL);
+	uv_run(&f->loop, UV_RUN_NOWAIT);
+	assert_true(pw->seen);
+	/* Killed, with what it started, and reaped. */
+	assert_int_equal(kill(pw->pid, 0), -1);
+	assert_int_equal(export_children(f->x), 0);
+}
+
+/*
+ * nfdump asked about the query after a failed window runs on the loop;
+ * shutdown meanwhile stops it (its process group) and exits cleanly, the
+ * window neither retried nor skipped.
+ */
+static void test_probe_stopped_by_shutdown(void **state)
+{
+	struct fixture f;
+	struct probe_watch pw = { .reload = 0 };
+	char *body = probe_body(0);
+
+	(void)state;
+	fixture_init(&f, body);
+	fixture_file(&f, "202611271050", "x");
+	f.lo.replay_from = f.lo.replay_to = "20261127105000";
+	fixture_start(&f);
+	probe_run(&f, &pw);
+	assert_int_equal(f.status, 0);
+	assert_int_equal(f.outcomes[LIVE_RETRYING], 0);
+	assert_int_equal(f.outcomes[LIVE_SKIPPED], 0);
+	fixture_free(&f);
+	free(body);
+}
+
+/*
+ * A reload while the probe runs: the probe judged the old query, so it is
+ * stopped and the window retried with the new one, as before the probe
+ * ran on the loop.
+ */
+static void test_probe_stopped_by_reload(void **state)
+{
+	struct fixture f;
+	struct probe_watch pw = { .reload = 1 };
+	struct mock_msg msgs[16];
+	char *body = probe_body(0);
+
+	(void)state;
+	fixture_init(&f, body);
+	fixture_file(&f, "202611271050", "x");
+	f.lo.replay_from = f.lo.replay_to = "20261127105000";
+	fixture_start(&f);
+	probe_run(&f, &pw);
+	assert_int_equal(f.status, 0);
+	assert_int_equal(f.outcomes[LIVE_RETRYING], 1);
+	assert_int_equal(f.outcomes[LIVE_EXPORTED], 1);
+	assert_int_equal(mock_consume(&f.m, TOPIC, 1, 1, msgs, 16), ROWS);
+	fixture_free(&f);
+	free(body);
+}
+
+/*
+ * nfdump refuses the query alone too: a fault of the configuration; the
+ * service stops at the first failure, the window neither retried nor
+ * skipped.
+ */
+static void test_probe_refusal_stops(void **state)
+{
+	struct fixture f;
+	char *body = probe_body(1);
+
+	(void)state;
+	fixture_init(&f, body);
+	fixture_file(&f, "202611271050", "x");
+	f.lo.replay_from = f.lo.replay_to = "20261127105000";
+	fixture_start(&f);
+	mock_run_until(&f.loop, &f.exited);
+	assert_int_equal(f.status, 1);
+	assert_int_equal(f.outcomes[LIVE_RETRYING], 0);
+	assert_int_equal(f.outcomes[LIVE_SKIPPED], 0);
+	assert_int_equal(export_children(f.x), 0);
+	fixture_free(&f);
+	free(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +482,9 @@ int main(void)
 		cmocka_unit_test(test_retry_after_backoff),
 		cmocka_unit_test(test_skip_after_three_failures),
 		cmocka_unit_test(test_query_fault_stops),
+		cmocka_unit_test(test_probe_stopped_by_shutdown),
+		cmocka_unit_test(test_probe_stopped_by_reload),
+		cmocka_unit_test(test_probe_refusal_stops),
 		cmocka_unit_test(test_revision_after_change),
 	};
 
