@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "record.h"
 #include "schema.h"
@@ -36,9 +37,27 @@ struct encode_buf {
 
 void encode_buf_init(struct encode_buf *b);
 void encode_buf_free(struct encode_buf *b);
-/* Room for n more bytes at b->p + b->len. */
-unsigned char *encode_buf_reserve(struct encode_buf *b, size_t n);
-void encode_buf_add(struct encode_buf *b, const void *p, size_t n);
+/* Makes room for n more bytes: the rare half of encode_buf_reserve. */
+void encode_buf_grow(struct encode_buf *b, size_t n);
+
+/*
+ * Room for n more bytes at b->p + b->len. Inline: the encoders call it for
+ * every value, and it almost never has to grow the buffer.
+ */
+static inline unsigned char *encode_buf_reserve(struct encode_buf *b,
+    size_t n)
+{
+	if (b->cap - b->len < n)
+		encode_buf_grow(b, n);
+	return b->p + b->len;
+}
+
+static inline void encode_buf_add(struct encode_buf *b, const void *p,
+    size_t n)
+{
+	memcpy(encode_buf_reserve(b, n), p, n);
+	b->len += n;
+}
 
 /* What an encoder is opened with: the same for --schema's printers. */
 struct encode_options {

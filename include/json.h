@@ -33,8 +33,5 @@ void json_double(struct encode_buf *j, double v);
 void json_time(struct encode_buf *j, int64_t sec, uint32_t nsec);
 /* The text form of an address record_value parsed. */
 void json_addr(struct encode_buf *j, const struct value *v);
-/* One record as a JSON object appended to j (the JSON encoding's). */
-void json_row(struct encode_buf *j, const struct encode_options *o,
-    const struct row *row);
 
 #endif

@@ -31,6 +31,9 @@ struct field {
 	/* The name as a CBOR text string, encoded once for every record. */
 	unsigned char *key;
 	size_t keylen;
+	/* The name as a JSON object's key ("name":), the same way. */
+	char *jsonkey;
+	size_t jsonkeylen;
 };
 
 /* The columns of one nfdump output format, left to right. */

@@ -131,8 +131,10 @@ static void avro_value(struct encode_buf *b, const struct value *v)
 static void avro_nullable(struct encode_buf *b, const struct value *v)
 {
 	int null = v == NULL || v->type == FIELD_NULL;
+	/* The branch as a long: zigzag 0 and 1 are the bytes 0 and 2. */
+	unsigned char branch = null ? 0 : 2;
 
-	avro_long(b, null ? 0 : 1);
+	encode_buf_add(b, &branch, 1);
 	if (!null)
 		avro_value(b, v);
 }

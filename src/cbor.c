@@ -22,20 +22,34 @@
 
 struct encoder {
 	struct encode_options o;
+	/* --identity's keys, encoded once: key i ends at idkeyend[i]. */
+	struct encode_buf idkeys;
+	size_t idkeyend[ENCODE_IDENTITY];
 };
+
+static void cbor_text(struct encode_buf *b, const char *s, size_t n);
 
 static int cbor_open(const struct encode_options *o, struct encoder **encp,
     char *errstr, size_t errlen)
 {
+	struct encoder *enc = xcalloc(1, sizeof *enc);
+
 	(void)errstr;
 	(void)errlen;
-	*encp = xcalloc(1, sizeof **encp);
-	(*encp)->o = *o;
+	enc->o = *o;
+	encode_buf_init(&enc->idkeys);
+	for (size_t i = 0; i < ENCODE_IDENTITY; i++) {
+		cbor_text(&enc->idkeys, encode_identity_names[i],
+		    strlen(encode_identity_names[i]));
+		enc->idkeyend[i] = enc->idkeys.len;
+	}
+	*encp = enc;
 	return 0;
 }
 
 static void cbor_close(struct encoder *enc)
 {
+	encode_buf_free(&enc->idkeys);
 	free(enc);
 }
 
@@ -138,8 +152,10 @@ static int cbor_record(struct encoder *enc, const struct row *row,
 		cbor_value(out, &row->values[i]);
 	}
 	for (size_t i = 0; i < nid; i++) {
-		cbor_text(out, encode_identity_names[i],
-		    strlen(encode_identity_names[i]));
+		size_t start = i > 0 ? enc->idkeyend[i - 1] : 0;
+
+		encode_buf_add(out, enc->idkeys.p + start, enc->idkeyend[i] -
+		    start);
 		cbor_value(out, &id[i]);
 	}
 	return 0;

@@ -25,17 +25,9 @@ void encode_buf_free(struct encode_buf *b)
 	memset(b, 0, sizeof *b);
 }
 
-unsigned char *encode_buf_reserve(struct encode_buf *b, size_t n)
+void encode_buf_grow(struct encode_buf *b, size_t n)
 {
-	if (b->cap - b->len < n)
-		b->p = buf_grow(b->p, &b->cap, b->len, n);
-	return b->p + b->len;
-}
-
-void encode_buf_add(struct encode_buf *b, const void *p, size_t n)
-{
-	memcpy(encode_buf_reserve(b, n), p, n);
-	b->len += n;
+	b->p = buf_grow(b->p, &b->cap, b->len, n);
 }
 
 const char *const encode_identity_names[ENCODE_IDENTITY] = {

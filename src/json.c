@@ -257,40 +257,56 @@ static void json_value(struct encode_buf *j, const struct slice *text,
 
 struct encoder {
 	struct encode_options o;
+	/* --identity's ',"name":', escaped once: i ends at idkeyend[i]. */
+	struct encode_buf idkeys;
+	size_t idkeyend[ENCODE_IDENTITY];
 };
 
 static int json_open(const struct encode_options *o, struct encoder **encp,
     char *errstr, size_t errlen)
 {
+	struct encoder *enc = xcalloc(1, sizeof *enc);
+
 	(void)errstr;
 	(void)errlen;
-	*encp = xcalloc(1, sizeof **encp);
-	(*encp)->o = *o;
+	enc->o = *o;
+	encode_buf_init(&enc->idkeys);
+	for (size_t i = 0; i < ENCODE_IDENTITY; i++) {
+		json_raw(&enc->idkeys, ",", 1);
+		json_key(&enc->idkeys, encode_identity_names[i]);
+		enc->idkeyend[i] = enc->idkeys.len;
+	}
+	*encp = enc;
 	return 0;
 }
 
 static void json_close(struct encoder *enc)
 {
+	encode_buf_free(&enc->idkeys);
 	free(enc);
 }
 
-void json_row(struct encode_buf *j, const struct encode_options *o,
+/* One record as a JSON object appended to j. */
+static void json_row(struct encode_buf *j, const struct encoder *enc,
     const struct row *row)
 {
 	const struct schema *schema = row->schema;
 	struct value id[ENCODE_IDENTITY];
-	size_t nid = encode_identity(o, row, id);
+	size_t nid = encode_identity(&enc->o, row, id);
 
 	json_raw(j, "{", 1);
 	for (size_t i = 0; i < schema->nfields; i++) {
 		if (i > 0)
 			json_raw(j, ",", 1);
-		json_key(j, schema->fields[i].name);
+		json_raw(j, schema->fields[i].jsonkey,
+		    schema->fields[i].jsonkeylen);
 		json_value(j, &row->text[i], &row->values[i]);
 	}
 	for (size_t i = 0; i < nid; i++) {
-		json_raw(j, ",", 1);
-		json_key(j, encode_identity_names[i]);
+		size_t start = i > 0 ? enc->idkeyend[i - 1] : 0;
+
+		json_raw(j, (const char *)enc->idkeys.p + start,
+		    enc->idkeyend[i] - start);
 		json_value(j, NULL, &id[i]);
 	}
 	json_raw(j, "}", 1);
@@ -301,7 +317,7 @@ static int json_record(struct encoder *enc, const struct row *row,
 {
 	(void)errstr;
 	(void)errlen;
-	json_row(out, &enc->o, row);
+	json_row(out, enc, row);
 	return 0;
 }
 

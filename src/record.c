@@ -2,6 +2,7 @@
 /* One nfdump output line → its fields' values, as text and typed. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@ static int record_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-static struct slice record_trim(const char *p, const char *end)
+static inline struct slice record_trim(const char *p, const char *end)
 {
 	while (p < end && record_blank(*p))
 		p++;
@@ -24,8 +25,25 @@ static struct slice record_trim(const char *p, const char *end)
 	return (struct slice){ p, (size_t)(end - p) };
 }
 
-static const char *record_skip_blanks(const char *p, const char *end)
+static inline const char *record_skip_blanks(const char *p,
+    const char *end)
 {
+	uint64_t w;
+
+	/*
+	 * nfdump right-aligns its columns in runs of spaces (an IPv4 address
+	 * in a 39-wide one): eight bytes at a time, the first that is not a
+	 * space found from the lowest byte that differs.
+	 */
+	while (end - p >= 8) {
+		memcpy(&w, p, 8);
+		w = le64toh(w) ^ UINT64_C(0x2020202020202020);
+		if (w != 0) {
+			p += __builtin_ctzll(w) / 8;
+			break;
+		}
+		p += 8;
+	}
 	while (p < end && record_blank(*p))
 		p++;
 	return p;
@@ -167,9 +185,11 @@ static int record_digits(const char *p, int n)
 	int v = 0;
 
 	for (int i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
+		unsigned d = (unsigned)(p[i] - '0');
+
+		if (d > 9)
 			return -1;
-		v = v * 10 + (p[i] - '0');
+		v = v * 10 + (int)d;
 	}
 	return v;
 }
@@ -177,21 +197,20 @@ static int record_digits(const char *p, int n)
 /* Fraction digits after a '.', as nanoseconds. */
 static int record_fraction(const char *p, size_t n, uint32_t *nsec)
 {
+	static const uint32_t scale[] = { 0, 100000000, 10000000, 1000000,
+		100000, 10000, 1000, 100, 10, 1 };
 	uint32_t v = 0;
 
 	if (n == 0 || n > 9)
 		return -EINVAL;
-	for (size_t i = 0; i < 9; i++) {
-		unsigned d = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(p[i] - '0');
 
-		if (i < n) {
-			d = (unsigned)(p[i] - '0');
-			if (d > 9)
-				return -EINVAL;
-		}
+		if (d > 9)
+			return -EINVAL;
 		v = v * 10 + d;
 	}
-	*nsec = v;
+	*nsec = v * scale[n];
 	return 0;
 }
 
@@ -251,10 +270,43 @@ static int record_msec(struct slice s, int64_t *sec, uint32_t *nsec)
 	return 0;
 }
 
+/*
+ * "192.0.2.1", the form nfdump prints IPv4 in, read without a copy: four
+ * decimal octets, no leading zero, as inet_pton(AF_INET) takes them. Any
+ * other text is left to inet_pton.
+ */
+static int record_ipv4(struct slice s, unsigned char bytes[4])
+{
+	const char *p = s.p, *end = s.p + s.n;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v, d;
+
+		if (i > 0 && (p == end || *p++ != '.'))
+			return -EINVAL;
+		if (p == end || (v = (unsigned)(*p++ - '0')) > 9)
+			return -EINVAL;
+		for (int n = 1; n < 3 && p < end &&
+		    (d = (unsigned)(*p - '0')) <= 9; n++, p++) {
+			if (v == 0)
+				return -EINVAL;
+			v = v * 10 + d;
+		}
+		if (v > 255)
+			return -EINVAL;
+		bytes[i] = (unsigned char)v;
+	}
+	return p == end ? 0 : -EINVAL;
+}
+
 static int record_addr(struct slice s, struct value *v)
 {
 	char buf[INET6_ADDRSTRLEN + 1];
 
+	if (record_ipv4(s, v->a.bytes) == 0) {
+		v->a.family = 4;
+		return 0;
+	}
 	if (s.n == 0 || s.n >= sizeof buf)
 		return -EINVAL;
 	memcpy(buf, s.p, s.n);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dialect.h"
+#include "json.h"
 #include "schema.h"
 #include "xmalloc.h"
 
@@ -271,6 +272,8 @@ static struct field *schema_add(struct schema *schema, const char *name,
 	f->seplen = 0;
 	f->key = NULL;
 	f->keylen = 0;
+	f->jsonkey = NULL;
+	f->jsonkeylen = 0;
 	return f;
 }
 
@@ -301,6 +304,8 @@ static size_t schema_token_len(const struct dialect *d, const char *s,
 /* Work done once per schema so that none is done once per record. */
 static void schema_finish(struct schema *schema)
 {
+	struct encode_buf j;
+
 	schema->leadlen = strlen(schema->lead);
 	for (size_t i = 0; i < schema->nfields; i++) {
 		struct field *f = &schema->fields[i];
@@ -311,6 +316,11 @@ static void schema_finish(struct schema *schema)
 		f->keylen = cbor_encode_string_start(n, f->key, 9);
 		memcpy(f->key + f->keylen, f->name, n);
 		f->keylen += n;
+		encode_buf_init(&j);
+		json_key(&j, f->name);
+		f->jsonkey = xstrndup((const char *)j.p, j.len);
+		f->jsonkeylen = j.len;
+		encode_buf_free(&j);
 	}
 }
 
@@ -566,6 +576,7 @@ void schema_free(struct schema *schema)
 		free(schema->fields[i].name);
 		free(schema->fields[i].sep);
 		free(schema->fields[i].key);
+		free(schema->fields[i].jsonkey);
 	}
 	free(schema->fields);
 	free(schema->lead);

@@ -35,19 +35,31 @@ static void test_grow_keeps_and_doubles(void **state)
 	free(b);
 }
 
+static void expect_decimal(uint64_t v)
+{
+	char got[20], want[24];
+	size_t n = buf_decimal(v, got);
+
+	snprintf(want, sizeof want, "%" PRIu64, v);
+	assert_int_equal(n, strlen(want));
+	assert_memory_equal(got, want, n);
+}
+
 static void test_decimal_as_printf(void **state)
 {
 	const uint64_t cases[] = { 0, 1, 9, 10, 99, 100, 4294967296ULL,
-		UINT64_MAX };
-	char got[20], want[24];
+		1796186200, UINT64_MAX, UINT64_MAX - 1 };
+	uint64_t ten = 1;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		size_t n = buf_decimal(cases[i], got);
-
-		snprintf(want, sizeof want, "%" PRIu64, cases[i]);
-		assert_int_equal(n, strlen(want));
-		assert_memory_equal(got, want, n);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		expect_decimal(cases[i]);
+	/* Where the count of digits changes, and odd and even counts. */
+	for (int i = 0; i < 20; i++, ten *= 10) {
+		expect_decimal(ten);
+		expect_decimal(ten - 1);
+		expect_decimal(ten + 1);
+		expect_decimal(ten * 7 / 3);
 	}
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* record_split and record_value on lines as nfdump 1.7.1 prints them. */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -537,6 +538,78 @@ static void test_value_addr_invalid(void **state)
 		expect_invalid(FIELD_ADDR, bad[i]);
 }
 
+/*
+ * record_value reads IPv4 without inet_pton: on text made of what
+ * addresses are made of, it must take exactly what inet_pton takes, to the
+ * same bytes (leading zeros, 256, five parts, empty parts, IPv6...).
+ */
+/* A pseudo-random number below n (an LCG: the same cases every run). */
+static unsigned addr_rand(uint32_t *seed, unsigned n)
+{
+	*seed = *seed * 1103515245 + 12345;
+	return (*seed >> 16) % n;
+}
+
+/* Dotted text near an IPv4 address: parts of 0 to 4 digits, some noise. */
+static void addr_text(uint32_t *seed, char *text)
+{
+	static const char noise[] = "x:. 0-";
+	unsigned parts = addr_rand(seed, 8) < 6 ? 4 : 1 + addr_rand(seed, 5);
+	size_t n = 0;
+
+	for (unsigned i = 0; i < parts; i++) {
+		unsigned digits = addr_rand(seed, 16) == 0 ? 0 :
+		    1 + addr_rand(seed, addr_rand(seed, 4) == 0 ? 4 : 3);
+
+		if (i > 0)
+			text[n++] = '.';
+		for (unsigned k = 0; k < digits; k++)
+			text[n++] = (char)('0' + addr_rand(seed, k == 0 &&
+			    digits == 3 ? 3 : 10));
+	}
+	if (addr_rand(seed, 8) == 0)
+		text[addr_rand(seed, (unsigned)n + 1)] =
+		    noise[addr_rand(seed, sizeof noise - 1)];
+	text[n] = '\0';
+}
+
+/*
+ * record_value reads IPv4 without inet_pton: on text near an address it
+ * must take exactly what inet_pton takes, to the same bytes (leading
+ * zeros, 256, five parts, empty parts, IPv6's "::").
+ */
+static void test_value_addr_as_inet_pton(void **state)
+{
+	uint32_t seed = 1;
+	int valid = 0, invalid = 0;
+
+	(void)state;
+	for (int i = 0; i < 200000; i++) {
+		char text[32];
+		unsigned char want[16];
+		struct value v;
+		int family = 0;
+
+		addr_text(&seed, text);
+		if (inet_pton(AF_INET, text, want) == 1)
+			family = 4;
+		else if (inet_pton(AF_INET6, text, want) == 1)
+			family = 6;
+		if (family == 0) {
+			expect_invalid(FIELD_ADDR, text);
+			invalid++;
+			continue;
+		}
+		valid++;
+		assert_int_equal(record_value(FIELD_ADDR, slice_of(text), &v),
+		    0);
+		assert_int_equal(v.a.family, family);
+		assert_memory_equal(v.a.bytes, want, family == 4 ? 4 : 16);
+	}
+	/* Both kinds were tried, many times. */
+	assert_true(valid > 10000 && invalid > 10000);
+}
+
 /* Values are slices of a longer line: nothing may read past n. */
 static void test_value_slice_bounds(void **state)
 {
@@ -580,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_value_ipv4),
 		cmocka_unit_test(test_value_ipv6),
 		cmocka_unit_test(test_value_addr_invalid),
+		cmocka_unit_test(test_value_addr_as_inet_pton),
 		cmocka_unit_test(test_value_slice_bounds),
 	};
 
