@@ -163,6 +163,16 @@ static void nfdump_timer(uv_timer_t *t)
 	struct nfdump *n = t->data;
 
 	if (n->exited) {
+		/*
+		 * Held back by its reader (a full producer queue), we do not
+		 * read: its output's end cannot show yet. The grace counts
+		 * while we read.
+		 */
+		if (n->paused && !n->out_eof && !n->discard) {
+			uv_timer_start(&n->timer, nfdump_timer,
+			    NFDUMP_KILL_GRACE_MS, 0);
+			return;
+		}
 		/* Something out of its group still holds a pipe: let go. */
 		if (!n->out_eof) {
 			nfdump_say(n, "exited, but a process it started held "
