@@ -43,6 +43,7 @@ struct live_options {
 	int ledger_windows;	/* exported windows remembered for revisions */
 	int rescan_ms;		/* look at the disk again this often; 0 never */
 	int future_slack_s;	/* refuse windows this far ahead of the clock */
+	int stop_ms;		/* live_stop waits this long for the window */
 	/*
 	 * Exactly-once: the producer whose topic holds the newest committed
 	 * window, read back before the first export; NULL otherwise.
@@ -64,7 +65,10 @@ typedef void (*live_exit_cb)(void *arg, int status);
 int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
     const struct live_options *o, live_exit_cb cb, void *arg,
     struct live **lp, char *errstr, size_t errlen);
-/* Stops intake and abandons the window in flight; exit_cb follows. */
+/*
+ * Stops intake; exit_cb follows once the window in flight is done, or
+ * abandoned: after stop_ms, or at once on a second call.
+ */
 void live_stop(struct live *l);
 void live_set_grace(struct live *l, uint64_t grace_ms);
 /* For the metrics endpoint. */

@@ -171,7 +171,7 @@ const struct config_option config_table[] = {
 	{ .name = "flush-timeout",
 	  .type = CONFIG_SECONDS, .offset = AT(flush_ms), .def = "10",
 	  .scope = CONFIG_RESTART, .arg = "SECONDS",
-	  .help = "wait for deliveries at exit" },
+	  .help = "a stop's bound: the window in flight, then deliveries" },
 	{ .name = "state",
 	  .type = CONFIG_STRING, .offset = AT(state), .scope = CONFIG_RESTART,
 	  .arg = "FILE", .hint = "a file such as /var/lib/nfkafka/state",

@@ -44,6 +44,7 @@ struct live {
 	struct watch *watch;
 	uv_timer_t *retry;
 	uv_timer_t *rescan;	/* looks at the disk again (lost events) */
+	uv_timer_t *drain;	/* how long a stop waits for the window */
 	int replay;
 	int scanning;
 	int rescanning;
@@ -53,6 +54,7 @@ struct live {
 	time_t future_at;	/* when future_limit was made */
 	char future_limit[NFCAPD_STAMP_LEN + 1]; /* now + --future-slack */
 	int stopping;
+	int draining;		/* stopping once the window in flight is done */
 	int failed_windows;	/* skipped after nfdump failures */
 	int attempts;		/* of the window at the head */
 	int backoff_ms;
@@ -79,6 +81,7 @@ static void live_finish(struct live *l, int status)
 	l->watch = NULL;
 	uv_timer_stop(l->retry);
 	uv_timer_stop(l->rescan);
+	uv_timer_stop(l->drain);
 	l->cb(l->arg, status);
 }
 
@@ -505,12 +508,29 @@ static int live_probe(struct live *l, const struct export_result *r)
 	return 1;
 }
 
+/*
+ * The window a stop waited for failed: it is left for the next start, which
+ * retries it (and probes the query, or stops on a permanent fault) anew.
+ */
+static void live_stop_failed(struct live *l, const struct export_result *r)
+{
+	log_warn("window %s: %s; stopping: it will be exported again on "
+	    "restart", l->inflight->stamp, r->failure.message);
+	live_report(l, l->inflight, LIVE_RETRYING, r, 0);
+	l->inflight = NULL;
+	live_finish(l, 0);
+}
+
 static void live_done(void *arg, const char *stamp,
     const struct export_result *r)
 {
 	struct live *l = arg;
 
 	(void)stamp;
+	if (l->draining && failure_failed(&r->failure)) {
+		live_stop_failed(l, r);
+		return;
+	}
 	if (failure_failed(&r->failure) && r->failure.kind == FAILURE_WINDOW &&
 	    live_probe(l, r))
 		return;
@@ -684,6 +704,10 @@ static void live_kick(struct live *l)
 
 	if (l->stopping || l->probing || export_busy(l->x))
 		return;
+	if (l->draining) {
+		live_finish(l, 0);
+		return;
+	}
 	live_check_backlog(l);
 	if (uv_is_active((uv_handle_t *)l->retry))
 		return;
@@ -868,6 +892,9 @@ int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
 	l->rescan = xmalloc(sizeof *l->rescan);
 	uv_timer_init(loop, l->rescan);
 	l->rescan->data = l;
+	l->drain = xmalloc(sizeof *l->drain);
+	uv_timer_init(loop, l->drain);
+	l->drain->data = l;
 	*lp = l;
 	if (o->state != NULL && !l->replay &&
 	    ((error = state_check(o->state, errstr, errlen)) != 0 ||
@@ -898,11 +925,12 @@ int live_start(uv_loop_t *loop, const struct profile *p, struct exporter *x,
 	return 0;
 }
 
-void live_stop(struct live *l)
+/* The window in flight is left to be exported again on the next start. */
+static void live_abandon(struct live *l)
 {
-	if (export_busy(l->x) || l->probing)
-		log_info("stopping: the window in flight will be exported "
-		    "again on restart");
+	if (l->inflight != NULL && (export_busy(l->x) || l->probing))
+		log_info("stopping: window %s, in flight, will be exported "
+		    "again on restart", l->inflight->stamp);
 	export_abandon(l->x);
 	/* nfdump's word on the query would come too late to matter. */
 	export_probe_cancel(l->x);
@@ -911,6 +939,38 @@ void live_stop(struct live *l)
 	recover_cancel(l->reading);
 	l->reading = NULL;
 	live_finish(l, 0);
+}
+
+static void live_drain_expired(uv_timer_t *t)
+{
+	struct live *l = t->data;
+
+	log_warn("stopping: window %s not done after %g s (--flush-timeout)",
+	    l->inflight != NULL ? l->inflight->stamp : "?", l->o.stop_ms / 1e3);
+	live_abandon(l);
+}
+
+/*
+ * A restart should neither repeat a window's records nor wait for them
+ * again: the window being sent gets stop_ms to finish and be marked done.
+ * A failed window's probe or a read-back is not waited for, nor is the
+ * window after a second stop or once the time is up.
+ */
+void live_stop(struct live *l)
+{
+	if (l->stopping)
+		return;
+	if (!l->draining && !l->probing && l->inflight != NULL &&
+	    export_busy(l->x) && l->o.stop_ms > 0) {
+		l->draining = 1;
+		log_info("stopping: finishing window %s first (at most %g s; "
+		    "a second signal abandons it)", l->inflight->stamp,
+		    l->o.stop_ms / 1e3);
+		uv_timer_start(l->drain, live_drain_expired,
+		    (uint64_t)l->o.stop_ms, 0);
+		return;
+	}
+	live_abandon(l);
 }
 
 void live_gauges(struct live *l, uint64_t *pending, double *oldest_age,
@@ -952,6 +1012,7 @@ void live_free(struct live *l)
 	free(l->snap);
 	uv_close((uv_handle_t *)l->retry, live_timer_closed);
 	uv_close((uv_handle_t *)l->rescan, live_timer_closed);
+	uv_close((uv_handle_t *)l->drain, live_timer_closed);
 	for (size_t i = 0; i < l->nfuture; i++)
 		free(l->future[i]);
 	free(l->future);

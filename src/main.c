@@ -51,6 +51,8 @@ struct app {
 	struct metrics_server *metrics;
 	struct kafka_options ko;
 	int stopping;
+	int signalled;		/* asked to stop: the window in flight may end */
+	uint64_t flush_by;	/* a stop's deadline (loop time), or 0 */
 	int exit_status;
 };
 
@@ -147,7 +149,8 @@ static void app_stop(struct app *a)
 	if (a->stopping)
 		return;
 	a->stopping = 1;
-	notify_stopping();
+	if (!a->signalled)
+		notify_stopping();
 	notify_watchdog_stop();
 	metrics_stop(a->metrics);
 	a->metrics = NULL;
@@ -183,11 +186,22 @@ static void app_signal(uv_signal_t *h, int signum)
 		log_info("%s: already stopping", strsignal(signum));
 		return;
 	}
-	log_info("%s: stopping", strsignal(signum));
 	if (a->live != NULL) {
+		if (!a->signalled) {
+			log_info("%s: stopping", strsignal(signum));
+			notify_stopping();
+			uv_update_time(&a->loop);
+			a->flush_by = uv_now(&a->loop) +
+			    (uint64_t)a->c.flush_ms;
+		} else {
+			log_info("%s: not waiting for the window in flight",
+			    strsignal(signum));
+		}
+		a->signalled = 1;
 		live_stop(a->live);
 		return;
 	}
+	log_info("%s: stopping", strsignal(signum));
 	log_warn("window %s: not exported: interrupted", a->c.once);
 	export_abandon(a->x);
 	a->exit_status = EXIT_EXPORT_FAILED;
@@ -238,7 +252,7 @@ static void app_hangup(uv_signal_t *h, int signum)
 	char errstr[512];
 
 	(void)signum;
-	if (a->stopping)
+	if (a->stopping || a->signalled)
 		return;
 	notify_reloading();
 	log_reopen();
@@ -317,6 +331,7 @@ static void app_live(struct app *a)
 		.ledger_windows = a->c.ledger_windows,
 		.rescan_ms = a->c.rescan_ms,
 		.future_slack_s = a->c.future_slack_s,
+		.stop_ms = a->c.flush_ms,
 		.report = app_live_report,
 	};
 	char errstr[512];
@@ -414,6 +429,22 @@ static void app_metrics(struct app *a)
 	log_info("metrics on http://%s/metrics", a->c.metrics);
 }
 
+/*
+ * A stop is bounded by --flush-timeout in all: what the window in flight
+ * took of it is not given to the flush again. A window that was done has
+ * nothing left to flush; one abandoned is sent again on restart anyway.
+ */
+static int app_flush_ms(struct app *a)
+{
+	uint64_t now;
+
+	if (a->flush_by == 0)
+		return a->c.flush_ms;
+	uv_update_time(&a->loop);
+	now = uv_now(&a->loop);
+	return now < a->flush_by ? (int)(a->flush_by - now) : 0;
+}
+
 /* Ends the loop cleanly: flush, close every handle, check none is left. */
 static void app_finish(struct app *a)
 {
@@ -433,7 +464,7 @@ static void app_finish(struct app *a)
 	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	/* Reports served by the flush still reach the exporter. */
-	kafka_flush(a->kafka, a->c.flush_ms);
+	kafka_flush(a->kafka, app_flush_ms(a));
 	exporter_free(a->x);
 	kafka_destroy(a->kafka, 0);
 	live_free(a->live);

@@ -226,7 +226,8 @@ def test_query_probe_does_not_block_the_loop(broker, topic, tmp_path, daemons,
     text = d.text()
     assert 'retrying the window' in text, text
     assert 'not of the window' not in text and 'skipped' not in text, text
-    assert 'stopping: the window in flight will be exported again' in text
+    assert 'stopping: window %s, in flight, will be exported again on restart' \
+        % stamp_of(second) in text, text
     assert 'handles left open' not in text, text
     assert state_floor(tmp_path / 'state') == stamp_of(first)
     assert stamp_of(second) > stamp_of(first)

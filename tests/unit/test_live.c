@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* live: windows on disk exported in order, retried, revised, stopped. */
+/*
+ * live: windows on disk exported in order, retried, revised, stopped (the
+ * window in flight finished, or abandoned).
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -472,6 +475,124 @@ static void test_probe_refusal_stops(void **state)
 	free(body);
 }
 
+/*
+ * A fake nfdump that prints its rows (then exits with status) only once a
+ * file "go" is beside it, so that a stop surely comes mid-window.
+ */
+static char *gated_body(int status)
+{
+	char *rows = mock_rows(ROWS, status), *body;
+
+	xasprintf(&body, "here=\"$(dirname \"$0\")\"\n"
+	    "while [ ! -e \"$here/go\" ]; do sleep 0.05; done\n%s", rows);
+	free(rows);
+	return body;
+}
+
+static void gate_open(struct fixture *f)
+{
+	char *go;
+
+	xasprintf(&go, "%s/go", f->dir);
+	close(open(go, O_WRONLY | O_CREAT, 0644));
+	free(go);
+}
+
+/*
+ * Starts the one window, stops the service `stops` times while its nfdump
+ * waits, lets nfdump go on, and runs until the service has ended and its
+ * nfdump is reaped (as main does before it frees the exporter).
+ */
+static void stop_mid_window(struct fixture *f, int stop_ms, int stops)
+{
+	uint64_t deadline = uv_hrtime() + 60000000000ULL;
+
+	fixture_file(f, "202611271050", "x");
+	f->lo.replay_from = f->lo.replay_to = "20261127105000";
+	f->lo.stop_ms = stop_ms;
+	fixture_start(f);
+	while (!export_busy(f->x) && uv_hrtime() < deadline)
+		uv_run(&f->loop, UV_RUN_ONCE);
+	assert_true(export_busy(f->x));
+	for (int i = 0; i < stops; i++)
+		live_stop(f->l);
+	/* Waiting for the window, or not at all after a second stop. */
+	assert_int_equal(f->exited, stops > 1);
+	if (stop_ms > 1000)
+		gate_open(f);
+	mock_run_until(&f->loop, &f->exited);
+	while (export_children(f->x) > 0 && uv_hrtime() < deadline)
+		uv_run(&f->loop, UV_RUN_ONCE);
+	assert_int_equal(export_children(f->x), 0);
+}
+
+/* A stop mid-window lets the window finish: done, nothing to repeat. */
+static void test_stop_finishes_the_window(void **state)
+{
+	struct fixture f;
+	struct mock_msg msgs[16];
+	char *body = gated_body(0);
+
+	(void)state;
+	fixture_init(&f, body);
+	stop_mid_window(&f, 60000, 1);
+	assert_int_equal(f.status, 0);
+	assert_int_equal(f.outcomes[LIVE_EXPORTED], 1);
+	assert_int_equal(mock_consume(&f.m, TOPIC, 1, 1, msgs, 16), ROWS);
+	fixture_free(&f);
+	free(body);
+}
+
+/* A second stop does not wait: the window is left for the next start. */
+static void test_second_stop_abandons_the_window(void **state)
+{
+	struct fixture f;
+	char *body = gated_body(0);
+
+	(void)state;
+	fixture_init(&f, body);
+	stop_mid_window(&f, 60000, 2);
+	assert_int_equal(f.status, 0);
+	assert_int_equal(f.outcomes[LIVE_EXPORTED], 0);
+	fixture_free(&f);
+	free(body);
+}
+
+/* A window that does not finish in stop_ms (nfdump hangs) is abandoned. */
+static void test_stop_gives_up_in_time(void **state)
+{
+	struct fixture f;
+	char *body = gated_body(0);
+
+	(void)state;
+	fixture_init(&f, body);
+	stop_mid_window(&f, 100, 1);
+	assert_int_equal(f.status, 0);
+	assert_int_equal(f.outcomes[LIVE_EXPORTED], 0);
+	fixture_free(&f);
+	free(body);
+}
+
+/*
+ * A window that fails while the stop waits for it ends the stop: it is
+ * neither retried after a backoff, nor probed, nor skipped.
+ */
+static void test_stop_does_not_retry_a_failed_window(void **state)
+{
+	struct fixture f;
+	char *body = gated_body(3);
+
+	(void)state;
+	fixture_init(&f, body);
+	stop_mid_window(&f, 60000, 1);
+	assert_int_equal(f.status, 0);
+	assert_int_equal(f.outcomes[LIVE_RETRYING], 1);
+	assert_int_equal(f.outcomes[LIVE_EXPORTED], 0);
+	assert_int_equal(f.outcomes[LIVE_SKIPPED], 0);
+	fixture_free(&f);
+	free(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -484,6 +605,10 @@ int main(void)
 		cmocka_unit_test(test_probe_stopped_by_reload),
 		cmocka_unit_test(test_probe_refusal_stops),
 		cmocka_unit_test(test_revision_after_change),
+		cmocka_unit_test(test_stop_finishes_the_window),
+		cmocka_unit_test(test_second_stop_abandons_the_window),
+		cmocka_unit_test(test_stop_gives_up_in_time),
+		cmocka_unit_test(test_stop_does_not_retry_a_failed_window),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
