@@ -35,6 +35,14 @@
 #define EXIT_EXPORT_FAILED 1
 #define EXIT_USAGE 2
 
+/* A SIGHUP's configuration, while nfdump is asked about its query. */
+struct reload {
+	struct app *a;
+	struct config next;
+	struct export_options eo;
+	struct query_probe *probe;
+};
+
 struct app {
 	int argc;
 	char **argv;
@@ -50,6 +58,8 @@ struct app {
 	struct live *live;
 	struct metrics_server *metrics;
 	struct kafka_options ko;
+	struct reload *reloading; /* a SIGHUP's configuration being checked */
+	int reload_probes;	/* its nfdump, and any cancelled, not yet gone */
 	int stopping;
 	int signalled;		/* asked to stop: the window in flight may end */
 	uint64_t flush_by;	/* a stop's deadline (loop time), or 0 */
@@ -143,12 +153,21 @@ static void app_walk_close(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
+/* A reload's check of its query would come too late to matter. */
+static void app_reload_cancel(struct app *a)
+{
+	if (a->reloading != NULL)
+		query_probe_cancel(a->reloading->probe);
+	a->reloading = NULL;
+}
+
 /* Stops intake; the loop ends once no nfdump is left running. */
 static void app_stop(struct app *a)
 {
 	if (a->stopping)
 		return;
 	a->stopping = 1;
+	app_reload_cancel(a);
 	if (!a->signalled)
 		notify_stopping();
 	notify_watchdog_stop();
@@ -198,6 +217,7 @@ static void app_signal(uv_signal_t *h, int signum)
 			    strsignal(signum));
 		}
 		a->signalled = 1;
+		app_reload_cancel(a);
 		live_stop(a->live);
 		return;
 	}
@@ -213,12 +233,10 @@ static void app_signal(uv_signal_t *h, int signum)
  * every window, so it is refused before the first one (or a reload). 1
  * with the reason in errstr: the table's, if it has one, then nfdump's.
  */
-static int app_query_refused(const struct export_options *eo, char *errstr,
-    size_t errlen)
+static int app_query_verdict(const struct export_options *eo, int error,
+    const char *why, char *errstr, size_t errlen)
 {
 	const char *doubt = eo->query->schema.doubt;
-	char why[512];
-	int error = query_probe(eo->query, eo->nfdump, why, sizeof why);
 
 	if (error == -EINVAL && doubt != NULL)
 		snprintf(errstr, errlen, "%s; %s", doubt, why);
@@ -236,6 +254,16 @@ static int app_query_refused(const struct export_options *eo, char *errstr,
 	return error == -EINVAL || (error != 0 && doubt != NULL);
 }
 
+/* At start, before the loop runs: blocking. */
+static int app_query_refused(const struct export_options *eo, char *errstr,
+    size_t errlen)
+{
+	char why[512];
+	int error = query_probe(eo->query, eo->nfdump, why, sizeof why);
+
+	return app_query_verdict(eo, error, why, errstr, errlen);
+}
+
 static void app_probe(const struct export_options *eo)
 {
 	char errstr[1024];
@@ -244,12 +272,69 @@ static void app_probe(const struct export_options *eo)
 		usage_error("-Q", errstr);
 }
 
+static void app_reload_free(struct reload *r)
+{
+	export_options_free(&r->eo);
+	config_free(&r->next);
+	free(r);
+}
+
+/* The checked configuration takes over; next and eo are handed on. */
+static void app_reload_apply(struct app *a, struct reload *r)
+{
+	options_report_restart_needed(&a->c, &r->next);
+	r->eo.schema_registry = a->c.schema_registry;
+	r->eo.schema_registry_auth = a->c.schema_registry_auth;
+	export_reconfigure(a->x, &r->eo);
+	log_set_level(r->next.log_level);
+	if (a->live != NULL) {
+		live_set_grace(a->live, (uint64_t)r->next.grace_s * 1000);
+		live_set_backoff(a->live, r->next.backoff_min_ms,
+		    r->next.backoff_max_ms, r->next.backlog_warn_s);
+	}
+	options_adopt(&a->c, &r->next);
+	free(r);
+	log_info("SIGHUP: configuration reloaded; it applies from the next "
+	    "window");
+	notify_ready();
+}
+
+/* nfdump's word on the reloaded query, on the loop. */
+static void app_reload_probed(void *arg, int status, const char *why)
+{
+	struct reload *r = arg;
+	struct app *a = r->a;
+	char errstr[1024];
+
+	a->reload_probes--;
+	if (a->reloading == r)
+		a->reloading = NULL;
+	/* Shutdown, or a newer SIGHUP whose check replaces this one. */
+	if (status == -ECANCELED) {
+		app_reload_free(r);
+		return;
+	}
+	if (app_query_verdict(&r->eo, status, why, errstr, sizeof errstr)) {
+		log_error("SIGHUP: -Q: %s; keeping the running configuration",
+		    errstr);
+		app_reload_free(r);
+		notify_ready();
+		return;
+	}
+	app_reload_apply(a, r);
+}
+
+/*
+ * Reopens the log, reads the configuration again and, once nfdump has
+ * accepted its query (on the loop: the metrics, the watchdog and the
+ * exports go on meanwhile), adopts it.
+ */
 static void app_hangup(uv_signal_t *h, int signum)
 {
 	struct app *a = h->data;
-	struct config next;
-	struct export_options eo;
+	struct reload *r;
 	char errstr[512];
+	int error;
 
 	(void)signum;
 	if (a->stopping || a->signalled)
@@ -258,38 +343,32 @@ static void app_hangup(uv_signal_t *h, int signum)
 	log_reopen();
 	if (a->c.log_file != NULL)
 		log_info("SIGHUP: log file %s reopened", a->c.log_file);
-	if (config_parse(a->argc, a->argv, &next, errstr,
-	    sizeof errstr) != 0 || options_export(&next, &a->profile,
-	    &a->dialect, &eo, errstr, sizeof errstr) != 0) {
+	r = xcalloc(1, sizeof *r);
+	r->a = a;
+	if (config_parse(a->argc, a->argv, &r->next, errstr,
+	    sizeof errstr) != 0 || options_export(&r->next, &a->profile,
+	    &a->dialect, &r->eo, errstr, sizeof errstr) != 0) {
 		log_error("SIGHUP: %s; keeping the running configuration",
 		    errstr);
-		config_free(&next);
+		config_free(&r->next);
+		free(r);
 		notify_ready();
 		return;
 	}
-	eo.nfdump = a->c.nfdump; /* fixed until a restart */
-	if (app_query_refused(&eo, errstr, sizeof errstr)) {
-		log_error("SIGHUP: -Q: %s; keeping the running configuration",
-		    errstr);
-		export_options_free(&eo);
-		config_free(&next);
-		notify_ready();
+	r->eo.nfdump = a->c.nfdump; /* fixed until a restart */
+	if (a->reloading != NULL)
+		log_info("SIGHUP: again before the last one was checked: "
+		    "checking the newest configuration");
+	app_reload_cancel(a);
+	error = query_probe_start(&a->loop, r->eo.query, r->eo.nfdump,
+	    app_reload_probed, r, &r->probe);
+	if (error != 0) {
+		a->reload_probes++;
+		app_reload_probed(r, error, "");
 		return;
 	}
-	options_report_restart_needed(&a->c, &next);
-	eo.schema_registry = a->c.schema_registry;
-	eo.schema_registry_auth = a->c.schema_registry_auth;
-	export_reconfigure(a->x, &eo);
-	log_set_level(next.log_level);
-	if (a->live != NULL) {
-		live_set_grace(a->live, (uint64_t)next.grace_s * 1000);
-		live_set_backoff(a->live, next.backoff_min_ms,
-		    next.backoff_max_ms, next.backlog_warn_s);
-	}
-	options_adopt(&a->c, &next);
-	log_info("SIGHUP: configuration reloaded; it applies from the next "
-	    "window");
-	notify_ready();
+	a->reload_probes++;
+	a->reloading = r;
 }
 
 static void app_live_exit(void *arg, int status)
@@ -452,7 +531,7 @@ static void app_finish(struct app *a)
 
 	/* A read-back's thread reads the producer's options: wait for it. */
 	while (!(a->stopping && export_children(a->x) == 0 &&
-	    recover_pending() == 0))
+	    recover_pending() == 0 && a->reload_probes == 0))
 		uv_run(&a->loop, UV_RUN_ONCE);
 	/*
 	 * We are on our way out: a further signal must not cut the flush

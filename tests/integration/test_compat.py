@@ -236,6 +236,48 @@ def test_query_probe_does_not_block_the_loop(broker, topic, tmp_path, daemons,
 
 
 @ONE_VERSION
+def test_reload_check_does_not_block_the_loop(broker, topic, tmp_path, daemons,
+                                              nfdump_version):
+    """SIGHUP's check of the query runs nfdump on the loop: while it
+    hangs, the metrics answer; a newer SIGHUP replaces it (stopped, its
+    check done anew) and the configuration is reloaded; a shutdown while
+    one hangs stops it and exits 0."""
+    (tmp_path / 'p' / 'chanA').mkdir(parents=True)
+    broken = tmp_path / 'broken'
+    nfdump, pid_file = hanging_probe_nfdump(tmp_path, broken)
+    port = free_port()
+    d = daemons(['-M', '%s/p/chanA' % tmp_path, '-b', broker.bootstrap,
+                 '-t', topic, '-Q', "-o 'fmt:%ts,%sa,%byt'", '--nfdump', nfdump,
+                 '--metrics', '127.0.0.1:%d' % port],
+                env={'TMPDIR': str(tmp_path)})
+    d.wait_log('watching', timeout=60)
+    broken.write_text('')
+    d.send(signal.SIGHUP)
+    pid = probe_started(pid_file, d.proc)
+    with urllib.request.urlopen('http://127.0.0.1:%d/metrics' % port,
+                                timeout=60) as r:
+        assert r.status == 200 and b'nfkafka_' in r.read()
+    assert running(pid), 'the metrics answered only after the check ended'
+    assert 'configuration reloaded' not in d.text()
+    # The fake hangs once per pid file: the newer check is answered.
+    d.send(signal.SIGHUP)
+    d.wait_log('SIGHUP: configuration reloaded', timeout=60)
+    assert 'checking the newest configuration' in d.text()
+    wait_until(lambda: not running(pid), 60, 'the replaced check lives on')
+    assert d.text().count('configuration reloaded') == 1
+    # Shutdown while a check hangs.
+    pid_file.unlink()
+    d.send(signal.SIGHUP)
+    pid = probe_started(pid_file, d.proc)
+    assert d.stop() == 0, d.text()
+    assert not running(pid), 'the check outlived nfkafka'
+    text = d.text()
+    assert text.count('configuration reloaded') == 1, text
+    assert 'handles left open' not in text, text
+    assert not list(tmp_path.glob('nfkafka-probe-*')), 'a probe dir is left'
+
+
+@ONE_VERSION
 def test_corrupt_window_alone_is_skipped(broker, topic, tmp_path, daemons,
                                          nfdump_version):
     """A window whose file is corrupt is the window's fault: after its
