@@ -465,7 +465,8 @@ def test_check_config_registers_and_checks_schema(broker, own_registry, topic,
 def test_stop_while_registry_never_answers(broker, topic, tmp_path, daemons):
     """A registry that takes connections and never answers: the window
     waits on a pool thread, the loop stays free, and SIGTERM stops nfkafka
-    cleanly: the request is cancelled, not waited for."""
+    cleanly: the window has --flush-timeout to finish, then the request is
+    cancelled, not waited for."""
     silent = socket.socket()
     silent.bind(('127.0.0.1', 0))
     silent.listen(16)
@@ -474,7 +475,8 @@ def test_stop_while_registry_never_answers(broker, topic, tmp_path, daemons):
         rel = make_window(base, CHANNELS, 100)
         prof = '%s/chanA:chanB' % base
         url = 'http://127.0.0.1:%d/apis/ccompat/v7' % silent.getsockname()[1]
-        d = live(daemons, prof, rel, broker, topic, url, tmp_path)
+        d = live(daemons, prof, rel, broker, topic, url, tmp_path,
+                 '--flush-timeout', '1')
         d.wait_log('to export first', timeout=120)
         # The request is in flight once the registry has the connection.
         silent.settimeout(60)
@@ -484,8 +486,9 @@ def test_stop_while_registry_never_answers(broker, topic, tmp_path, daemons):
         took = time.monotonic() - t0
         conn.close()
         assert 'records,' not in d.text()
-        # Well below the request's 15 s limit: it was cancelled.
-        assert took < 10, took
+        assert 'window %s not done after 1 s' % stamp_of(rel) in d.text()
+        # Far below the request's 15 s limit: it was cancelled.
+        assert took < 12, took
     finally:
         silent.close()
 
