@@ -99,7 +99,7 @@ static void test_ledger_bound(void **state)
 {
 	struct ledger *lg = ledger_new(1, 3);
 	struct ledger_file f = { 1, 1, 1 };
-	char stamp[16];
+	char stamp[32];	/* room for any int: GCC 14 checks at -O1 */
 
 	(void)state;
 	for (int i = 0; i < 6; i++) {
@@ -230,12 +230,12 @@ static void test_hostile_lines(void **state)
 /* The largest ledger over many channels loads back (it outgrew 16 MiB). */
 static void test_largest_ledger_loads(void **state)
 {
-	static char names[64][16], *many[64];
+	static char names[64][24], *many[64];
 	struct profile big = { "/nonexistent", many, 64 };
 	struct ledger *lg = ledger_new(64, 20000), *back;
 	struct ledger_file f[64];
 	char *path = tmpfile_path("big"), floor[NFCAPD_STAMP_LEN + 1];
-	char err[256], stamp[16], rel[64];
+	char err[256], stamp[32], rel[80];
 	struct stat st;
 
 	(void)state;
