@@ -362,12 +362,12 @@ static void app_hangup(uv_signal_t *h, int signum)
 	app_reload_cancel(a);
 	error = query_probe_start(&a->loop, r->eo.query, r->eo.nfdump,
 	    app_reload_probed, r, &r->probe);
+	a->reload_probes++;
 	if (error != 0) {
-		a->reload_probes++;
+		/* Could not ask: as at start, the windows will tell. */
 		app_reload_probed(r, error, "");
 		return;
 	}
-	a->reload_probes++;
 	a->reloading = r;
 }
 
