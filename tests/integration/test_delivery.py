@@ -198,7 +198,7 @@ def stop_mid_window(d, watch, topic, rel):
     wait_some_records(watch, topic)
     assert 'records,' not in d.text(), 'window done before the stop'
     d.send(signal.SIGTERM)
-    d.wait_log('stopping: finishing window %s first' % stamp_of(rel))
+    d.wait_log('stopping: finishing window %s first' % stamp_of(rel), timeout=120)
 
 
 def test_sigterm_mid_window_finishes_it(broker, big, topic, tmp_path, daemons):

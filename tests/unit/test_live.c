@@ -498,27 +498,38 @@ static void gate_open(struct fixture *f)
 	free(go);
 }
 
+/* A stop case: how nfdump and the stop go, and what must follow. */
+struct stop_case {
+	int status;		/* nfdump's exit status */
+	int hangs;		/* nfdump never prints: the stop must give up */
+	int stop_ms;
+	int stops;		/* live_stop calls while nfdump waits */
+	int exported;		/* LIVE_EXPORTED reports that must follow */
+	int retrying;		/* LIVE_RETRYING reports */
+	int sent;		/* records on the topic */
+};
+
 /*
- * Starts the one window, stops the service `stops` times while its nfdump
- * waits, lets nfdump go on, and runs until the service has ended and its
- * nfdump is reaped (as main does before it frees the exporter).
+ * Starts the one window, stops the service while its nfdump waits, lets
+ * nfdump go on unless it hangs, and runs until the service has ended and
+ * its nfdump is reaped (as main does before it frees the exporter).
  */
-static void stop_mid_window(struct fixture *f, int stop_ms, int stops)
+static void stop_mid_window(struct fixture *f, const struct stop_case *c)
 {
 	uint64_t deadline = uv_hrtime() + 60000000000ULL;
 
 	fixture_file(f, "202611271050", "x");
 	f->lo.replay_from = f->lo.replay_to = "20261127105000";
-	f->lo.stop_ms = stop_ms;
+	f->lo.stop_ms = c->stop_ms;
 	fixture_start(f);
 	while (!export_busy(f->x) && uv_hrtime() < deadline)
 		uv_run(&f->loop, UV_RUN_ONCE);
 	assert_true(export_busy(f->x));
-	for (int i = 0; i < stops; i++)
+	for (int i = 0; i < c->stops; i++)
 		live_stop(f->l);
 	/* Waiting for the window, or not at all after a second stop. */
-	assert_int_equal(f->exited, stops > 1);
-	if (stop_ms > 1000)
+	assert_int_equal(f->exited, c->stops > 1);
+	if (!c->hangs)
 		gate_open(f);
 	mock_run_until(&f->loop, &f->exited);
 	while (export_children(f->x) > 0 && uv_hrtime() < deadline)
@@ -527,25 +538,23 @@ static void stop_mid_window(struct fixture *f, int stop_ms, int stops)
 }
 
 /*
- * One window, its nfdump exiting with status, stopped as stop_mid_window
- * does: the service ends with 0, the window exported or not, reported
- * failed (retrying, the next start) or not, never skipped; sent records
- * on the topic (a failed window's are sent again on restart).
+ * One window stopped as c says: the service ends with 0, the window is
+ * reported as c expects and never skipped, and c->sent records are on the
+ * topic (a failed window's are sent again on restart).
  */
-static void stop_case(int status, int stop_ms, int stops, int exported,
-    int retrying, int sent)
+static void stop_case(const struct stop_case *c)
 {
 	struct fixture f;
 	struct mock_msg msgs[16];
-	char *body = gated_body(status);
+	char *body = gated_body(c->status);
 
 	fixture_init(&f, body);
-	stop_mid_window(&f, stop_ms, stops);
+	stop_mid_window(&f, c);
 	assert_int_equal(f.status, 0);
-	assert_int_equal(f.outcomes[LIVE_EXPORTED], exported);
-	assert_int_equal(f.outcomes[LIVE_RETRYING], retrying);
+	assert_int_equal(f.outcomes[LIVE_EXPORTED], c->exported);
+	assert_int_equal(f.outcomes[LIVE_RETRYING], c->retrying);
 	assert_int_equal(f.outcomes[LIVE_SKIPPED], 0);
-	assert_int_equal(mock_consume(&f.m, TOPIC, 1, 1, msgs, 16), sent);
+	assert_int_equal(mock_consume(&f.m, TOPIC, 1, 1, msgs, 16), c->sent);
 	fixture_free(&f);
 	free(body);
 }
@@ -554,21 +563,23 @@ static void stop_case(int status, int stop_ms, int stops, int exported,
 static void test_stop_finishes_the_window(void **state)
 {
 	(void)state;
-	stop_case(0, 60000, 1, 1, 0, ROWS);
+	stop_case(&(struct stop_case){ .stop_ms = 60000, .stops = 1,
+	    .exported = 1, .sent = ROWS });
 }
 
 /* A second stop does not wait: the window is left for the next start. */
 static void test_second_stop_abandons_the_window(void **state)
 {
 	(void)state;
-	stop_case(0, 60000, 2, 0, 0, 0);
+	stop_case(&(struct stop_case){ .stop_ms = 60000, .stops = 2 });
 }
 
 /* A window that does not finish in stop_ms (nfdump hangs) is abandoned. */
 static void test_stop_gives_up_in_time(void **state)
 {
 	(void)state;
-	stop_case(0, 100, 1, 0, 0, 0);
+	stop_case(&(struct stop_case){ .hangs = 1, .stop_ms = 100,
+	    .stops = 1 });
 }
 
 /*
@@ -578,7 +589,8 @@ static void test_stop_gives_up_in_time(void **state)
 static void test_stop_does_not_retry_a_failed_window(void **state)
 {
 	(void)state;
-	stop_case(3, 60000, 1, 0, 1, ROWS);
+	stop_case(&(struct stop_case){ .status = 3, .stop_ms = 60000,
+	    .stops = 1, .retrying = 1, .sent = ROWS });
 }
 
 int main(void)
